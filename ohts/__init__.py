@@ -1,0 +1,1 @@
+"""The `ohts` command: embedded runtime, service launcher, demo data and operator tools."""

@@ -1,0 +1,3 @@
+from ohts.cli import main
+
+main()

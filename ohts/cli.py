@@ -1,0 +1,158 @@
+"""`ohts`: run the system, run one service, issue tokens, export contracts, list dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contracts.envelope import Role
+from ohts_kit.settings import SERVICES, Settings
+
+app = typer.Typer(no_args_is_help=True, help="OHTS Oversight operator commands")
+token_app = typer.Typer(no_args_is_help=True, help="bearer tokens")
+contracts_app = typer.Typer(no_args_is_help=True, help="event contracts")
+dlq_app = typer.Typer(no_args_is_help=True, help="dead letters")
+app.add_typer(token_app, name="token")
+app.add_typer(contracts_app, name="contracts")
+app.add_typer(dlq_app, name="dlq")
+
+
+def service_app(service: str, settings: Settings):  # type: ignore[no-untyped-def]
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    module = importlib.import_module(f"services.{service}.bootstrap")
+    return module.create_app(settings)
+
+
+@app.command()
+def serve(service: str, port: Annotated[int | None, typer.Option()] = None) -> None:
+    """Run one service (HTTP API, consumer, relay) in this process."""
+    import uvicorn
+
+    from ohts_kit.logging import configure_logging
+
+    settings = Settings()
+    configure_logging(service, settings.log_level)
+    uvicorn.run(
+        service_app(service, settings),
+        host=settings.host,
+        port=port or settings.port_of(service),
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def up(
+    demo: Annotated[bool, typer.Option(help="load demo data")] = True,
+    data_dir: Annotated[Path, typer.Option(help="embedded PostgreSQL data and logs")] = Path(".ohts"),
+    keep_data: Annotated[bool, typer.Option(help="reuse the data of the last run")] = False,
+) -> None:
+    """Start everything (embedded PostgreSQL and broker unless configured), load demo data."""
+    from ohts.demo import load_demo
+    from ohts.launcher import start_system
+
+    started = time.monotonic()
+    typer.echo("starting PostgreSQL, the broker and the four services ...")
+    system = start_system(data_dir, fresh=not keep_data)
+    ready = time.monotonic() - started
+    try:
+        typer.echo(f"ready in {ready:.1f}s (logs in {data_dir}/)")
+        if demo:
+            ids = load_demo(system.settings, system.url_of("registry"))
+            typer.echo(f"demo data: {len(ids)} institutions registered through the registry API")
+        typer.echo(f"public portal: {system.url_of('reporting')}/")
+        for service in ("registry", "qc", "enforcement"):
+            typer.echo(f"{service} API: {system.url_of(service)}/docs")
+        typer.echo("press Ctrl-C to stop")
+        stop = {"now": False}
+
+        def on_signal(*_: object) -> None:
+            stop["now"] = True
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        while not stop["now"]:
+            for name, process in system.processes.items():
+                if process.poll() is not None:
+                    typer.echo(f"{name} exited with code {process.returncode}; stopping", err=True)
+                    stop["now"] = True
+            time.sleep(0.5)
+    finally:
+        typer.echo("stopping ...")
+        system.stop()
+
+
+@token_app.command("issue")
+def token_issue(
+    role: Annotated[Role, typer.Option()],
+    region: Annotated[str, typer.Option(help="jurisdiction, e.g. 330100")],
+    subject: Annotated[str | None, typer.Option()] = None,
+    institution: Annotated[str | None, typer.Option(help="institution id (role institution)")] = None,
+    minutes: Annotated[int | None, typer.Option(help="lifetime")] = None,
+) -> None:
+    """Print a signed bearer token."""
+    from datetime import timedelta
+
+    from ohts_kit.auth import issue_token
+
+    typer.echo(
+        issue_token(
+            Settings(),
+            role=role,
+            region_code=region,
+            subject=subject,
+            institution_id=institution,
+            ttl=timedelta(minutes=minutes) if minutes else None,
+        )
+    )
+
+
+@contracts_app.command("export")
+def contracts_export(
+    out: Annotated[Path, typer.Option()] = Path("contracts/schemas"),
+    check: Annotated[bool, typer.Option(help="fail if the files differ")] = False,
+) -> None:
+    """Write JSON Schema for every event and the AsyncAPI document of each service."""
+    from ohts.schemas import render_all
+
+    stale = []
+    for name, text in render_all().items():
+        path = out / name
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(name)
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if check and stale:
+        typer.echo(f"stale: {', '.join(stale)}; run `ohts contracts export`", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{'checked' if check else 'wrote'} schemas in {out} ({len(stale)} changed)")
+
+
+@dlq_app.command("list")
+def dlq_list(limit: Annotated[int, typer.Option()] = 100) -> None:
+    """List dead letters from the dead-letter topic, as JSON lines."""
+    from ohts_kit.deadletters import read_dead_letters
+
+    letters = asyncio.run(read_dead_letters(Settings(), limit))
+    for letter in letters:
+        typer.echo(json.dumps(letter, ensure_ascii=False))
+    typer.echo(f"{len(letters)} dead letter(s)", err=True)
+
+
+def main() -> None:
+    app(prog_name="ohts")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""Idempotent consumers on FastStream with manual acknowledgement and a dead-letter topic.
+
+Each incoming event is applied in one PostgreSQL transaction together with an inbox row
+keyed by (consumer, event_id); the offset is committed only after that transaction, so a
+redelivery finds the inbox row and is a no-op. Bytes that do not decode, unknown types and
+payloads failing validation go to `ohts.dlq` with the error and the original bytes; a
+handler error is retried with backoff, then dead-lettered. An outage of the database or the
+broker is never a reason to dead-letter: the message is rewound (nack) and tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+
+from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
+from ohts_kit.errors import DomainError
+from ohts_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+Handler = Callable[[asyncpg.Connection, Envelope, EventPayload], Awaitable[None]]
+
+_INFRA_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+)
+
+
+@dataclass
+class ConsumerStats:
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    rewound: int = 0
+
+
+class _Duplicate(Exception):
+    pass
+
+
+class _Undecodable(Exception):
+    def __init__(self, reason: str, error: str) -> None:
+        super().__init__(error)
+        self.reason = reason
+        self.error = error
+
+
+async def _raw_bytes(msg: Any) -> Any:
+    """Custom decoder: hand the handler the original bytes; decoding is ours to judge."""
+    return msg.body
+
+
+class IdempotentConsumer:
+    def __init__(
+        self,
+        pool: asyncpg.Pool | None,
+        broker: KafkaBroker,
+        *,
+        name: str,
+        topics: list[str],
+        group_id: str,
+        handlers: Mapping[str, Handler],
+        dlq_topic: str,
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.2,
+    ) -> None:
+        self.pool = pool
+        self.broker = broker
+        self.name = name
+        self.topics = topics
+        self.group_id = group_id
+        self.handlers = dict(handlers)
+        self.dlq_topic = dlq_topic
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.stats = ConsumerStats()
+        self.subscriber = broker.subscriber(
+            *topics,
+            group_id=group_id,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            decoder=_raw_bytes,
+            title=f"{name}:consume",
+            description=f"{name} applies {', '.join(sorted(self.handlers)) or 'no'} events",
+        )
+        self.subscriber(self.handle)
+
+    async def handle(self, body: bytes, msg: KafkaMessage) -> None:
+        record = msg.raw_message
+        try:
+            envelope, payload = self._decode(body)
+        except _Undecodable as bad:
+            await self._dead_letter(msg, record, None, bad.reason, bad.error, attempts=0)
+            return
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=envelope.correlation_id,
+            event_id=str(envelope.event_id),
+            event_type=envelope.event_type,
+        ):
+            await self._apply_with_retry(msg, record, envelope, payload)
+
+    def _decode(self, body: Any) -> tuple[Envelope, EventPayload]:
+        if not isinstance(body, bytes | bytearray):
+            raise _Undecodable("undecodable", f"body is {type(body).__name__}, not bytes")
+        try:
+            envelope = Envelope.model_validate_json(body)
+        except ValidationError as exc:
+            raise _Undecodable("invalid-envelope", str(exc)) from exc
+        try:
+            payload = decode_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+        except UnknownEventType as exc:
+            raise _Undecodable("unknown-type", str(exc)) from exc
+        except ValidationError as exc:
+            raise _Undecodable("invalid-payload", str(exc)) from exc
+        return envelope, payload
+
+    async def _apply_with_retry(
+        self, msg: Any, record: Any, envelope: Envelope, payload: EventPayload
+    ) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                applied = await self.apply(envelope, payload, record)
+            except _INFRA_ERRORS as exc:
+                log.warning("consumer.infrastructure_error", error=repr(exc))
+                await self._rewind(msg)
+                return
+            except (DomainError, ValidationError) as exc:  # deterministic: retrying cannot help
+                await self._dead_letter(msg, record, envelope, "rejected", repr(exc), attempt)
+                return
+            except Exception as exc:
+                if attempt >= self.max_attempts:
+                    log.exception("consumer.giving_up", attempts=attempt)
+                    await self._dead_letter(
+                        msg, record, envelope, "handler-failed", repr(exc), attempt
+                    )
+                    return
+                log.warning("consumer.retry", attempt=attempt, error=repr(exc))
+                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+                continue
+            if applied:
+                self.stats.applied += 1
+            else:
+                self.stats.duplicates += 1
+            await msg.ack()
+            return
+
+    async def apply(self, envelope: Envelope, payload: EventPayload, record: Any) -> bool:
+        """Apply once; returns False when the inbox shows the event was applied before."""
+        handler = self.handlers.get(envelope.event_type)
+        assert self.pool is not None, "consumer started before its pool"
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                seen = await conn.fetchval(
+                    "SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2",
+                    self.name,
+                    envelope.event_id,
+                )
+                if seen:
+                    return False
+                if handler is not None:
+                    await handler(conn, envelope, payload)
+                # Written last: a handler's append must be its transaction's first write.
+                inserted = await conn.fetchval(
+                    "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
+                    ' "offset") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1',
+                    self.name,
+                    envelope.event_id,
+                    envelope.event_type,
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                )
+                if not inserted:
+                    raise _Duplicate  # a concurrent delivery won: roll our effects back
+        except _Duplicate:
+            return False
+        return True
+
+    async def _dead_letter(
+        self,
+        msg: Any,
+        record: Any,
+        envelope: Envelope | None,
+        reason: str,
+        error: str,
+        attempts: int,
+    ) -> None:
+        headers = {
+            "dlq_consumer": self.name,
+            "dlq_reason": reason,
+            "dlq_error": error[:2000],
+            "dlq_topic": str(record.topic),
+            "dlq_partition": str(record.partition),
+            "dlq_offset": str(record.offset),
+        }
+        try:
+            # Published first: a crash after this republishes (a duplicate dead letter),
+            # never loses one.
+            await self.broker.publish(
+                record.value or b"", self.dlq_topic, key=record.key, headers=headers
+            )
+            assert self.pool is not None, "consumer started before its pool"
+            async with self.pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_id,"
+                    " reason, error, attempts, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                    " ON CONFLICT DO NOTHING",
+                    self.name,
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    envelope.event_id if envelope else None,
+                    reason,
+                    error,
+                    attempts,
+                    record.value,
+                )
+                if envelope is not None:
+                    await conn.execute(
+                        "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
+                        " \"offset\") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                        self.name,
+                        envelope.event_id,
+                        f"dead-letter:{envelope.event_type}",
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                    )
+        except Exception as exc:
+            log.warning("consumer.dead_letter_failed", error=repr(exc))
+            await self._rewind(msg)
+            return
+        self.stats.dead_lettered += 1
+        log.error("consumer.dead_lettered", reason=reason, error=error[:500], offset=record.offset)
+        await msg.ack()
+
+    async def _rewind(self, msg: Any) -> None:
+        """Seek back to this message after a pause, so later acks cannot pass over it."""
+        self.stats.rewound += 1
+        await asyncio.sleep(max(self.backoff_seconds, 0.5))
+        await msg.nack()
+

@@ -1,0 +1,158 @@
+"""The event store: append with an expected version, read a stream, read the global log.
+
+Appends must be the first write of their transaction: the relay orders by transaction id,
+which is assigned at a transaction's first write, so an append that came after another
+write could overtake an earlier version of the same stream (see README, "Relay order").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from contracts.envelope import Actor, Envelope, EventPayload, decode_payload
+from ohts_kit.errors import ConcurrencyConflict
+from ohts_kit.ids import uuid7
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Per-command context stamped on every event the command produces."""
+
+    actor: Actor
+    correlation_id: str
+    causation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    payload: EventPayload
+    institution_id: str
+    region_code: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    position: int
+    envelope: Envelope
+
+    @property
+    def payload(self) -> EventPayload:
+        env = self.envelope
+        return decode_payload(env.event_type, env.schema_version, env.payload)
+
+
+class AppendOrderError(RuntimeError):
+    """An append was not the first write of its transaction."""
+
+
+_COLUMNS = (
+    "position, event_id, aggregate_type, aggregate_id, aggregate_version, event_type,"
+    " schema_version, institution_id, region_code, occurred_at, recorded_at, correlation_id,"
+    " causation_id, actor, payload"
+)
+
+
+def row_to_envelope(row: asyncpg.Record, producer: str) -> Envelope:
+    return Envelope(
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        schema_version=row["schema_version"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        producer=producer,
+        aggregate_type=row["aggregate_type"],
+        aggregate_id=row["aggregate_id"],
+        aggregate_version=row["aggregate_version"],
+        institution_id=row["institution_id"],
+        region_code=row["region_code"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        actor=Actor.model_validate_json(row["actor"]),
+        payload=json.loads(row["payload"]),
+    )
+
+
+class EventStore:
+    def __init__(self, producer: str) -> None:
+        self.producer = producer
+
+    async def load(
+        self, conn: asyncpg.Connection, aggregate_type: str, aggregate_id: str
+    ) -> list[StoredEvent]:
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2"
+            " ORDER BY aggregate_version",
+            aggregate_type,
+            aggregate_id,
+        )
+        return [StoredEvent(r["position"], row_to_envelope(r, self.producer)) for r in rows]
+
+    async def append(
+        self,
+        conn: asyncpg.Connection,
+        aggregate_type: str,
+        aggregate_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        meta: Metadata,
+    ) -> list[Envelope]:
+        """Append in the caller's transaction; raises ConcurrencyConflict on a version clash."""
+        if not events:
+            return []
+        if not conn.is_in_transaction():
+            raise AppendOrderError("append needs an open transaction")
+        first_write = await conn.fetchval(
+            "SELECT x IS NULL OR EXISTS (SELECT 1 FROM events WHERE tx_id = x)"
+            " FROM (SELECT pg_current_xact_id_if_assigned() AS x) s"
+        )
+        if not first_write:
+            raise AppendOrderError("append must be the first write of its transaction")
+        ids = [uuid7() for _ in events]
+        actor = meta.actor.model_dump_json()
+        try:
+            rows = await conn.fetch(
+                "INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version,"
+                " event_type, schema_version, institution_id, region_code, occurred_at,"
+                " correlation_id, causation_id, actor, payload)"
+                " SELECT u.event_id, $2, $3, $4 + u.n, u.event_type, u.schema_version,"
+                " u.institution_id, u.region_code, u.occurred_at, $5, $6, $7::jsonb, u.payload::jsonb"
+                " FROM unnest($1::uuid[], $8::text[], $9::int[], $10::text[], $11::text[],"
+                " $12::timestamptz[], $13::text[]) WITH ORDINALITY AS"
+                " u(event_id, event_type, schema_version, institution_id, region_code,"
+                " occurred_at, payload, n)"
+                f" ORDER BY u.n RETURNING {_COLUMNS}",
+                ids,
+                aggregate_type,
+                aggregate_id,
+                expected_version,
+                meta.correlation_id,
+                meta.causation_id,
+                actor,
+                [e.payload.event_type for e in events],
+                [e.payload.schema_version for e in events],
+                [e.institution_id for e in events],
+                [e.region_code for e in events],
+                [e.occurred_at for e in events],
+                [e.payload.model_dump_json() for e in events],
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise ConcurrencyConflict(f"{aggregate_type}-{aggregate_id}", expected_version) from exc
+        return [row_to_envelope(r, self.producer) for r in sorted(rows, key=lambda r: r["position"])]
+
+    async def read_log(
+        self, conn: asyncpg.Connection, after_position: int = 0, limit: int = 1000
+    ) -> list[StoredEvent]:
+        """The global log in position order (for rebuilds and audits)."""
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+            after_position,
+            limit,
+        )
+        return [StoredEvent(r["position"], row_to_envelope(r, self.producer)) for r in rows]
+

@@ -1,0 +1,93 @@
+"""The HTTP shell every service shares: health, readiness, errors, correlation ids."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from contracts.envelope import Actor
+from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from ohts_kit.eventstore import Metadata
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def create_http_app(
+    *,
+    service: str,
+    title: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    readiness: Callable[[FastAPI], Awaitable[dict[str, bool]]],
+) -> FastAPI:
+    app = FastAPI(title=title, version="1.0", lifespan=lifespan)
+
+    @app.middleware("http")
+    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        request.state.correlation_id = correlation_id
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=correlation_id, service=service
+        ):
+            response = await call_next(request)
+        response.headers["x-correlation-id"] = correlation_id
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_of(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": "invalid input", "errors": errors}, status_code=422)
+
+    @app.exception_handler(InvalidCommand)
+    async def invalid_command(_: Request, exc: InvalidCommand) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "invalid input", "errors": [v.as_dict() for v in exc.violations]},
+            status_code=422,
+        )
+
+    @app.exception_handler(Conflict)
+    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.message, "rule": exc.rule, **exc.details}, status_code=409
+        )
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> dict[str, Any]:
+        return {"service": service, "status": "up"}
+
+    @app.get("/ready", tags=["operations"])
+    async def ready() -> JSONResponse:
+        checks = await readiness(app)
+        ok = all(checks.values())
+        return JSONResponse(
+            {"service": service, "ready": ok, "checks": checks}, status_code=200 if ok else 503
+        )
+
+    return app
+
+
+def command_metadata(request: Request, actor: Actor) -> Metadata:
+    """The context stamped on the events of one HTTP command."""
+    return Metadata(actor=actor, correlation_id=request.state.correlation_id)

