@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from ohts.embedded import EmbeddedBroker, EmbeddedPostgres
-from ohts_kit.settings import SERVICES, Settings
+from ohts_kit.settings import SERVICES, Settings, settings_from
 
 
 @dataclass
@@ -91,7 +91,7 @@ def start_system(
     """Start servers and services; external servers are used when their URLs are set."""
     env = {**os.environ, **(extra_env or {})}
     data_dir.mkdir(parents=True, exist_ok=True)
-    system = System(settings=Settings(), env=env)
+    system = System(settings=settings_from(env), env=env)
     try:
         if "DATABASE_URL" not in env:
             pgdata = data_dir / "pgdata"
@@ -104,9 +104,7 @@ def start_system(
             system.broker = EmbeddedBroker(log_path=data_dir / "broker.log")
             system.broker.start()
             env["KAFKA_BOOTSTRAP_SERVERS"] = system.broker.bootstrap_servers
-        system.settings = Settings(
-            database_url=env["DATABASE_URL"], kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"]
-        )
+        system.settings = settings_from(env)
         for service in services:
             system.start_service(service, data_dir)
         system.wait_ready(services)

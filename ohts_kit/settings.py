@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,3 +65,16 @@ class Settings(BaseSettings):
         if self.env == "production":
             raise RuntimeError("OHTS_JWT_KEYS must be set in production (no default signing key)")
         return [DEV_JWT_KEY]
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    """Settings as a child process given `env` will see them."""
+    values: dict[str, Any] = {
+        key[5:].lower(): value
+        for key, value in env.items()
+        if key.startswith("OHTS_") and key[5:].lower() in Settings.model_fields
+    }
+    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"):
+        if name in env:
+            values[name.lower()] = env[name]
+    return Settings(**values)

@@ -1,0 +1,99 @@
+"""The four services as processes: registry → relay → Kafka → reporting → public API."""
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from contracts.envelope import Role
+from ohts.embedded import free_port
+from ohts.launcher import System, start_system
+from ohts_kit.auth import issue_token
+from ohts_kit.settings import SERVICES
+from services.registry.domain.uscc import make_uscc
+from tests.conftest import Servers, new_namespace
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def system(servers: Servers) -> Iterator[System]:
+    env = {
+        "DATABASE_URL": servers.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": servers.bootstrap_servers,
+        "OHTS_NAMESPACE": new_namespace(),
+        "OHTS_KAFKA_PARTITIONS": "3",
+        "OHTS_RELAY_POLL_SECONDS": "0.05",
+        **{f"OHTS_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
+    }
+    running = start_system(servers.workdir / "e2e", extra_env=env)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_granted_qualification_appears_on_the_public_api(system: System) -> None:
+    token = issue_token(system.settings, role=Role.REGISTRY_AUTHORITY, region_code="530000")
+    headers = {"Authorization": f"Bearer {token}"}
+    registry = httpx.Client(base_url=system.url_of("registry"), headers=headers, timeout=10)
+    public = httpx.Client(base_url=system.url_of("reporting"), timeout=10)
+    created = registry.post(
+        "/api/v1/institutions",
+        json={
+            "uscc": make_uscc("530102", "530000077"),
+            "name": "云南滇康职业卫生检测评价有限公司",
+            "address": "昆明市五华区人民中路66号",
+            "legal_representative": "张丽",
+            "nature": "企业",
+            "kind": "occupational-health-service",
+            "region_code": "530102",
+        },
+    )
+    assert created.status_code == 201, created.text
+    granted_at = time.monotonic()
+    granted = registry.post(
+        "/api/v1/qualifications",
+        json={
+            "institution_id": created.json()["id"],
+            "certificate_number": "(滇)卫职技字(2026)第0077号",
+            "kind": "occupational-health",
+            "scope_codes": ["OH-01", "OH-02"],
+            "valid_from": "2026-01-01",
+            "valid_until": "2030-12-31",
+        },
+    )
+    assert granted.status_code == 201, granted.text
+
+    deadline = time.monotonic() + 30
+    found = None
+    while time.monotonic() < deadline:
+        page = public.get("/api/v1/public/institutions", params={"q": "(滇)卫职技字(2026)第0077号"})
+        items = page.json()["items"]
+        if items and items[0]["qualifications"]:
+            found = items[0]
+            break
+        time.sleep(0.02)
+    lag = time.monotonic() - granted_at
+    assert found is not None, "the grant never reached the public API"
+    print(f"\ngrant → public API: {lag * 1000:.0f} ms")
+    assert found["name"] == "云南滇康职业卫生检测评价有限公司"
+    assert found["region_name"] == "五华区"
+    assert found["qualifications"][0]["scope_codes"] == ["OH-01", "OH-02"]
+
+    page = public.get("/", params={"q": "滇康"})
+    assert page.status_code == 200
+    assert "云南滇康职业卫生检测评价有限公司" in page.text and "有效期" in page.text
+
+    for service in SERVICES:
+        ready = httpx.get(f"{system.url_of(service)}/ready", timeout=5).json()
+        assert ready["ready"] is True, ready
+
+
+def test_invalid_public_query_is_422(system: System) -> None:
+    response = httpx.get(
+        f"{system.url_of('reporting')}/api/v1/public/institutions", params={"limit": 100000}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "limit"

@@ -1,0 +1,156 @@
+"""Idempotent consumers against the real broker: redelivery is a no-op, poison goes to the DLQ."""
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from contracts.envelope import Envelope, EventPayload
+from contracts.registry_v1 import InstitutionRegistered
+from ohts_kit.consumer import IdempotentConsumer
+from ohts_kit.deadletters import read_dead_letters
+from ohts_kit.ids import uuid7
+from ohts_kit.kafka import ensure_topics, make_broker
+from tests.integration.helpers import SYSTEM, eventually, platform_pool, read_topic, registered
+
+pytestmark = pytest.mark.integration
+
+
+def envelope_bytes(institution_id: str, **override: object) -> tuple[str, bytes]:
+    new = registered(institution_id)
+    env = Envelope(
+        event_id=uuid7(),
+        event_type=new.payload.event_type,
+        schema_version=1,
+        occurred_at=datetime.now(UTC),
+        recorded_at=datetime.now(UTC),
+        producer="registry",
+        aggregate_type="Institution",
+        aggregate_id=institution_id,
+        aggregate_version=1,
+        institution_id=institution_id,
+        region_code="330106",
+        correlation_id="c-1",
+        actor=SYSTEM,
+        payload=json.loads(new.payload.model_dump_json()),
+    )
+    data = json.loads(env.model_dump_json())
+    data.update(override)
+    return str(env.event_id), json.dumps(data).encode()
+
+
+class Harness:
+    """A consumer whose handler counts applications in its own table."""
+
+    def __init__(self, settings, pool: asyncpg.Pool, group: str, fail_on: set[str] | None = None):
+        self.settings = settings
+        self.broker = make_broker(settings, "consumer-test")
+        self.fail_on = fail_on or set()
+
+        async def count(conn: asyncpg.Connection, env: Envelope, event: EventPayload) -> None:
+            assert isinstance(event, InstitutionRegistered)
+            if env.institution_id in self.fail_on:
+                raise RuntimeError("handler bug")
+            await conn.execute(
+                "INSERT INTO applied (institution_id, times) VALUES ($1, 1) ON CONFLICT"
+                " (institution_id) DO UPDATE SET times = applied.times + 1",
+                env.institution_id,
+            )
+
+        self.consumer = IdempotentConsumer(
+            pool, self.broker, name="reporting", topics=[settings.topic_of("registry")],
+            group_id=group, handlers={InstitutionRegistered.event_type: count},
+            dlq_topic=settings.dlq_topic, max_attempts=3, backoff_seconds=0.01,
+        )
+
+    async def __aenter__(self) -> "Harness":
+        await self.broker.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.broker.stop()
+
+
+async def prepared(settings):
+    pool = await platform_pool(settings, "reporting")
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "CREATE TABLE applied (institution_id TEXT PRIMARY KEY, times INTEGER NOT NULL)"
+        )
+    await ensure_topics(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    await producer.start()
+    return pool, producer
+
+
+async def applied(pool: asyncpg.Pool) -> dict[str, int]:
+    async with pool.acquire() as conn:
+        return {r["institution_id"]: r["times"] for r in await conn.fetch("SELECT * FROM applied")}
+
+
+async def test_redelivery_is_a_no_op(settings) -> None:
+    pool, producer = await prepared(settings)
+    topic = settings.topic_of("registry")
+    try:
+        _, first = envelope_bytes("i-1")
+        _, second = envelope_bytes("i-2")
+        for value in (first, first, second):  # the broker delivers `first` twice
+            await producer.send_and_wait(topic, value, key=b"i-1")
+        async with Harness(settings, pool, group=f"{settings.namespace}g1") as h:
+            await eventually(lambda: _stats_at_least(h, applied=2, duplicates=1))
+        assert await applied(pool) == {"i-1": 1, "i-2": 1}
+
+        # A new consumer group re-reads the topic from the start, as after a lost offset
+        # commit: the inbox turns every message into a no-op.
+        async with Harness(settings, pool, group=f"{settings.namespace}g2") as h:
+            await eventually(lambda: _stats_at_least(h, applied=0, duplicates=3))
+            assert h.consumer.stats.applied == 0
+        assert await applied(pool) == {"i-1": 1, "i-2": 1}
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM inbox") == 2
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def test_poison_messages_are_dead_lettered_and_consumption_goes_on(settings) -> None:
+    pool, producer = await prepared(settings)
+    topic = settings.topic_of("registry")
+    try:
+        _, unknown_type = envelope_bytes("i-u", event_type="registry.NoSuchEvent")
+        _, bad_payload = envelope_bytes("i-p", payload={"institution_id": 42})
+        _, handler_fails = envelope_bytes("i-fail")
+        _, good = envelope_bytes("i-good")
+        key = b"same-partition"  # keeps the order, so `good` comes after every poison
+        for value in (b"\x00\xffnot json", b'{"json": "but no envelope"}', unknown_type,
+                      bad_payload, handler_fails, good):
+            await producer.send_and_wait(topic, value, key=key)
+        async with Harness(settings, pool, group=f"{settings.namespace}g", fail_on={"i-fail"}) as h:
+            await eventually(lambda: _stats_at_least(h, applied=1, dead_lettered=5))
+        assert await applied(pool) == {"i-good": 1}
+
+        async with pool.acquire() as conn:
+            rows = await conn.fetch("SELECT reason, attempts, event_id FROM dead_letters ORDER BY \"offset\"")
+        assert [r["reason"] for r in rows] == [
+            "invalid-envelope", "invalid-envelope", "unknown-type", "invalid-payload",
+            "handler-failed",
+        ]
+        assert rows[4]["attempts"] == 3  # retried with backoff before giving up
+        assert rows[3]["event_id"] is None  # undecodable: no event id to trust
+
+        letters = await read_dead_letters(settings)
+        assert [letter["reason"] for letter in letters] == [r["reason"] for r in rows]
+        dlq_records = await read_topic(settings, settings.dlq_topic, expected=5)
+        assert dlq_records[0].value == b"\x00\xffnot json"  # the original bytes, untouched
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def _stats_at_least(h: Harness, applied: int = 0, duplicates: int = 0, dead_lettered: int = 0) -> bool:
+    s = h.consumer.stats
+    await asyncio.sleep(0)
+    return s.applied >= applied and s.duplicates >= duplicates and s.dead_lettered >= dead_lettered

@@ -1,0 +1,81 @@
+import asyncio
+
+import asyncpg
+import pytest
+
+from ohts_kit.errors import ConcurrencyConflict
+from ohts_kit.eventstore import AppendOrderError, EventStore
+from tests.integration.helpers import META, platform_pool, registered
+
+pytestmark = pytest.mark.integration
+
+
+async def test_append_then_load_and_read_log(settings) -> None:
+    pool = await platform_pool(settings)
+    store = EventStore("registry")
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            written = await store.append(conn, "Institution", "i-1", 0, [registered("i-1")], META)
+        assert [e.aggregate_version for e in written] == [1]
+        async with pool.acquire() as conn:
+            [loaded] = await store.load(conn, "Institution", "i-1")
+            log = await store.read_log(conn)
+        assert loaded.envelope.event_id == written[0].event_id
+        assert loaded.envelope.actor == META.actor
+        assert loaded.payload.name == "机构0"  # type: ignore[attr-defined]
+        assert [e.envelope.event_id for e in log] == [written[0].event_id]
+    finally:
+        await pool.close()
+
+
+async def test_two_writers_of_the_same_version_one_conflicts(settings) -> None:
+    pool = await platform_pool(settings)
+    store = EventStore("registry")
+
+    async def write() -> str:
+        async with pool.acquire() as conn, conn.transaction():
+            await store.append(conn, "Institution", "i-2", 0, [registered("i-2")], META)
+            await asyncio.sleep(0.2)  # both hold their transaction open at once
+        return "ok"
+
+    try:
+        results = await asyncio.gather(write(), write(), return_exceptions=True)
+        assert sorted(type(r).__name__ for r in results) == ["ConcurrencyConflict", "str"]
+        conflict = next(r for r in results if isinstance(r, ConcurrencyConflict))
+        assert conflict.details["expected_version"] == 0
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM events") == 1
+    finally:
+        await pool.close()
+
+
+async def test_append_must_be_the_first_write_of_its_transaction(settings) -> None:
+    pool = await platform_pool(settings)
+    store = EventStore("registry")
+    try:
+        async with pool.acquire() as conn:
+            with pytest.raises(AppendOrderError):
+                async with conn.transaction():
+                    await conn.execute("UPDATE relay_cursor SET published = published WHERE id = 1")
+                    await store.append(conn, "Institution", "i-3", 0, [registered("i-3")], META)
+            # Two appends in one transaction are fine: the first made the xid.
+            async with conn.transaction():
+                await store.append(conn, "Institution", "i-3", 0, [registered("i-3")], META)
+                await store.append(conn, "Institution", "i-4", 0, [registered("i-4")], META)
+            assert await conn.fetchval("SELECT count(*) FROM events") == 2
+    finally:
+        await pool.close()
+
+
+async def test_migrations_are_safe_to_run_twice(settings) -> None:
+    from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
+
+    schema = settings.schema_of("qc")
+    first = await migrate(settings, schema, [PLATFORM_MIGRATIONS])
+    second = await migrate(settings, schema, [PLATFORM_MIGRATIONS])
+    assert first and not second
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        assert await conn.fetchval(f'SELECT count(*) FROM "{schema}".schema_migrations') == len(first)
+    finally:
+        await conn.close()

@@ -1,0 +1,125 @@
+"""The outbox relay never skips an event, even when transactions commit out of order."""
+
+import asyncio
+import json
+from collections import Counter
+
+import pytest
+
+from ohts_kit.eventstore import EventStore
+from ohts_kit.kafka import ensure_topics, make_broker
+from ohts_kit.relay import FastStreamPublisher, OutboxRelay
+from tests.integration.helpers import META, eventually, platform_pool, read_topic, registered
+
+pytestmark = pytest.mark.integration
+
+
+async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(settings) -> None:
+    pool = await platform_pool(settings)
+    await ensure_topics(settings)
+    broker = make_broker(settings, "relay-test")
+    await broker.start()
+    topic = settings.topic_of("registry")
+    relay = OutboxRelay(
+        pool, FastStreamPublisher(broker), producer="registry", schema=settings.schema_of("registry"),
+        topic=topic, batch_size=7, poll_seconds=0.02,
+    )
+    stop = asyncio.Event()
+    relay_task = asyncio.create_task(relay.run(stop))
+    store = EventStore("registry")
+    held_open = asyncio.Event()
+    release = asyncio.Event()
+    cursor_while_held: list[tuple[str, str]] = []
+
+    async def slow_writer() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await store.append(conn, "Institution", "slow", 0, [registered("slow", 999)], META)
+            held_xid = await conn.fetchval("SELECT pg_current_xact_id()::text")
+            held_open.set()
+            await release.wait()
+            async with pool.acquire() as other:
+                cursor = await other.fetchval("SELECT tx_id::text FROM relay_cursor")
+            cursor_while_held.append((held_xid, cursor))
+
+    async def fast_writer(w: int) -> None:
+        for i in range(10):
+            async with pool.acquire() as conn, conn.transaction():
+                stream = f"w{w}-{i}"
+                await store.append(conn, "Institution", stream, 0, [registered(stream, w * 100 + i)] * 2, META)
+
+    try:
+        slow = asyncio.create_task(slow_writer())
+        await held_open.wait()
+        await asyncio.gather(*(fast_writer(w) for w in range(4)))  # 80 events commit first
+
+        async def later_events_are_waiting() -> bool:
+            async with pool.acquire() as conn:
+                return await conn.fetchval("SELECT published FROM relay_cursor") == 0
+        await asyncio.sleep(0.5)  # the relay polls many times while the slow writer holds on
+        assert await later_events_are_waiting(), "relay passed an open transaction"
+        release.set()
+        await slow
+
+        async def all_published() -> bool:
+            async with pool.acquire() as conn:
+                return await conn.fetchval("SELECT published FROM relay_cursor") == 81
+        await eventually(all_published)
+
+        records = await read_topic(settings, topic, expected=81)
+        async with pool.acquire() as conn:
+            stored = [str(r["event_id"]) for r in await conn.fetch("SELECT event_id FROM events")]
+        published = Counter(json.loads(r.value)["event_id"] for r in records)
+        assert len(stored) == 81
+        assert published == Counter(stored), "every stored event exactly once on the topic"
+        # The slow writer's event, older in xid, is published first once it commits.
+        first = json.loads(min(records, key=lambda r: r.timestamp).value)
+        assert first["aggregate_id"] == "slow"
+        held_xid, cursor = cursor_while_held[0]
+        assert int(cursor) < int(held_xid)
+        assert all(r.key == json.loads(r.value)["institution_id"].encode() for r in records)
+    finally:
+        release.set()
+        stop.set()
+        await relay_task
+        await broker.stop()
+        await pool.close()
+
+
+class FailingPublisher(FastStreamPublisher):
+    """Sends everything, then fails before the cursor is saved: a crash at the worst time."""
+
+    async def send(self, topic, value, key, headers):  # type: ignore[no-untyped-def]
+        future = await super().send(topic, value, key, headers)
+        self.sent = getattr(self, "sent", 0) + 1
+        if self.sent == 3:
+            await future
+            raise ConnectionError("relay died after publishing, before saving its cursor")
+        return future
+
+
+async def test_a_crash_between_publish_and_cursor_save_duplicates_never_loses(settings) -> None:
+    pool = await platform_pool(settings)
+    await ensure_topics(settings)
+    broker = make_broker(settings, "relay-crash-test")
+    await broker.start()
+    topic = settings.topic_of("registry")
+    store = EventStore("registry")
+    try:
+        for i in range(5):
+            async with pool.acquire() as conn, conn.transaction():
+                await store.append(conn, "Institution", f"c{i}", 0, [registered(f"c{i}", i)], META)
+        crashing = OutboxRelay(pool, FailingPublisher(broker), producer="registry",
+                               schema=settings.schema_of("registry"), topic=topic)
+        with pytest.raises(ConnectionError):
+            await crashing.relay_once()
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT published FROM relay_cursor") == 0
+        restarted = OutboxRelay(pool, FastStreamPublisher(broker), producer="registry",
+                                schema=settings.schema_of("registry"), topic=topic)
+        assert await restarted.relay_once() == 5
+        records = await read_topic(settings, topic, expected=8)
+        ids = Counter(json.loads(r.value)["event_id"] for r in records)
+        assert len(ids) == 5 and sum(ids.values()) == 8  # 3 duplicates, nothing lost
+    finally:
+        await broker.stop()
+        await pool.close()
