@@ -19,6 +19,8 @@ run: $(STAMP)
 	$(BIN)/ohts up
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy ohts ohts_kit contracts services
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

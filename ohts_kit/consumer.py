@@ -23,12 +23,13 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
 from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
+from ohts_kit.db import Conn
 from ohts_kit.errors import DomainError
 from ohts_kit.logging import get_logger
 
 log = get_logger(__name__)
 
-Handler = Callable[[asyncpg.Connection, Envelope, EventPayload], Awaitable[None]]
+Handler = Callable[[Conn, Envelope, EventPayload], Awaitable[None]]
 
 _INFRA_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
@@ -219,7 +220,7 @@ class IdempotentConsumer:
             assert self.pool is not None, "consumer started before its pool"
             async with self.pool.acquire() as conn, conn.transaction():
                 await conn.execute(
-                    "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_id,"
+                    'INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id,'
                     " reason, error, attempts, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                     " ON CONFLICT DO NOTHING",
                     self.name,
@@ -235,7 +236,7 @@ class IdempotentConsumer:
                 if envelope is not None:
                     await conn.execute(
                         "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
-                        " \"offset\") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                        ' "offset") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
                         self.name,
                         envelope.event_id,
                         f"dead-letter:{envelope.event_type}",
@@ -256,4 +257,3 @@ class IdempotentConsumer:
         self.stats.rewound += 1
         await asyncio.sleep(max(self.backoff_seconds, 0.5))
         await msg.nack()
-

@@ -11,6 +11,9 @@ import asyncpg
 
 from ohts_kit.settings import Settings
 
+# What handlers receive: a plain connection or one borrowed from a pool.
+Conn = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
 PLATFORM_MIGRATIONS = Path(str(resources.files("ohts_kit") / "migrations"))
 
 
@@ -19,7 +22,7 @@ def lock_key(name: str) -> int:
     return zlib.crc32(name.encode()) - 2**31
 
 
-async def create_pool(settings: Settings, schema: str, **kwargs: object) -> asyncpg.Pool:
+async def create_pool(settings: Settings, schema: str) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         settings.database_url,
         min_size=1,
@@ -31,7 +34,6 @@ async def create_pool(settings: Settings, schema: str, **kwargs: object) -> asyn
             "idle_in_transaction_session_timeout": "60000",
             "application_name": f"ohts-{schema}",
         },
-        **kwargs,  # type: ignore[arg-type]
     )
     assert pool is not None
     return pool

@@ -20,7 +20,9 @@ async def read_dead_letters(settings: Settings, limit: int = 100) -> list[dict[s
     try:
         partitions = consumer.partitions_for_topic(settings.dlq_topic) or set()
         if not partitions:
-            await consumer.force_metadata_update() if hasattr(consumer, "force_metadata_update") else None
+            await consumer.force_metadata_update() if hasattr(
+                consumer, "force_metadata_update"
+            ) else None
             partitions = consumer.partitions_for_topic(settings.dlq_topic) or set()
         tps = [TopicPartition(settings.dlq_topic, p) for p in sorted(partitions)]
         if not tps:

@@ -60,7 +60,11 @@ class ConcurrencyConflict(Conflict):
             f"stream {stream_id} is not at version {expected}"
             + (f" (it is at {actual})" if actual is not None else ""),
             rule="expected_version",
-            details={"stream_id": stream_id, "expected_version": expected, "actual_version": actual},
+            details={
+                "stream_id": stream_id,
+                "expected_version": expected,
+                "actual_version": actual,
+            },
         )
         self.stream_id = stream_id
         self.expected = expected

@@ -15,6 +15,7 @@ from datetime import datetime
 import asyncpg
 
 from contracts.envelope import Actor, Envelope, EventPayload, decode_payload
+from ohts_kit.db import Conn
 from ohts_kit.errors import ConcurrencyConflict
 from ohts_kit.ids import uuid7
 
@@ -82,9 +83,7 @@ class EventStore:
     def __init__(self, producer: str) -> None:
         self.producer = producer
 
-    async def load(
-        self, conn: asyncpg.Connection, aggregate_type: str, aggregate_id: str
-    ) -> list[StoredEvent]:
+    async def load(self, conn: Conn, aggregate_type: str, aggregate_id: str) -> list[StoredEvent]:
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2"
             " ORDER BY aggregate_version",
@@ -95,7 +94,7 @@ class EventStore:
 
     async def append(
         self,
-        conn: asyncpg.Connection,
+        conn: Conn,
         aggregate_type: str,
         aggregate_id: str,
         expected_version: int,
@@ -121,7 +120,8 @@ class EventStore:
                 " event_type, schema_version, institution_id, region_code, occurred_at,"
                 " correlation_id, causation_id, actor, payload)"
                 " SELECT u.event_id, $2, $3, $4 + u.n, u.event_type, u.schema_version,"
-                " u.institution_id, u.region_code, u.occurred_at, $5, $6, $7::jsonb, u.payload::jsonb"
+                " u.institution_id, u.region_code, u.occurred_at, $5, $6, $7::jsonb,"
+                " u.payload::jsonb"
                 " FROM unnest($1::uuid[], $8::text[], $9::int[], $10::text[], $11::text[],"
                 " $12::timestamptz[], $13::text[]) WITH ORDINALITY AS"
                 " u(event_id, event_type, schema_version, institution_id, region_code,"
@@ -143,10 +143,12 @@ class EventStore:
             )
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyConflict(f"{aggregate_type}-{aggregate_id}", expected_version) from exc
-        return [row_to_envelope(r, self.producer) for r in sorted(rows, key=lambda r: r["position"])]
+        return [
+            row_to_envelope(r, self.producer) for r in sorted(rows, key=lambda r: r["position"])
+        ]
 
     async def read_log(
-        self, conn: asyncpg.Connection, after_position: int = 0, limit: int = 1000
+        self, conn: Conn, after_position: int = 0, limit: int = 1000
     ) -> list[StoredEvent]:
         """The global log in position order (for rebuilds and audits)."""
         rows = await conn.fetch(
@@ -155,4 +157,3 @@ class EventStore:
             limit,
         )
         return [StoredEvent(r["position"], row_to_envelope(r, self.producer)) for r in rows]
-

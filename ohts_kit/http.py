@@ -34,7 +34,9 @@ def create_http_app(
     app = FastAPI(title=title, version="1.0", lifespan=lifespan)
 
     @app.middleware("http")
-    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def correlation(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
         request.state.correlation_id = correlation_id
         with structlog.contextvars.bound_contextvars(

@@ -8,6 +8,7 @@ against Apache Kafka set OHTS_KAFKA_IDEMPOTENCE=true (the compose file does).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
@@ -41,7 +42,7 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
             existing = set(await admin.list_topics())
             missing = [t for t in all_topics(settings) if t not in existing]
             if missing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics(
                         [
                             NewTopic(
@@ -52,8 +53,6 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
                             for t in missing
                         ]
                     )
-                except TopicAlreadyExistsError:
-                    pass
             return
         except (KafkaError, OSError) as exc:
             last = exc

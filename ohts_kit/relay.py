@@ -34,9 +34,7 @@ class FastStreamPublisher(Publisher):
         self.broker = broker
 
     async def send(self, topic: str, value: bytes, key: bytes, headers: dict[str, str]) -> Any:
-        return await self.broker.publish(
-            value, topic, key=key, headers=headers, no_confirm=True
-        )
+        return await self.broker.publish(value, topic, key=key, headers=headers, no_confirm=True)
 
 
 class OutboxRelay:
@@ -65,6 +63,7 @@ class OutboxRelay:
         """Publish the next batch below the horizon; returns how many were published."""
         async with self.pool.acquire() as conn:
             cursor = await conn.fetchrow("SELECT tx_id, position FROM relay_cursor WHERE id = 1")
+            assert cursor is not None, "relay_cursor row is created by the platform migration"
             rows = await conn.fetch(
                 f"SELECT tx_id, {_COLUMNS} FROM events"
                 " WHERE (tx_id, position) > ($1::xid8, $2::bigint)"

@@ -172,7 +172,7 @@ async def readiness_of(app: FastAPI) -> dict[str, bool]:
 
 
 def runtime_of(app: Any) -> ServiceRuntime:
-    return app.state.runtime  # type: ignore[no-any-return]
+    return app.state.runtime
 
 
 def create_service_app(

@@ -61,9 +61,15 @@ class Harness:
             )
 
         self.consumer = IdempotentConsumer(
-            pool, self.broker, name="reporting", topics=[settings.topic_of("registry")],
-            group_id=group, handlers={InstitutionRegistered.event_type: count},
-            dlq_topic=settings.dlq_topic, max_attempts=3, backoff_seconds=0.01,
+            pool,
+            self.broker,
+            name="reporting",
+            topics=[settings.topic_of("registry")],
+            group_id=group,
+            handlers={InstitutionRegistered.event_type: count},
+            dlq_topic=settings.dlq_topic,
+            max_attempts=3,
+            backoff_seconds=0.01,
         )
 
     async def __aenter__(self) -> "Harness":
@@ -125,17 +131,28 @@ async def test_poison_messages_are_dead_lettered_and_consumption_goes_on(setting
         _, handler_fails = envelope_bytes("i-fail")
         _, good = envelope_bytes("i-good")
         key = b"same-partition"  # keeps the order, so `good` comes after every poison
-        for value in (b"\x00\xffnot json", b'{"json": "but no envelope"}', unknown_type,
-                      bad_payload, handler_fails, good):
+        for value in (
+            b"\x00\xffnot json",
+            b'{"json": "but no envelope"}',
+            unknown_type,
+            bad_payload,
+            handler_fails,
+            good,
+        ):
             await producer.send_and_wait(topic, value, key=key)
         async with Harness(settings, pool, group=f"{settings.namespace}g", fail_on={"i-fail"}) as h:
             await eventually(lambda: _stats_at_least(h, applied=1, dead_lettered=5))
         assert await applied(pool) == {"i-good": 1}
 
         async with pool.acquire() as conn:
-            rows = await conn.fetch("SELECT reason, attempts, event_id FROM dead_letters ORDER BY \"offset\"")
+            rows = await conn.fetch(
+                'SELECT reason, attempts, event_id FROM dead_letters ORDER BY "offset"'
+            )
         assert [r["reason"] for r in rows] == [
-            "invalid-envelope", "invalid-envelope", "unknown-type", "invalid-payload",
+            "invalid-envelope",
+            "invalid-envelope",
+            "unknown-type",
+            "invalid-payload",
             "handler-failed",
         ]
         assert rows[4]["attempts"] == 3  # retried with backoff before giving up
@@ -150,7 +167,9 @@ async def test_poison_messages_are_dead_lettered_and_consumption_goes_on(setting
         await pool.close()
 
 
-async def _stats_at_least(h: Harness, applied: int = 0, duplicates: int = 0, dead_lettered: int = 0) -> bool:
+async def _stats_at_least(
+    h: Harness, applied: int = 0, duplicates: int = 0, dead_lettered: int = 0
+) -> bool:
     s = h.consumer.stats
     await asyncio.sleep(0)
     return s.applied >= applied and s.duplicates >= duplicates and s.dead_lettered >= dead_lettered

@@ -76,6 +76,8 @@ async def test_migrations_are_safe_to_run_twice(settings) -> None:
     assert first and not second
     conn = await asyncpg.connect(settings.database_url)
     try:
-        assert await conn.fetchval(f'SELECT count(*) FROM "{schema}".schema_migrations') == len(first)
+        assert await conn.fetchval(f'SELECT count(*) FROM "{schema}".schema_migrations') == len(
+            first
+        )
     finally:
         await conn.close()

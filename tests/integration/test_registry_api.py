@@ -80,8 +80,12 @@ async def test_register_and_grant(api, settings) -> None:
         ({"name": ""}, "name", "string_too_short"),
     ],
 )
-async def test_invalid_commands_get_422_naming_field_and_rule(api, settings, changes, field, rule) -> None:
-    response = await api.post("/api/v1/institutions", json=institution(**changes), headers=auth(settings))
+async def test_invalid_commands_get_422_naming_field_and_rule(
+    api, settings, changes, field, rule
+) -> None:
+    response = await api.post(
+        "/api/v1/institutions", json=institution(**changes), headers=auth(settings)
+    )
     assert response.status_code == 422
     assert {"field": field, "rule": rule} in [
         {"field": e["field"], "rule": e["rule"]} for e in response.json()["errors"]
@@ -90,8 +94,12 @@ async def test_invalid_commands_get_422_naming_field_and_rule(api, settings, cha
 
 
 async def test_duplicate_uscc_is_409_and_writes_nothing(api, settings) -> None:
-    assert (await api.post("/api/v1/institutions", json=institution(), headers=auth(settings))).status_code == 201
-    again = await api.post("/api/v1/institutions", json=institution(name="另一家机构"), headers=auth(settings))
+    assert (
+        await api.post("/api/v1/institutions", json=institution(), headers=auth(settings))
+    ).status_code == 201
+    again = await api.post(
+        "/api/v1/institutions", json=institution(name="另一家机构"), headers=auth(settings)
+    )
     assert again.status_code == 409
     assert "already registered" in again.json()["detail"]
     assert await event_count(api) == 1
@@ -100,9 +108,13 @@ async def test_duplicate_uscc_is_409_and_writes_nothing(api, settings) -> None:
 async def test_tokens_roles_and_jurisdiction(api, settings) -> None:
     assert (await api.post("/api/v1/institutions", json=institution())).status_code == 401
     bad = {"Authorization": "Bearer not-a-token"}
-    assert (await api.post("/api/v1/institutions", json=institution(), headers=bad)).status_code == 401
+    assert (
+        await api.post("/api/v1/institutions", json=institution(), headers=bad)
+    ).status_code == 401
     qc = auth(settings, Role.QC_CENTRE)
-    assert (await api.post("/api/v1/institutions", json=institution(), headers=qc)).status_code == 403
+    assert (
+        await api.post("/api/v1/institutions", json=institution(), headers=qc)
+    ).status_code == 403
     yunnan = auth(settings, region="530000")
     response = await api.post("/api/v1/institutions", json=institution(), headers=yunnan)
     assert response.status_code == 403 and "jurisdiction" in response.json()["detail"]

@@ -21,8 +21,13 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
     await broker.start()
     topic = settings.topic_of("registry")
     relay = OutboxRelay(
-        pool, FastStreamPublisher(broker), producer="registry", schema=settings.schema_of("registry"),
-        topic=topic, batch_size=7, poll_seconds=0.02,
+        pool,
+        FastStreamPublisher(broker),
+        producer="registry",
+        schema=settings.schema_of("registry"),
+        topic=topic,
+        batch_size=7,
+        poll_seconds=0.02,
     )
     stop = asyncio.Event()
     relay_task = asyncio.create_task(relay.run(stop))
@@ -45,7 +50,9 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
         for i in range(10):
             async with pool.acquire() as conn, conn.transaction():
                 stream = f"w{w}-{i}"
-                await store.append(conn, "Institution", stream, 0, [registered(stream, w * 100 + i)] * 2, META)
+                await store.append(
+                    conn, "Institution", stream, 0, [registered(stream, w * 100 + i)] * 2, META
+                )
 
     try:
         slow = asyncio.create_task(slow_writer())
@@ -55,6 +62,7 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
         async def later_events_are_waiting() -> bool:
             async with pool.acquire() as conn:
                 return await conn.fetchval("SELECT published FROM relay_cursor") == 0
+
         await asyncio.sleep(0.5)  # the relay polls many times while the slow writer holds on
         assert await later_events_are_waiting(), "relay passed an open transaction"
         release.set()
@@ -63,6 +71,7 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
         async def all_published() -> bool:
             async with pool.acquire() as conn:
                 return await conn.fetchval("SELECT published FROM relay_cursor") == 81
+
         await eventually(all_published)
 
         records = await read_topic(settings, topic, expected=81)
@@ -108,14 +117,24 @@ async def test_a_crash_between_publish_and_cursor_save_duplicates_never_loses(se
         for i in range(5):
             async with pool.acquire() as conn, conn.transaction():
                 await store.append(conn, "Institution", f"c{i}", 0, [registered(f"c{i}", i)], META)
-        crashing = OutboxRelay(pool, FailingPublisher(broker), producer="registry",
-                               schema=settings.schema_of("registry"), topic=topic)
+        crashing = OutboxRelay(
+            pool,
+            FailingPublisher(broker),
+            producer="registry",
+            schema=settings.schema_of("registry"),
+            topic=topic,
+        )
         with pytest.raises(ConnectionError):
             await crashing.relay_once()
         async with pool.acquire() as conn:
             assert await conn.fetchval("SELECT published FROM relay_cursor") == 0
-        restarted = OutboxRelay(pool, FastStreamPublisher(broker), producer="registry",
-                                schema=settings.schema_of("registry"), topic=topic)
+        restarted = OutboxRelay(
+            pool,
+            FastStreamPublisher(broker),
+            producer="registry",
+            schema=settings.schema_of("registry"),
+            topic=topic,
+        )
         assert await restarted.relay_once() == 5
         records = await read_topic(settings, topic, expected=8)
         ids = Counter(json.loads(r.value)["event_id"] for r in records)

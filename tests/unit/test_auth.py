@@ -10,7 +10,7 @@ from ohts_kit.settings import Settings
 
 
 def test_token_round_trip_carries_role_and_jurisdiction() -> None:
-    settings = Settings(jwt_keys="k1")
+    settings = Settings(jwt_keys="unit-test-signing-key-of-32-bytes!")
     token = issue_token(settings, role=Role.QC_CENTRE, region_code="330000", subject="qc-zj")
     actor = verify_token(settings, token)
     assert (actor.subject, actor.role, actor.region_code) == ("qc-zj", Role.QC_CENTRE, "330000")
@@ -25,7 +25,7 @@ def test_rotation_accepts_old_key_while_listed_and_rejects_after() -> None:
 
 
 def test_expired_tokens_are_refused() -> None:
-    settings = Settings(jwt_keys="k1")
+    settings = Settings(jwt_keys="unit-test-signing-key-of-32-bytes!")
     token = issue_token(
         settings, role=Role.SUPERVISION_UNIT, region_code="330100", ttl=timedelta(seconds=-1)
     )
@@ -39,7 +39,7 @@ def test_production_has_no_default_key() -> None:
 
 
 def test_jurisdiction_check() -> None:
-    settings = Settings(jwt_keys="k1")
+    settings = Settings(jwt_keys="unit-test-signing-key-of-32-bytes!")
     actor = verify_token(
         settings, issue_token(settings, role=Role.REGISTRY_AUTHORITY, region_code="330100")
     )

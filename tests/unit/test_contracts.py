@@ -30,7 +30,8 @@ def test_type_strings_are_stable_names_not_python_paths() -> None:
 def test_committed_schemas_are_current() -> None:
     rendered = render_all()
     stale = [
-        name for name, text in rendered.items()
+        name
+        for name, text in rendered.items()
         if not (SCHEMAS / name).exists() or (SCHEMAS / name).read_text("utf-8") != text
     ]
     assert not stale, f"run `ohts contracts export`: stale {stale}"

@@ -28,9 +28,7 @@ def register_cmd(**changes: object) -> RegisterInstitution:
 
 
 def registered(kind: str = "occupational-health-service") -> institution.Institution:
-    events = institution.register(
-        institution.Institution("inst-1"), register_cmd(kind=kind), NOW
-    )
+    events = institution.register(institution.Institution("inst-1"), register_cmd(kind=kind), NOW)
     return institution.fold("inst-1", events)
 
 
@@ -101,7 +99,11 @@ def test_grant_refuses_bad_input(changes: dict[str, object], field: str, rule: s
 def test_filed_institutions_are_not_granted_qualifications() -> None:
     with pytest.raises(InvalidCommand) as refused:
         qualification.grant(
-            qualification.Qualification("q-1"), registered("health-examination"), grant_cmd(), NOW, "x"
+            qualification.Qualification("q-1"),
+            registered("health-examination"),
+            grant_cmd(),
+            NOW,
+            "x",
         )
     assert refused.value.violations[0].rule == "licensed kind"
 

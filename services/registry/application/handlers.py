@@ -6,6 +6,7 @@ import asyncpg
 
 from ohts_kit import regions
 from ohts_kit.auth import check_jurisdiction
+from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, InvalidCommand
 from ohts_kit.eventstore import Metadata, NewEvent
 from ohts_kit.ids import uuid7
@@ -19,23 +20,25 @@ def _authority_name(region_code: str) -> str:
 
 
 async def load_institution(
-    rt: ServiceRuntime, conn: asyncpg.Connection, institution_id: str
+    rt: ServiceRuntime, conn: Conn, institution_id: str
 ) -> institution.Institution:
     stored = await rt.store.load(conn, institution.AGGREGATE, institution_id)
     return institution.fold(institution_id, (e.payload for e in stored))
 
 
-async def register_institution(
-    rt: ServiceRuntime, cmd: RegisterInstitution, meta: Metadata
-) -> str:
+async def register_institution(rt: ServiceRuntime, cmd: RegisterInstitution, meta: Metadata) -> str:
     check_jurisdiction(meta.actor, cmd.region_code)
     institution_id = str(uuid7())
     state = institution.Institution(institution_id)
     events = institution.register(state, cmd, rt.clock.now())
     async with rt.pool.acquire() as conn, conn.transaction():
         await rt.store.append(
-            conn, institution.AGGREGATE, institution_id, state.version,
-            [NewEvent(e, institution_id, cmd.region_code, rt.clock.now()) for e in events], meta,
+            conn,
+            institution.AGGREGATE,
+            institution_id,
+            state.version,
+            [NewEvent(e, institution_id, cmd.region_code, rt.clock.now()) for e in events],
+            meta,
         )
         try:
             await conn.execute(
@@ -50,9 +53,7 @@ async def register_institution(
     return institution_id
 
 
-async def grant_qualification(
-    rt: ServiceRuntime, cmd: GrantQualification, meta: Metadata
-) -> str:
+async def grant_qualification(rt: ServiceRuntime, cmd: GrantQualification, meta: Metadata) -> str:
     qualification_id = str(uuid7())
     async with rt.pool.acquire() as conn, conn.transaction():
         holder = await load_institution(rt, conn, cmd.institution_id)
@@ -67,8 +68,12 @@ async def grant_qualification(
             state, holder, cmd, now, _authority_name(meta.actor.region_code)
         )
         await rt.store.append(
-            conn, qualification.AGGREGATE, qualification_id, state.version,
-            [NewEvent(e, holder.institution_id, holder.region_code, now) for e in events], meta,
+            conn,
+            qualification.AGGREGATE,
+            qualification_id,
+            state.version,
+            [NewEvent(e, holder.institution_id, holder.region_code, now) for e in events],
+            meta,
         )
         try:
             await conn.execute(

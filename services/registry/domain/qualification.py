@@ -85,8 +85,11 @@ def grant(
             problems.append(Violation(f"scope_codes.{i}", "known scope code", f"unknown {code!r}"))
         elif scope.kind != cmd.kind:
             problems.append(
-                Violation(f"scope_codes.{i}", "scope of the qualification kind",
-                          f"{code} belongs to {scope.kind.value}, not {cmd.kind.value}")
+                Violation(
+                    f"scope_codes.{i}",
+                    "scope of the qualification kind",
+                    f"{code} belongs to {scope.kind.value}, not {cmd.kind.value}",
+                )
             )
     if len(set(cmd.scope_codes)) != len(cmd.scope_codes):
         problems.append(Violation("scope_codes", "unique", "a scope code is listed twice"))

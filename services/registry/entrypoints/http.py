@@ -38,9 +38,7 @@ async def grant_qualification(
     cmd: GrantQualification, request: Request, actor: Authority
 ) -> Created:
     rt = runtime_of(request.app)
-    return Created(
-        id=await handlers.grant_qualification(rt, cmd, command_metadata(request, actor))
-    )
+    return Created(id=await handlers.grant_qualification(rt, cmd, command_metadata(request, actor)))
 
 
 class ScopeOut(BaseModel):

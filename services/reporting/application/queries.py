@@ -7,6 +7,8 @@ from datetime import date
 import asyncpg
 from pydantic import BaseModel, Field
 
+from ohts_kit.db import Conn
+
 # UI text (Chinese) for contract enum values; the reporting service owns its presentation.
 INSTITUTION_KIND_LABELS = {
     "occupational-health-service": "职业卫生技术服务机构",
@@ -53,7 +55,7 @@ class InstitutionPage(BaseModel):
 
 
 async def search_institutions(
-    conn: asyncpg.Connection,
+    conn: Conn,
     q: str | None = None,
     region: str | None = None,
     limit: int = 20,
@@ -74,7 +76,9 @@ async def search_institutions(
         args.append(region.rstrip("0") + "%")
         where.append(f"i.region_code LIKE ${len(args)}")
     clause = " AND ".join(where)
-    total = await conn.fetchval(f"SELECT count(*) FROM directory_institutions i WHERE {clause}", *args)
+    total = await conn.fetchval(
+        f"SELECT count(*) FROM directory_institutions i WHERE {clause}", *args
+    )
     rows = await conn.fetch(
         f"SELECT * FROM directory_institutions i WHERE {clause}"
         f" ORDER BY i.name, i.institution_id LIMIT {limit} OFFSET {max(0, offset)}",
@@ -85,7 +89,7 @@ async def search_institutions(
     return InstitutionPage(total=total, limit=limit, offset=offset, items=items)
 
 
-async def get_institution(conn: asyncpg.Connection, institution_id: str) -> PublicInstitution | None:
+async def get_institution(conn: Conn, institution_id: str) -> PublicInstitution | None:
     row = await conn.fetchrow(
         "SELECT * FROM directory_institutions WHERE institution_id = $1", institution_id
     )
@@ -109,7 +113,7 @@ def _institution(row: asyncpg.Record) -> PublicInstitution:
     )
 
 
-async def _attach_qualifications(conn: asyncpg.Connection, items: list[PublicInstitution]) -> None:
+async def _attach_qualifications(conn: Conn, items: list[PublicInstitution]) -> None:
     if not items:
         return
     by_id = {i.institution_id: i for i in items}

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from contracts.envelope import Envelope, EventPayload
 from contracts.registry_v1 import InstitutionRegistered, QualificationGranted
 from ohts_kit import regions
 from ohts_kit.consumer import Handler
+from ohts_kit.db import Conn
 
 
-async def on_institution_registered(
-    conn: asyncpg.Connection, _: Envelope, event: EventPayload
-) -> None:
+async def on_institution_registered(conn: Conn, _: Envelope, event: EventPayload) -> None:
     assert isinstance(event, InstitutionRegistered)
     await conn.execute(
         "INSERT INTO directory_institutions (institution_id, uscc, name, address, kind,"
@@ -31,9 +28,7 @@ async def on_institution_registered(
     )
 
 
-async def on_qualification_granted(
-    conn: asyncpg.Connection, _: Envelope, event: EventPayload
-) -> None:
+async def on_qualification_granted(conn: Conn, _: Envelope, event: EventPayload) -> None:
     assert isinstance(event, QualificationGranted)
     await conn.execute(
         "INSERT INTO directory_qualifications (qualification_id, institution_id,"
