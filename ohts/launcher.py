@@ -91,6 +91,9 @@ def start_system(
     """Start servers and services; external servers are used when their URLs are set."""
     env = {**os.environ, **(extra_env or {})}
     data_dir.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        for old_log in data_dir.glob("*.log"):
+            old_log.unlink()
     system = System(settings=settings_from(env), env=env)
     try:
         if "DATABASE_URL" not in env:

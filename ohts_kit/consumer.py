@@ -79,6 +79,7 @@ class IdempotentConsumer:
         dlq_topic: str,
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
+        fetch_max_wait_ms: int = 500,
     ) -> None:
         self.pool = pool
         self.broker = broker
@@ -95,6 +96,7 @@ class IdempotentConsumer:
             group_id=group_id,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
+            fetch_max_wait_ms=fetch_max_wait_ms,
             decoder=_raw_bytes,
             title=f"{name}:consume",
             description=f"{name} applies {', '.join(sorted(self.handlers)) or 'no'} events",

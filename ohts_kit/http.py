@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -15,6 +17,9 @@ from fastapi.responses import JSONResponse, Response
 from contracts.envelope import Actor
 from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
+from ohts_kit.logging import get_logger
+
+log = get_logger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
@@ -39,10 +44,21 @@ def create_http_app(
     ) -> Response:
         correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
         request.state.correlation_id = correlation_id
+        started = time.perf_counter()
         with structlog.contextvars.bound_contextvars(
             correlation_id=correlation_id, service=service
         ):
             response = await call_next(request)
+            # Commands and failures at info; public reads at debug (they are the hot path).
+            level = "info" if request.method != "GET" or response.status_code >= 400 else "debug"
+            await log.alog(
+                logging.getLevelName(level.upper()),
+                "http.request",
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
         response.headers["x-correlation-id"] = correlation_id
         return response
 

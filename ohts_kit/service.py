@@ -75,6 +75,7 @@ class ServiceRuntime:
                 dlq_topic=settings.dlq_topic,
                 max_attempts=settings.consumer_max_attempts,
                 backoff_seconds=settings.consumer_backoff_seconds,
+                fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
             )
 
     @property

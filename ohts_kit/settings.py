@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.2
     consumer_max_attempts: int = 5
+    # How long a fetch waits for new records; also the idle latency floor of a consumer.
+    consumer_fetch_max_wait_ms: int = 50
     consumer_backoff_seconds: float = 0.2
     db_pool_max: int = 10
     db_command_timeout_seconds: float = 10.0

@@ -125,3 +125,31 @@ async def test_health_and_ready(api) -> None:
     assert (await api.get("/health")).json()["status"] == "up"
     ready = (await api.get("/ready")).json()
     assert ready["checks"]["database"] and ready["checks"]["broker"]
+
+
+async def test_log_lines_of_a_command_carry_service_and_correlation_id(api, settings) -> None:
+    import io
+    import json
+    import logging
+
+    import structlog
+
+    from ohts_kit.logging import configure_logging
+
+    stream = io.StringIO()
+    configure_logging("registry", "INFO", stream=stream)
+    try:
+        response = await api.post(
+            "/api/v1/institutions",
+            json=institution(),
+            headers={**auth(settings), "X-Correlation-ID": "corr-42"},
+        )
+    finally:
+        structlog.reset_defaults()
+        logging.getLogger().handlers = []
+    assert response.headers["x-correlation-id"] == "corr-42"
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    request_lines = [line for line in lines if line["event"] == "http.request"]
+    assert request_lines, lines
+    assert all(line["correlation_id"] == "corr-42" for line in request_lines)
+    assert all(line["service"] == "registry" for line in request_lines)
