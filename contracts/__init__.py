@@ -3,6 +3,8 @@
 Importing this package registers every event type.
 """
 
+from contracts import enforcement_v1 as enforcement_v1
+from contracts import qc_v1 as qc_v1
 from contracts import registry_v1 as registry_v1
 from contracts.envelope import (
     Actor,
@@ -22,5 +24,7 @@ __all__ = [
     "UnknownEventType",
     "all_event_types",
     "decode_payload",
+    "enforcement_v1",
+    "qc_v1",
     "registry_v1",
 ]

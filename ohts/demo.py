@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from contracts.envelope import Role
 from ohts_kit.auth import issue_token
 from ohts_kit.settings import Settings
+from services.registry.domain.people import make_id_number
 from services.registry.domain.uscc import make_uscc
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = (
+    "建国",
+    "丽",
+    "明",
+    "晓燕",
+    "海",
+    "强",
+    "敏",
+    "志刚",
+    "静",
+    "伟",
+    "芳",
+    "磊",
+    "娜",
+    "军",
+    "洋",
+)
+LEGACY_CSV = Path(__file__).parent / "data" / "legacy_institutions.csv"
 
 
 @dataclass(frozen=True)
@@ -107,48 +130,184 @@ INSTITUTIONS = (
 )
 
 
+def authority(settings: Settings, region_code: str) -> dict[str, str]:
+    token = issue_token(
+        settings,
+        role=Role.REGISTRY_AUTHORITY,
+        region_code=region_code[:2] + "0000",
+        subject=f"demo-authority-{region_code[:2]}",
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def ok(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url}: "
+            f"{response.status_code} {response.text}"
+        )
+    return response.json() if response.content else None
+
+
+def staff_body(institution_id: str, n: int, serial: int) -> dict[str, Any]:
+    role = "technical-lead" if n == 0 else "qc-lead" if n == 1 else "staff"
+    birth = date(1970, 1, 1) + timedelta(days=397 * n + serial)
+    first17 = f"330106{birth:%Y%m%d}{(serial * 17 + n) % 1000:03d}"
+    return {
+        "institution_id": institution_id,
+        "name": SURNAMES[(serial + n) % len(SURNAMES)] + GIVEN[n % len(GIVEN)],
+        "id_number": make_id_number(first17),
+        "title": "senior" if n < 2 else "intermediate" if n < 6 else "junior",
+        "specialty": ["职业卫生", "检测检验", "放射防护", "职业卫生工程"][n % 4],
+        "years_of_experience": 12 if n < 2 else 4,
+        "role": role,
+        "full_time": True,
+        **(
+            {"assessment_certificate_number": f"PX-{serial}-{n}", "assessment_date": "2025-06-01"}
+            if n % 3 == 0
+            else {}
+        ),
+    }
+
+
+def qualify(
+    client: httpx.Client,
+    headers: dict[str, str],
+    institution_id: str,
+    kind: str,
+    scopes: list[str],
+    certificate_number: str,
+    serial: int,
+    valid_from: str = "2023-03-01",
+) -> str:
+    """Staff the institution to the R6a conditions, then apply, review and grant."""
+    for n in range(15):
+        ok(
+            client.post(
+                "/api/v1/staff", headers=headers, json=staff_body(institution_id, n, serial)
+            )
+        )
+    qualification_id: str = ok(
+        client.post(
+            "/api/v1/qualifications",
+            headers=headers,
+            json={"institution_id": institution_id, "kind": kind, "scope_codes": scopes},
+        )
+    )["id"]
+    ok(client.post(f"/api/v1/qualifications/{qualification_id}/review", headers=headers))
+    ok(
+        client.post(
+            f"/api/v1/qualifications/{qualification_id}/grant",
+            headers=headers,
+            json={"certificate_number": certificate_number, "valid_from": valid_from},
+        )
+    )
+    return qualification_id
+
+
+def register(client: httpx.Client, headers: dict[str, str], item: DemoInstitution) -> str:
+    institution_id: str = ok(
+        client.post(
+            "/api/v1/institutions",
+            headers=headers,
+            json={
+                "uscc": make_uscc(item.region_code, item.serial),
+                "name": item.name,
+                "address": item.address,
+                "legal_representative": item.legal_representative,
+                "nature": "企业" if "有限公司" in item.name else "事业单位",
+                "kind": item.kind,
+                "region_code": item.region_code,
+                "contacts": [{"name": item.legal_representative, "phone": "0571-88000000"}],
+                "website": f"https://www.example-{item.serial}.cn",
+            },
+        )
+    )["id"]
+    return institution_id
+
+
 def load_demo(settings: Settings, registry_url: str) -> list[str]:
-    """Register the demo institutions and grant their qualifications; returns their ids."""
+    """Institutions in four provinces with staff and certificates, a legacy import, an
+    out-of-province filing with a work summary, and service report cards."""
     ids: list[str] = []
     with httpx.Client(base_url=registry_url, timeout=30) as client:
-        for item in INSTITUTIONS:
-            token = issue_token(
-                settings,
-                role=Role.REGISTRY_AUTHORITY,
-                region_code=item.region_code[:2] + "0000",
-                subject=f"demo-authority-{item.region_code[:2]}",
+        for serial, item in enumerate(INSTITUTIONS, start=1):
+            headers = authority(settings, item.region_code)
+            institution_id = register(client, headers, item)
+            ids.append(institution_id)
+            if item.certificate_number and item.qualification_kind:
+                qualify(
+                    client,
+                    headers,
+                    institution_id,
+                    item.qualification_kind,
+                    list(item.scopes),
+                    item.certificate_number,
+                    serial,
+                )
+        zj = authority(settings, "330000")
+        report = ok(
+            client.post(
+                "/api/v1/imports/legacy",
+                headers={**zj, "Content-Type": "text/csv"},
+                content=LEGACY_CSV.read_text("utf-8").encode(),
             )
-            headers = {"Authorization": f"Bearer {token}"}
-            response = client.post(
-                "/api/v1/institutions",
-                headers=headers,
+        )
+        if report["errors"]:
+            raise RuntimeError(f"demo legacy import: {report['errors']}")
+        # 浙江省职业病防治研究院检测中心 works in Yunnan: files first (R7), then reports.
+        filing_id = ok(
+            client.post(
+                "/api/v1/filings",
+                headers=zj,
                 json={
-                    "uscc": make_uscc(item.region_code, item.serial),
-                    "name": item.name,
-                    "address": item.address,
-                    "legal_representative": item.legal_representative,
-                    "nature": "企业" if "有限公司" in item.name else "事业单位",
-                    "kind": item.kind,
-                    "region_code": item.region_code,
-                    "contacts": [{"name": item.legal_representative, "phone": "0571-88000000"}],
+                    "institution_id": ids[0],
+                    "province_code": "530000",
+                    "certificate_number": INSTITUTIONS[0].certificate_number,
+                    "contacts": [{"name": "王建国", "phone": "0571-88000000"}],
+                    "receiving_qc_centre": "云南省职业病防治院质量控制中心",
                 },
             )
-            response.raise_for_status()
-            institution_id = response.json()["id"]
-            ids.append(institution_id)
-            if item.certificate_number:
-                start = date(2023, 3, 1)
-                response = client.post(
-                    "/api/v1/qualifications",
-                    headers=headers,
+        )["id"]
+        ok(
+            client.post(
+                f"/api/v1/filings/{filing_id}/summaries",
+                headers=zj,
+                json={
+                    "period": "2026H1",
+                    "projects": [
+                        {
+                            "report_name": "某矿业公司职业病危害因素定期检测报告",
+                            "report_number": "ZJJC-2026-0107",
+                            "completion_date": "2026-04-18",
+                            "client_name": "云南某矿业有限公司",
+                            "client_address": "昆明市东川区",
+                            "client_contact": "0871-6000000",
+                        }
+                    ],
+                },
+            )
+        )
+        for n, (kind, completed) in enumerate(
+            [
+                ("detection", "2026-09-01"),
+                ("evaluation", "2026-10-20"),
+                ("current-status-evaluation", "2026-11-02"),
+            ]
+        ):
+            ok(
+                client.post(
+                    "/api/v1/report-cards",
+                    headers=zj,
                     json={
-                        "institution_id": institution_id,
-                        "certificate_number": item.certificate_number,
-                        "kind": item.qualification_kind,
-                        "scope_codes": list(item.scopes),
-                        "valid_from": start.isoformat(),
-                        "valid_until": start.replace(year=start.year + 5).isoformat(),
+                        "institution_id": ids[n % 2],
+                        "report_number": f"ZJ-2026-{100 + n}",
+                        "service_kind": kind,
+                        "client_name": f"杭州某化工有限公司{n + 1}",
+                        "client_uscc": make_uscc("330106", f"00000{n + 1:04d}", "91"),
+                        "client_region_code": "330106",
+                        "completion_date": completed,
                     },
                 )
-                response.raise_for_status()
+            )
     return ids

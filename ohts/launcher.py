@@ -107,6 +107,9 @@ def start_system(
             system.broker = EmbeddedBroker(log_path=data_dir / "broker.log")
             system.broker.start()
             env["KAFKA_BOOTSTRAP_SERVERS"] = system.broker.bootstrap_servers
+            # One machine, one broker: a shorter session makes consumers join in ~3 s.
+            env.setdefault("OHTS_KAFKA_SESSION_TIMEOUT_MS", "6000")
+            env.setdefault("OHTS_KAFKA_HEARTBEAT_INTERVAL_MS", "2000")
         system.settings = settings_from(env)
         for service in services:
             system.start_service(service, data_dir)

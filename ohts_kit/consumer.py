@@ -80,6 +80,8 @@ class IdempotentConsumer:
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
         fetch_max_wait_ms: int = 500,
+        session_timeout_ms: int = 10_000,
+        heartbeat_interval_ms: int = 3_000,
     ) -> None:
         self.pool = pool
         self.broker = broker
@@ -97,6 +99,8 @@ class IdempotentConsumer:
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=fetch_max_wait_ms,
+            session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=heartbeat_interval_ms,
             decoder=_raw_bytes,
             title=f"{name}:consume",
             description=f"{name} applies {', '.join(sorted(self.handlers)) or 'no'} events",

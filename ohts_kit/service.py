@@ -38,6 +38,8 @@ class ServiceSpec:
     migrations: Path | None = None
     publishes: bool = True
     consumes: Sequence[str] = ()
+    # Builds the service's application objects into `runtime.extras`, before handlers.
+    setup: Callable[[ServiceRuntime], None] = lambda _rt: None
     # Built once the runtime exists, so handlers can close over its store and clock.
     handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = lambda _rt: {}
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
@@ -55,6 +57,8 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self.extras: dict[str, Any] = {}
+        spec.setup(self)
         if spec.publishes:
             self.broker.publisher(
                 settings.topic_of(spec.name),
@@ -76,6 +80,8 @@ class ServiceRuntime:
                 max_attempts=settings.consumer_max_attempts,
                 backoff_seconds=settings.consumer_backoff_seconds,
                 fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+                session_timeout_ms=settings.kafka_session_timeout_ms,
+                heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             )
 
     @property

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     kafka_partitions: int = 6
     kafka_replication_factor: int = 1
     kafka_idempotence: bool = False
+    # A consumer's first join waits about this long on Tansu; Kafka's default is 10 s.
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
     host: str = "127.0.0.1"
     reporting_port: int = 8080
     registry_port: int = 8081
@@ -45,6 +48,13 @@ class Settings(BaseSettings):
     consumer_fetch_max_wait_ms: int = 50
     consumer_backoff_seconds: float = 0.2
     db_pool_max: int = 10
+    scheduler_interval_seconds: float = 60.0
+    holiday_notices_dir: str = ""
+    # Keyed hash of ID numbers (person_ref); like the JWT keys, required in production.
+    personal_data_hash_key: str = ""
+    registry_validity_years: int = 5
+    registry_renewal_lead_months: int = 3
+    registry_card_due_working_days: int = 20
     db_command_timeout_seconds: float = 10.0
 
     def port_of(self, service: str) -> int:
@@ -59,6 +69,13 @@ class Settings(BaseSettings):
     @property
     def dlq_topic(self) -> str:
         return f"{self.namespace}ohts.dlq"
+
+    def personal_data_key(self) -> str:
+        if self.personal_data_hash_key:
+            return self.personal_data_hash_key
+        if self.env == "production":
+            raise RuntimeError("OHTS_PERSONAL_DATA_HASH_KEY must be set in production")
+        return "ohts-embedded-demo-personal-data-key"
 
     def signing_keys(self) -> list[str]:
         keys = [k.strip() for k in self.jwt_keys.split(",") if k.strip()]

@@ -35,6 +35,8 @@ class Servers:
             kafka_partitions=3,
             consumer_backoff_seconds=0.05,
             relay_poll_seconds=0.05,
+            kafka_session_timeout_ms=2000,
+            kafka_heartbeat_interval_ms=500,
             **overrides,  # type: ignore[arg-type]
         )
 

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from contracts.envelope import Role
+from ohts.demo import ok, staff_body
 from ohts.embedded import free_port
 from ohts.launcher import System, start_system
 from ohts_kit.auth import issue_token
@@ -25,6 +26,8 @@ def system(servers: Servers) -> Iterator[System]:
         "OHTS_NAMESPACE": new_namespace(),
         "OHTS_KAFKA_PARTITIONS": "3",
         "OHTS_RELAY_POLL_SECONDS": "0.05",
+        "OHTS_KAFKA_SESSION_TIMEOUT_MS": "2000",
+        "OHTS_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
         **{f"OHTS_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
     }
     running = start_system(servers.workdir / "e2e", extra_env=env)
@@ -39,32 +42,41 @@ def test_granted_qualification_appears_on_the_public_api(system: System) -> None
     headers = {"Authorization": f"Bearer {token}"}
     registry = httpx.Client(base_url=system.url_of("registry"), headers=headers, timeout=10)
     public = httpx.Client(base_url=system.url_of("reporting"), timeout=10)
-    created = registry.post(
-        "/api/v1/institutions",
-        json={
-            "uscc": make_uscc("530102", "530000077"),
-            "name": "云南滇康职业卫生检测评价有限公司",
-            "address": "昆明市五华区人民中路66号",
-            "legal_representative": "张丽",
-            "nature": "企业",
-            "kind": "occupational-health-service",
-            "region_code": "530102",
-        },
-    )
-    assert created.status_code == 201, created.text
+    institution_id = ok(
+        registry.post(
+            "/api/v1/institutions",
+            json={
+                "uscc": make_uscc("530102", "530000077"),
+                "name": "云南滇康职业卫生检测评价有限公司",
+                "address": "昆明市五华区人民中路66号",
+                "legal_representative": "张丽",
+                "nature": "企业",
+                "kind": "occupational-health-service",
+                "region_code": "530102",
+                "website": "https://www.example.cn",
+            },
+        )
+    )["id"]
+    for n in range(15):
+        ok(registry.post("/api/v1/staff", json=staff_body(institution_id, n, 77)))
+    qualification_id = ok(
+        registry.post(
+            "/api/v1/qualifications",
+            json={
+                "institution_id": institution_id,
+                "kind": "occupational-health",
+                "scope_codes": ["OH-01", "OH-02"],
+            },
+        )
+    )["id"]
+    ok(registry.post(f"/api/v1/qualifications/{qualification_id}/review"))
     granted_at = time.monotonic()
-    granted = registry.post(
-        "/api/v1/qualifications",
-        json={
-            "institution_id": created.json()["id"],
-            "certificate_number": "(滇)卫职技字(2026)第0077号",
-            "kind": "occupational-health",
-            "scope_codes": ["OH-01", "OH-02"],
-            "valid_from": "2026-01-01",
-            "valid_until": "2030-12-31",
-        },
+    ok(
+        registry.post(
+            f"/api/v1/qualifications/{qualification_id}/grant",
+            json={"certificate_number": "(滇)卫职技字(2026)第0077号", "valid_from": "2026-01-01"},
+        )
     )
-    assert granted.status_code == 201, granted.text
 
     deadline = time.monotonic() + 30
     found = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
-from contracts.envelope import Actor, Role
+from contracts.envelope import Actor, EventPayload, Role
 from contracts.registry_v1 import InstitutionKind, InstitutionRegistered
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.eventstore import Metadata, NewEvent
@@ -77,3 +78,45 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) 
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+async def publish_event(
+    settings: Settings,
+    producer: str,
+    payload: EventPayload,
+    institution_id: str,
+    region_code: str = "330106",
+    actor: Actor = SYSTEM,
+) -> str:
+    """Put one contract event on a producer's topic, as that service's relay would."""
+    from aiokafka import AIOKafkaProducer
+
+    from contracts.envelope import Envelope
+    from ohts_kit.ids import uuid7
+
+    now = datetime.now(UTC)
+    env = Envelope(
+        event_id=uuid7(),
+        event_type=payload.event_type,
+        schema_version=payload.schema_version,
+        occurred_at=now,
+        recorded_at=now,
+        producer=producer,
+        aggregate_type=payload.aggregate_type,
+        aggregate_id=institution_id,
+        aggregate_version=1,
+        institution_id=institution_id,
+        region_code=region_code,
+        correlation_id="test",
+        actor=actor,
+        payload=json.loads(payload.model_dump_json()),
+    )
+    kafka = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    await kafka.start()
+    try:
+        await kafka.send_and_wait(
+            settings.topic_of(producer), env.model_dump_json().encode(), key=institution_id.encode()
+        )
+    finally:
+        await kafka.stop()
+    return str(env.event_id)

@@ -51,23 +51,22 @@ async def event_count(api: httpx.AsyncClient) -> int:
         return await conn.fetchval("SELECT count(*) FROM events")  # type: ignore[no-any-return]
 
 
-async def test_register_and_grant(api, settings) -> None:
-    created = await api.post("/api/v1/institutions", json=institution(), headers=auth(settings))
-    assert created.status_code == 201, created.text
-    granted = await api.post(
-        "/api/v1/qualifications",
-        headers=auth(settings),
-        json={
-            "institution_id": created.json()["id"],
-            "certificate_number": "(浙)卫职技字(2026)第0001号",
-            "kind": "occupational-health",
-            "scope_codes": ["OH-01"],
-            "valid_from": "2026-01-01",
-            "valid_until": "2030-12-31",
-        },
+async def test_register_apply_review_grant(api, settings) -> None:
+    from tests.integration.registry_client import RegistryClient
+
+    created = await api.post(
+        "/api/v1/institutions", json=institution(website="https://a.cn"), headers=auth(settings)
     )
-    assert granted.status_code == 201, granted.text
-    assert await event_count(api) == 2
+    assert created.status_code == 201, created.text
+    client = RegistryClient(api, api.app.state.runtime, settings, None)  # type: ignore[arg-type, attr-defined]
+    await client.qualify(created.json()["id"], serial=1)
+    types = [e["event_type"] for e in await client.events()]
+    assert types.count("registry.StaffRegistered") == 15
+    assert types[-3:] == [
+        "registry.QualificationApplied",
+        "registry.QualificationReviewStarted",
+        "registry.QualificationGranted",
+    ]
     assert created.headers["x-correlation-id"]
 
 

@@ -17,10 +17,22 @@ def test_token_round_trip_carries_role_and_jurisdiction() -> None:
 
 
 def test_rotation_accepts_old_key_while_listed_and_rejects_after() -> None:
-    old = issue_token(Settings(jwt_keys="old"), role=Role.INSTITUTION, region_code="330106")
-    assert verify_token(Settings(jwt_keys="new,old"), old).role is Role.INSTITUTION
+    old = issue_token(
+        Settings(jwt_keys="old-key-of-at-least-32-bytes-long!"),
+        role=Role.INSTITUTION,
+        region_code="330106",
+    )
+    assert (
+        verify_token(
+            Settings(
+                jwt_keys="new-key-of-at-least-32-bytes-long!,old-key-of-at-least-32-bytes-long!"
+            ),
+            old,
+        ).role
+        is Role.INSTITUTION
+    )
     with pytest.raises(HTTPException) as refused:
-        verify_token(Settings(jwt_keys="new"), old)
+        verify_token(Settings(jwt_keys="new-key-of-at-least-32-bytes-long!"), old)
     assert refused.value.status_code == 401
 
 

@@ -1,4 +1,5 @@
-"""Institution aggregate: registration of a technical service institution."""
+"""Institution aggregate: a technical service institution (or a filed examination /
+diagnosis institution) and its registered details."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from contracts.envelope import EventPayload
-from contracts.registry_v1 import Contact, InstitutionKind, InstitutionRegistered
+from contracts.registry_v1 import (
+    Contact,
+    InstitutionDetailsChanged,
+    InstitutionKind,
+    InstitutionRegistered,
+    Source,
+)
 from ohts_kit import regions
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
-from services.registry.domain.commands import RegisterInstitution
+from services.registry.domain.commands import ChangeInstitutionDetails, RegisterInstitution
 from services.registry.domain.uscc import uscc_problem
 
 AGGREGATE = "Institution"
@@ -30,19 +37,25 @@ class Institution:
     kind: InstitutionKind | None = None
     region_code: str = ""
 
+    @property
+    def province(self) -> str:
+        return regions.province_of(self.region_code)
+
 
 def evolve(state: Institution, event: EventPayload) -> Institution:
+    state = replace(state, version=state.version + 1)
     if isinstance(event, InstitutionRegistered):
         return replace(
             state,
-            version=state.version + 1,
             registered=True,
             uscc=event.uscc,
             name=event.name,
             kind=event.kind,
             region_code=event.region_code,
         )
-    return replace(state, version=state.version + 1)
+    if isinstance(event, InstitutionDetailsChanged) and event.name:
+        return replace(state, name=event.name)
+    return state
 
 
 def fold(institution_id: str, events: Iterable[EventPayload]) -> Institution:
@@ -52,7 +65,9 @@ def fold(institution_id: str, events: Iterable[EventPayload]) -> Institution:
     return state
 
 
-def register(state: Institution, cmd: RegisterInstitution, now: datetime) -> list[EventPayload]:
+def register(
+    state: Institution, cmd: RegisterInstitution, now: datetime, source: Source = Source.DECISION
+) -> list[EventPayload]:
     if state.registered:
         raise Conflict(f"institution {state.institution_id} is already registered")
     problems: list[Violation] = []
@@ -77,5 +92,35 @@ def register(state: Institution, cmd: RegisterInstitution, now: datetime) -> lis
             region_code=cmd.region_code,
             contacts=[Contact(name=c.name, phone=c.phone) for c in cmd.contacts],
             registered_at=now,
+            source=source,
+            website=cmd.website,
+        )
+    ]
+
+
+def change_details(
+    state: Institution, cmd: ChangeInstitutionDetails, now: datetime
+) -> list[EventPayload]:
+    if not state.registered:
+        raise InvalidCommand.of("institution_id", "registered institution", "no such institution")
+    if not (
+        cmd.name
+        or cmd.address
+        or cmd.legal_representative
+        or cmd.website
+        or cmd.contacts is not None
+    ):
+        raise InvalidCommand.of("body", "something to change", "nothing to change was given")
+    return [
+        InstitutionDetailsChanged(
+            institution_id=state.institution_id,
+            name=cmd.name,
+            address=cmd.address,
+            legal_representative=cmd.legal_representative,
+            contacts=None
+            if cmd.contacts is None
+            else [Contact(name=c.name, phone=c.phone) for c in cmd.contacts],
+            website=cmd.website,
+            changed_at=now,
         )
     ]

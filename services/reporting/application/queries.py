@@ -17,7 +17,14 @@ INSTITUTION_KIND_LABELS = {
     "diagnosis": "职业病诊断机构",
 }
 QUALIFICATION_KIND_LABELS = {"occupational-health": "职业卫生", "radiological-health": "放射卫生"}
-STATUS_LABELS = {"granted": "有效"}
+STATUS_LABELS = {
+    "granted": "有效",
+    "renewal-pending": "延续审查中（有效）",
+    "cancelled": "已注销",
+    "revoked": "已吊销",
+    "withdrawn": "已撤销",
+    "expired": "已过期",
+}
 
 MAX_PAGE = 100
 

@@ -1,0 +1,312 @@
+"""Institution and qualification commands (R1–R5): load, decide, append."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import asyncpg
+
+from contracts.envelope import EventPayload, Role
+from contracts.registry_v1 import Source
+from ohts_kit import regions
+from ohts_kit.auth import check_jurisdiction
+from ohts_kit.db import Conn
+from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from ohts_kit.eventstore import Metadata
+from ohts_kit.ids import uuid7
+from services.registry.application.unit import Registry
+from services.registry.domain import institution, qualification, staff
+from services.registry.domain.commands import (
+    ApplyForQualification,
+    ApplyForRenewal,
+    ChangeInstitutionDetails,
+    ChangeQualification,
+    Decide,
+    DecideRenewal,
+    GrantQualification,
+    PublishDecision,
+    RegisterInstitution,
+)
+from services.registry.domain.qualification import BlockingItem
+
+DecideFn = Callable[
+    [Conn, qualification.Qualification, institution.Institution], Awaitable[list[EventPayload]]
+]
+
+
+def authority_name(region_code: str) -> str:
+    return f"{regions.name_of(regions.province_of(region_code))}卫生健康委员会"
+
+
+def check_actor_for(meta: Metadata, holder: institution.Institution) -> None:
+    """Authorities act within their jurisdiction; an institution only for itself."""
+    if meta.actor.role is Role.INSTITUTION:
+        if meta.actor.institution_id != holder.institution_id:
+            raise Forbidden("an institution may act only for itself")
+        return
+    check_jurisdiction(meta.actor, holder.region_code)
+
+
+async def register_institution(
+    reg: Registry, cmd: RegisterInstitution, meta: Metadata, source: Source = Source.DECISION
+) -> str:
+    check_jurisdiction(meta.actor, cmd.region_code)
+    institution_id = str(uuid7())
+    state = institution.Institution(institution_id)
+    events = institution.register(state, cmd, reg.now(), source)
+    holder = institution.fold(institution_id, events)
+    async with reg.rt.pool.acquire() as conn, conn.transaction():
+        await reg.commit(conn, institution.AGGREGATE, institution_id, 0, events, holder, meta)
+        await claim(
+            conn,
+            "institution_usccs",
+            "uscc",
+            cmd.uscc.upper(),
+            "institution_id",
+            institution_id,
+            f"USCC {cmd.uscc.upper()} is already registered",
+        )
+    return institution_id
+
+
+async def claim(
+    conn: Conn, table: str, key: str, value: str, owner_col: str, owner: str, message: str
+) -> None:
+    """A uniqueness claim in the append's transaction; a clash rolls the append back."""
+    try:
+        await conn.execute(
+            f"INSERT INTO {table} ({key}, {owner_col}) VALUES ($1, $2)", value, owner
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise Conflict(message, rule=f"{key} unique") from exc
+
+
+async def change_institution(
+    reg: Registry, institution_id: str, cmd: ChangeInstitutionDetails, meta: Metadata
+) -> None:
+    async with reg.rt.pool.acquire() as conn, conn.transaction():
+        holder = await existing_institution(reg, conn, institution_id)
+        check_jurisdiction(meta.actor, holder.region_code)
+        events = institution.change_details(holder, cmd, reg.now())
+        await reg.commit(
+            conn, institution.AGGREGATE, institution_id, holder.version, events, holder, meta
+        )
+
+
+async def existing_institution(
+    reg: Registry, conn: Conn, institution_id: str
+) -> institution.Institution:
+    holder = await reg.load_institution(conn, institution_id)
+    if not holder.registered:
+        raise NotFound(f"no institution {institution_id}")
+    return holder
+
+
+async def apply(reg: Registry, cmd: ApplyForQualification, meta: Metadata) -> str:
+    qualification_id = str(uuid7())
+    async with reg.rt.pool.acquire() as conn, conn.transaction():
+        holder = await reg.load_institution(conn, cmd.institution_id)
+        if not holder.registered:
+            raise InvalidCommand.of(
+                "institution_id", "registered institution", f"no institution {cmd.institution_id}"
+            )
+        check_actor_for(meta, holder)
+        state = qualification.Qualification(qualification_id)
+        events = qualification.apply(state, holder, cmd.kind, cmd.scope_codes, reg.now())
+        await reg.commit(conn, qualification.AGGREGATE, qualification_id, 0, events, holder, meta)
+    return qualification_id
+
+
+async def blocking_items(conn: Conn, institution_id: str) -> list[BlockingItem]:
+    rows = await conn.fetch(
+        "SELECT kind, item_id FROM blocking_items WHERE institution_id = $1 ORDER BY kind, item_id",
+        institution_id,
+    )
+    return [BlockingItem(r["kind"], r["item_id"]) for r in rows]
+
+
+async def conditions_unmet(reg: Registry, conn: Conn, institution_id: str) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT title, years, role, full_time FROM staff_view WHERE institution_id = $1 AND active",
+        institution_id,
+    )
+    website = await conn.fetchval(
+        "SELECT website FROM institutions_view WHERE institution_id = $1", institution_id
+    )
+    facts = [staff.StaffFacts(r["title"], r["years"], r["role"], r["full_time"]) for r in rows]
+    return staff.unmet_conditions(facts, bool(website), reg.policy.min_technical_staff)
+
+
+async def _decide(
+    reg: Registry,
+    qualification_id: str,
+    meta: Metadata,
+    decide: DecideFn,
+    *,
+    institution_may: bool = False,
+) -> None:
+    """Load the qualification and its holder, check the actor, decide, append."""
+    async with reg.rt.pool.acquire() as conn, conn.transaction():
+        state: qualification.Qualification = await reg.load(conn, qualification, qualification_id)
+        if state.status is qualification.Status.NONE:
+            raise NotFound(f"no qualification {qualification_id}")
+        holder = await reg.load_institution(conn, state.institution_id)
+        if meta.actor.role is Role.INSTITUTION and not institution_may:
+            raise Forbidden("this decision is the registry authority's")
+        check_actor_for(meta, holder)
+        events = await decide(conn, state, holder)
+        await reg.commit(
+            conn, qualification.AGGREGATE, qualification_id, state.version, events, holder, meta
+        )
+        for event in events:
+            number = getattr(event, "certificate_number", None)
+            if number and number != state.certificate_number:
+                await claim(
+                    conn,
+                    "certificate_numbers",
+                    "certificate_number",
+                    number,
+                    "qualification_id",
+                    qualification_id,
+                    f"certificate number {number} is already issued",
+                )
+
+
+async def start_review(reg: Registry, qualification_id: str, meta: Metadata) -> None:
+    async def decide(_c, s, _h):
+        return qualification.start_review(s, reg.now())
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def grant(
+    reg: Registry, qualification_id: str, cmd: GrantQualification, meta: Metadata
+) -> None:
+    async def decide(conn, s, holder):
+        unmet = await conditions_unmet(reg, conn, holder.institution_id)
+        return qualification.grant(
+            s,
+            cmd.certificate_number,
+            cmd.valid_from,
+            cmd.valid_until,
+            unmet,
+            reg.now(),
+            authority_name(meta.actor.region_code),
+            reg.policy,
+        )
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def reject(reg: Registry, qualification_id: str, cmd: Decide, meta: Metadata) -> None:
+    async def decide(_c, s, _h):
+        return qualification.reject(s, cmd.reason, reg.now())
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def apply_for_renewal(
+    reg: Registry, qualification_id: str, cmd: ApplyForRenewal, meta: Metadata
+) -> None:
+    async def decide(conn, s, holder):
+        return qualification.accept_renewal(
+            s, cmd.scope_codes, await blocking_items(conn, holder.institution_id), reg.now()
+        )
+
+    await _decide(reg, qualification_id, meta, decide, institution_may=True)
+
+
+async def decide_renewal(
+    reg: Registry, qualification_id: str, cmd: DecideRenewal, meta: Metadata
+) -> None:
+    async def decide(_c, s, _h):
+        if cmd.approve:
+            return qualification.renew(s, cmd.certificate_number, reg.now(), reg.policy)
+        if not cmd.reason:
+            raise InvalidCommand.of("reason", "required to refuse", "give the reason for refusal")
+        return qualification.reject_renewal(s, cmd.reason, reg.now())
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def change(
+    reg: Registry, qualification_id: str, cmd: ChangeQualification, meta: Metadata
+) -> None:
+    async def decide(conn, s, holder):
+        return qualification.change(
+            s,
+            cmd.added_scope_codes,
+            cmd.name,
+            cmd.address,
+            cmd.legal_representative,
+            await blocking_items(conn, holder.institution_id),
+            reg.now(),
+        )
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def cancel(reg: Registry, qualification_id: str, cmd: Decide, meta: Metadata) -> None:
+    async def decide(conn, s, holder):
+        return qualification.cancel(
+            s, cmd.reason, await blocking_items(conn, holder.institution_id), reg.now()
+        )
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def withdraw(reg: Registry, qualification_id: str, cmd: Decide, meta: Metadata) -> None:
+    async def decide(_c, s, _h):
+        return qualification.withdraw(s, cmd.reason, reg.now())
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def publish(
+    reg: Registry, qualification_id: str, cmd: PublishDecision, meta: Metadata
+) -> None:
+    async def decide(conn, s, _h):
+        stored = await reg.rt.store.load(conn, qualification.AGGREGATE, qualification_id)
+        match = [e for e in stored if str(e.envelope.event_id) == cmd.decision_event_id]
+        if not match:
+            raise InvalidCommand.of(
+                "decision_event_id",
+                "a decision of this qualification",
+                f"no event {cmd.decision_event_id} in {qualification_id}",
+            )
+        published_at: datetime = cmd.published_at or reg.now()
+        return qualification.publish_decision(
+            s, cmd.decision_event_id, match[0].payload, published_at, reg.calendar
+        )
+
+    await _decide(reg, qualification_id, meta, decide)
+
+
+async def expire_due(reg: Registry, meta: Metadata) -> int:
+    """Expire every certificate whose validity ended without an accepted renewal (R2)."""
+    today = reg.today()
+    async with reg.rt.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT qualification_id FROM qualifications_view WHERE status = 'granted'"
+            " AND NOT renewal_pending AND valid_until < $1",
+            today,
+        )
+    expired = 0
+    for row in rows:
+        async with reg.rt.pool.acquire() as conn, conn.transaction():
+            state = await reg.load(conn, qualification, row["qualification_id"])
+            events = qualification.expire(state, today)
+            if events:
+                holder = await reg.load_institution(conn, state.institution_id)
+                await reg.commit(
+                    conn,
+                    qualification.AGGREGATE,
+                    state.qualification_id,
+                    state.version,
+                    events,
+                    holder,
+                    meta,
+                )
+                expired += 1
+    return expired
