@@ -291,3 +291,16 @@ class ServiceReportCardFiled(EventPayload):
     filed_on: date
     due_on: date
     late: bool
+
+
+@event
+class InstitutionConditionsChanged(EventPayload):
+    """R6a: a qualified institution stopped (or again) meeting the conditions it must keep."""
+
+    event_type: ClassVar[str] = "registry.InstitutionConditionsChanged"
+    aggregate_type: ClassVar[str] = "Institution"
+
+    institution_id: str
+    conditions_met: bool
+    unmet: list[str] = Field(default_factory=list, description="what is missing, if anything")
+    changed_on: date

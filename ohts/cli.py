@@ -22,6 +22,8 @@ dlq_app = typer.Typer(no_args_is_help=True, help="dead letters")
 app.add_typer(token_app, name="token")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(dlq_app, name="dlq")
+registry_app = typer.Typer(no_args_is_help=True, help="registry operations")
+app.add_typer(registry_app, name="registry")
 
 
 def service_app(service: str, settings: Settings) -> Any:
@@ -151,6 +153,40 @@ def dlq_list(limit: Annotated[int, typer.Option()] = 100) -> None:
     for letter in letters:
         typer.echo(json.dumps(letter, ensure_ascii=False))
     typer.echo(f"{len(letters)} dead letter(s)", err=True)
+
+
+@registry_app.command("import")
+def registry_import(
+    file: Annotated[Path, typer.Argument(exists=True, readable=True, help="legacy CSV")],
+    region: Annotated[str, typer.Option(help="the importing authority's jurisdiction")] = "330000",
+    url: Annotated[str | None, typer.Option(help="registry URL")] = None,
+) -> None:
+    """Import institutions and certificates from the old system (R1, R5), idempotently."""
+    import httpx
+
+    from ohts_kit.auth import issue_token
+
+    settings = Settings()
+    token = issue_token(
+        settings, role=Role.REGISTRY_AUTHORITY, region_code=region, subject="cli-import"
+    )
+    base = url or f"http://{settings.host}:{settings.registry_port}"
+    response = httpx.post(
+        f"{base}/api/v1/imports/legacy",
+        content=file.read_bytes(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+        timeout=600,
+    )
+    if response.status_code != 200:
+        typer.echo(f"import refused: {response.status_code} {response.text}", err=True)
+        raise typer.Exit(1)
+    report = response.json()
+    for error in report["errors"]:
+        typer.echo(f"line {error['line']}: {error['field']}: {error['reason']}", err=True)
+    typer.echo(
+        f"imported {report['imported']}, already imported {report['already_imported']},"
+        f" rejected {len({e['line'] for e in report['errors']})} row(s)"
+    )
 
 
 def main() -> None:

@@ -398,3 +398,24 @@ async def test_r1_r5_legacy_import_is_idempotent_and_reports_bad_rows(settings) 
         assert all(
             '"source": "legacy-import"' in g or '"source":"legacy-import"' in g for g in grants
         )
+
+
+async def test_r6a_a_departure_that_breaks_the_conditions_is_flagged(settings) -> None:
+    async with running_registry(settings) as reg:
+        iid = await reg.register()
+        await reg.qualify(iid, 1)
+        record = await reg.get(f"/api/v1/institutions/{iid}")
+        some_staff = next(s for s in record["staff"] if s["role"] == "staff")
+        await reg.post(f"/api/v1/staff/{some_staff['staff_id']}/leave", {}, expect=204)
+        [flag] = await reg.events("registry.InstitutionConditionsChanged")
+        assert (
+            '"conditions_met": false' in flag["payload"]
+            or '"conditions_met":false' in flag["payload"]
+        )
+        assert "14 professional technical staff" in flag["payload"]
+        body = staff_body(iid, 20, 1)
+        await reg.post("/api/v1/staff", body, expect=201)
+        flags = await reg.events("registry.InstitutionConditionsChanged")
+        assert len(flags) == 2 and '"unmet": []' in flags[1]["payload"].replace(
+            '"unmet":[]', '"unmet": []'
+        )

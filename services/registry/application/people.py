@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncpg
 
+from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
-from services.registry.application.qualifications import check_actor_for
+from services.registry.application.qualifications import check_actor_for, conditions_unmet
 from services.registry.application.unit import Registry
-from services.registry.domain import staff
+from services.registry.domain import institution, staff
 from services.registry.domain.commands import RegisterStaff, StaffLeaves
 from services.registry.domain.people import person_ref
 
@@ -44,6 +45,7 @@ async def register_staff(reg: Registry, cmd: RegisterStaff, meta: Metadata) -> s
             cmd.name,
             cmd.id_number.upper(),
         )
+        await review_conditions(reg, conn, holder.institution_id, meta)
     return staff_id
 
 
@@ -56,6 +58,25 @@ async def leave(reg: Registry, staff_id: str, cmd: StaffLeaves, meta: Metadata) 
         check_actor_for(meta, holder)
         events = staff.leave(state, cmd.left_on or reg.today())
         await reg.commit(conn, staff.AGGREGATE, staff_id, state.version, events, holder, meta)
+        await review_conditions(reg, conn, holder.institution_id, meta)
+
+
+async def review_conditions(reg: Registry, conn: Conn, institution_id: str, meta: Metadata) -> None:
+    """R6a: after a staff change, flag a qualified institution that broke (or mended) them."""
+    qualified = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM qualifications_view WHERE institution_id = $1"
+        " AND status = 'granted')",
+        institution_id,
+    )
+    if not qualified:
+        return
+    holder = await reg.load_institution(conn, institution_id)
+    unmet = await conditions_unmet(reg, conn, institution_id)
+    events = institution.review_conditions(holder, unmet, reg.today())
+    if events:
+        await reg.commit(
+            conn, institution.AGGREGATE, institution_id, holder.version, events, holder, meta
+        )
 
 
 async def erase_personal_data(reg: Registry, staff_id: str, meta: Metadata) -> None:

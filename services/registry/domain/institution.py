@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from contracts.envelope import EventPayload
 from contracts.registry_v1 import (
     Contact,
+    InstitutionConditionsChanged,
     InstitutionDetailsChanged,
     InstitutionKind,
     InstitutionRegistered,
@@ -36,6 +37,7 @@ class Institution:
     name: str = ""
     kind: InstitutionKind | None = None
     region_code: str = ""
+    conditions_met: bool = True
 
     @property
     def province(self) -> str:
@@ -55,6 +57,8 @@ def evolve(state: Institution, event: EventPayload) -> Institution:
         )
     if isinstance(event, InstitutionDetailsChanged) and event.name:
         return replace(state, name=event.name)
+    if isinstance(event, InstitutionConditionsChanged):
+        return replace(state, conditions_met=event.conditions_met)
     return state
 
 
@@ -122,5 +126,17 @@ def change_details(
             else [Contact(name=c.name, phone=c.phone) for c in cmd.contacts],
             website=cmd.website,
             changed_at=now,
+        )
+    ]
+
+
+def review_conditions(state: Institution, unmet: list[str], today: date) -> list[EventPayload]:
+    """R6a: flag a change in whether a qualified institution keeps its conditions."""
+    met = not unmet
+    if met == state.conditions_met:
+        return []
+    return [
+        InstitutionConditionsChanged(
+            institution_id=state.institution_id, conditions_met=met, unmet=unmet, changed_on=today
         )
     ]
