@@ -73,3 +73,36 @@ class UnreportedProjectFound(EventPayload):
     report_number: str
     client_name: str
     found_on: date
+
+
+@event
+class ReferralAcknowledged(EventPayload):
+    """Q5: supervision received a QC referral and opened a lead for it."""
+
+    event_type: ClassVar[str] = "enforcement.ReferralAcknowledged"
+    aggregate_type: ClassVar[str] = "Lead"
+
+    referral_id: str
+    institution_id: str
+    lead_id: str
+    acknowledged_on: date
+
+
+@event
+class LeadOpened(EventPayload):
+    """E4: a lead for supervision, from a QC referral, a complaint, an extended inspection,
+    a draw, or out-of-province work without a filing."""
+
+    event_type: ClassVar[str] = "enforcement.LeadOpened"
+    aggregate_type: ClassVar[str] = "Lead"
+
+    lead_id: str
+    institution_id: str
+    source: str = Field(
+        description="qc-referral | complaint | extended-inspection | draw | unfiled-work"
+    )
+    source_ref: str | None = Field(None, description="e.g. the referral id")
+    category: str
+    description: str
+    jurisdiction_region_code: str
+    opened_on: date

@@ -60,7 +60,7 @@ def up(
     keep_data: Annotated[bool, typer.Option(help="reuse the data of the last run")] = False,
 ) -> None:
     """Start everything (embedded PostgreSQL and broker unless configured), load demo data."""
-    from ohts.demo import load_demo
+    from ohts.demo import load_demo, load_qc_demo
     from ohts.launcher import start_system
 
     started = time.monotonic()
@@ -72,6 +72,8 @@ def up(
         if demo:
             ids = load_demo(system.settings, system.url_of("registry"))
             typer.echo(f"demo data: {len(ids)} institutions registered through the registry API")
+            plan_id = load_qc_demo(system.settings, system.url_of("qc"), ids)
+            typer.echo(f"demo data: QC plan {plan_id} with findings, rectifications and referrals")
         typer.echo(f"public portal: {system.url_of('reporting')}/")
         for service in ("registry", "qc", "enforcement"):
             typer.echo(f"{service} API: {system.url_of(service)}/docs")
@@ -187,6 +189,31 @@ def registry_import(
         f"imported {report['imported']}, already imported {report['already_imported']},"
         f" rejected {len({e['line'] for e in report['errors']})} row(s)"
     )
+
+
+qc_app = typer.Typer(no_args_is_help=True, help="quality control")
+app.add_typer(qc_app, name="qc")
+
+
+@qc_app.command("verify-plan")
+def qc_verify_plan(
+    plan_id: str, url: Annotated[str | None, typer.Option(help="qc URL")] = None
+) -> None:
+    """Recompute a QC plan from its recorded inputs and seed; exit 1 on a mismatch."""
+    import httpx
+
+    settings = Settings()
+    base = url or f"http://{settings.host}:{settings.qc_port}"
+    response = httpx.get(f"{base}/api/v1/plans/{plan_id}/verification", timeout=60)
+    if response.status_code != 200:
+        typer.echo(f"{response.status_code} {response.text}", err=True)
+        raise typer.Exit(2)
+    result = response.json()
+    for difference in result["differences"]:
+        typer.echo(difference)
+    typer.echo("match" if result["matches"] else "MISMATCH")
+    if not result["matches"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:

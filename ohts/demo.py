@@ -311,3 +311,152 @@ def load_demo(settings: Settings, registry_url: str) -> list[str]:
                 )
             )
     return ids
+
+
+def wait_until(check: Any, what: str, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"demo: {what} did not happen within {timeout}s")
+        time.sleep(0.2)
+
+
+def load_qc_demo(settings: Settings, qc_url: str, institution_ids: list[str]) -> str:
+    """A Zhejiang plan with findings, rectifications in each state, and referrals."""
+    from ohts_kit.auth import issue_token as issue
+
+    centre = {
+        "Authorization": "Bearer "
+        + issue(
+            settings, role=Role.QC_CENTRE, region_code="330000", subject="浙江省职业卫生质控中心"
+        )
+    }
+    with httpx.Client(base_url=qc_url, timeout=30) as client:
+        # qc learns institutions from registry events: wait until it knows the Zhejiang ones.
+        wait_until(
+            lambda: all(
+                client.get(f"/api/v1/institutions/{i}", headers=centre).status_code == 200
+                for i in institution_ids[:3]
+            ),
+            "qc learning the registry",
+        )
+        plan_id = ok(
+            client.post(
+                "/api/v1/plans",
+                headers=centre,
+                json={
+                    "province_code": "330000",
+                    "year": 2026,
+                    "seed": "zj-2026-demo",
+                    "complaints_to_verify": [institution_ids[1]],
+                },
+            )
+        )["id"]
+        on_site = ok(
+            client.post(
+                "/api/v1/activities",
+                headers=centre,
+                json={"plan_id": plan_id, "kind": "on-site", "participants": institution_ids[:3]},
+            )
+        )["id"]
+        blind = ok(
+            client.post(
+                "/api/v1/activities",
+                headers=centre,
+                json={
+                    "plan_id": plan_id,
+                    "kind": "blind-sample",
+                    "participants": institution_ids[:3],
+                },
+            )
+        )["id"]
+        ok(
+            client.post(
+                f"/api/v1/activities/{blind}/results",
+                headers=centre,
+                json={"institution_id": institution_ids[0], "result": "pass"},
+            )
+        )
+        items = ok(
+            client.post(
+                f"/api/v1/activities/{on_site}/results",
+                headers=centre,
+                json={
+                    "institution_id": institution_ids[1],
+                    "result": "fail",
+                    "findings": [
+                        {
+                            "category": "false-report",
+                            "severity": "serious",
+                            "description": "检测报告中噪声测量数据与现场原始记录不符",
+                            "evidence_refs": ["现场照片-01", "原始记录-17"],
+                            "due_on": "2026-12-31",
+                        },
+                        {
+                            "category": "records-management",
+                            "description": "技术服务档案缺少委托合同",
+                            "due_on": "2026-12-15",
+                        },
+                        {
+                            "category": "service-procedure",
+                            "description": "现场采样未按规定记录气象条件",
+                            "due_on": "2026-12-20",
+                        },
+                        {
+                            "category": "quality-management",
+                            "description": "内部质控样品未按期核查",
+                            "due_on": "2026-12-10",
+                        },
+                    ],
+                },
+            )
+        )["rectification_item_ids"]
+        ok(
+            client.post(
+                f"/api/v1/activities/{on_site}/results",
+                headers=centre,
+                json={"institution_id": institution_ids[2], "result": "pass"},
+            )
+        )
+        inst = {
+            "Authorization": "Bearer "
+            + issue(
+                settings,
+                role=Role.INSTITUTION,
+                region_code="330105",
+                institution_id=institution_ids[1],
+            )
+        }
+        # one submitted, one verified (closed), one rejected back to open, one left open
+        ok(
+            client.post(
+                f"/api/v1/rectifications/{items[1]}/submission",
+                headers=inst,
+                json={"text": "已补全委托合同并归档", "attachment_refs": ["合同扫描件"]},
+            )
+        )
+        ok(
+            client.post(
+                f"/api/v1/rectifications/{items[2]}/submission",
+                headers=inst,
+                json={"text": "已补充气象条件记录", "attachment_refs": ["记录表"]},
+            )
+        )
+        ok(client.post(f"/api/v1/rectifications/{items[2]}/verification", headers=centre))
+        ok(
+            client.post(
+                f"/api/v1/rectifications/{items[3]}/submission",
+                headers=inst,
+                json={"text": "已核查", "attachment_refs": []},
+            )
+        )
+        ok(
+            client.post(
+                f"/api/v1/rectifications/{items[3]}/rejection",
+                headers=centre,
+                json={"reason": "未提供核查记录"},
+            )
+        )
+    return plan_id

@@ -1,19 +1,33 @@
-"""The enforcement service's only wiring point.
-
-Foundation stage: it publishes its topic and consumes registry events into its inbox, so
-the platform paths (relay, idempotent consumer, readiness) run for it as for the others.
-"""
+"""The enforcement service's only wiring point."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from ohts_kit.clock import Clock
-from ohts_kit.service import ServiceSpec, create_service_app
+from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
+from services.enforcement.application.intake import Enforcement, handlers
+from services.enforcement.entrypoints.http import router
 
-SPEC = ServiceSpec(name="enforcement", publishes=True, consumes=("registry",))
+
+def setup(rt: ServiceRuntime) -> None:
+    rt.extras["enforcement"] = Enforcement(rt)
+
+
+SPEC = ServiceSpec(
+    name="enforcement",
+    migrations=Path(__file__).parent / "migrations",
+    publishes=True,
+    consumes=("registry", "qc"),
+    setup=setup,
+    handlers=handlers,
+)
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    return create_service_app(SPEC, settings, title="OHTS enforcement (监督执法)", clock=clock)
+    return create_service_app(
+        SPEC, settings, title="OHTS enforcement (监督执法)", routers=[router], clock=clock
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
@@ -120,3 +122,65 @@ async def publish_event(
     finally:
         await kafka.stop()
     return str(env.event_id)
+
+
+class Service:
+    """A service app started in this process on the real servers, driven over HTTP."""
+
+    def __init__(self, app: Any, client: Any, clock: Any) -> None:
+        self.app = app
+        self.runtime = app.state.runtime
+        self.http = client
+        self.clock = clock
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        token: dict[str, str],
+        body: Any = None,
+        expect: int | None = None,
+    ) -> Any:
+        response = await self.http.request(method, path, json=body, headers=token)
+        if expect is not None:
+            assert response.status_code == expect, response.text
+        return response
+
+    async def events(self, event_type: str) -> list[dict[str, Any]]:
+        async with self.runtime.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT payload::text AS payload FROM events WHERE event_type = $1 ORDER BY position",
+                event_type,
+            )
+        return [json.loads(r["payload"]) for r in rows]
+
+
+@asynccontextmanager
+async def running(
+    create_app: Any, settings: Settings, now: datetime | None = None
+) -> AsyncIterator[Service]:
+    import httpx
+
+    from ohts_kit.clock import FixedClock
+
+    clock = FixedClock(now or datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    app = create_app(settings, clock)
+    await app.state.runtime.start()
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://svc"
+        ) as client:
+            yield Service(app, client, clock)
+    finally:
+        await app.state.runtime.stop()
+
+
+def token(
+    settings: Settings, role: Role, region: str, institution_id: str | None = None
+) -> dict[str, str]:
+    from ohts_kit.auth import issue_token
+
+    return {
+        "Authorization": "Bearer "
+        + issue_token(settings, role=role, region_code=region, institution_id=institution_id)
+    }

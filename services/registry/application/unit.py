@@ -1,48 +1,35 @@
-"""The registry's application core: load an aggregate, append its new events, keep views."""
+"""The registry's application core: the kit's, plus its policy, calendar and views."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Sequence
 
 from contracts.envelope import Envelope, EventPayload
+from ohts_kit.application import Application
 from ohts_kit.db import Conn
-from ohts_kit.eventstore import Metadata, NewEvent
+from ohts_kit.eventstore import Metadata
 from ohts_kit.service import ServiceRuntime
-from ohts_kit.workdays import WorkCalendar, china_date
+from ohts_kit.workdays import WorkCalendar
 from services.registry.adapters.views import Views
 from services.registry.domain import institution
 from services.registry.domain.policy import RegistryPolicy
 
 
-class AggregateModule(Protocol):
-    AGGREGATE: str
-
-    def fold(self, aggregate_id: str, events: Iterable[EventPayload], /) -> Any: ...
-
-
-@dataclass
-class Registry:
+class Registry(Application):
     """Everything a registry handler needs, built once by bootstrap."""
 
-    rt: ServiceRuntime
-    policy: RegistryPolicy
-    calendar: WorkCalendar
-    personal_data_key: str
-
-    def __post_init__(self) -> None:
-        self.views = Views(self.calendar, self.policy)
-
-    def now(self) -> Any:
-        return self.rt.clock.now()
-
-    def today(self) -> Any:
-        return china_date(self.rt.clock.now())
-
-    async def load(self, conn: Conn, module: AggregateModule, aggregate_id: str) -> Any:
-        stored = await self.rt.store.load(conn, module.AGGREGATE, aggregate_id)
-        return module.fold(aggregate_id, (e.payload for e in stored))
+    def __init__(
+        self,
+        rt: ServiceRuntime,
+        policy: RegistryPolicy,
+        calendar: WorkCalendar,
+        personal_data_key: str,
+    ) -> None:
+        self.views = Views(calendar, policy)
+        super().__init__(rt, self.views.project)
+        self.policy = policy
+        self.calendar = calendar
+        self.personal_data_key = personal_data_key
 
     async def load_institution(self, conn: Conn, institution_id: str) -> institution.Institution:
         state: institution.Institution = await self.load(conn, institution, institution_id)
@@ -58,18 +45,16 @@ class Registry:
         holder: institution.Institution,
         meta: Metadata,
     ) -> list[Envelope]:
-        now = self.now()
-        written = await self.rt.store.append(
+        return await self.append(
             conn,
             aggregate_type,
             aggregate_id,
             expected_version,
-            [NewEvent(e, holder.institution_id, holder.region_code, now) for e in events],
+            events,
+            holder.institution_id,
+            holder.region_code,
             meta,
         )
-        for envelope, event in zip(written, events, strict=True):
-            await self.views.project(conn, envelope, event)
-        return written
 
 
 def registry_of(rt: ServiceRuntime) -> Registry:

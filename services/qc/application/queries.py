@@ -1,0 +1,103 @@
+"""QC lists: the rectification ledger, the referral dashboard (Q5), plans and conclusions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ohts_kit.db import Conn
+from ohts_kit.workdays import WorkCalendar
+
+ACK_WORKING_DAYS = 5  # Q5: a referral not acknowledged within 5 working days is stale
+
+
+async def referrals(
+    conn: Conn, today: date, calendar: WorkCalendar, region_prefix: str
+) -> dict[str, Any]:
+    rows = await conn.fetch(
+        "SELECT * FROM referrals WHERE supervision_region_code LIKE $1 ORDER BY referred_on",
+        region_prefix + "%",
+    )
+    stale, acknowledged, waiting = [], 0, 0
+    for r in rows:
+        if r["acknowledged_on"] is not None:
+            acknowledged += 1
+            continue
+        waiting += 1
+        age = calendar.working_days_between(r["referred_on"], today)
+        if age.days > ACK_WORKING_DAYS:
+            stale.append(
+                {
+                    "referral_id": r["referral_id"],
+                    "institution_id": r["institution_id"],
+                    "supervision_region_code": r["supervision_region_code"],
+                    "referred_on": r["referred_on"],
+                    "working_days_waiting": age.days,
+                    "provisional": age.provisional,
+                }
+            )
+    return {"acknowledged": acknowledged, "waiting": waiting, "stale": stale}
+
+
+async def ledger(
+    conn: Conn, institution_id: str | None, state: str | None, region_prefix: str
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT i.*, f.category, f.severity, k.name FROM rectification_items i"
+        " JOIN findings f USING (finding_id) JOIN known_institutions k"
+        " ON k.institution_id = i.institution_id"
+        " WHERE ($1::text IS NULL OR i.institution_id = $1) AND ($2::text IS NULL OR i.state = $2)"
+        " AND k.region_code LIKE $3 ORDER BY i.due_on, i.item_id",
+        institution_id,
+        state,
+        region_prefix + "%",
+    )
+    return [dict(r) for r in rows]
+
+
+async def plan_view(conn: Conn, plan_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM plans WHERE plan_id = $1", plan_id)
+    if row is None:
+        return None
+    entries = await conn.fetch(
+        "SELECT grp, institution_id, reason FROM plan_entries WHERE plan_id = $1"
+        " ORDER BY grp, institution_id",
+        plan_id,
+    )
+    groups: dict[str, list[dict[str, str]]] = {}
+    for e in entries:
+        groups.setdefault(e["grp"], []).append(
+            {"institution_id": e["institution_id"], "reason": e["reason"]}
+        )
+    return {**dict(row), "groups": groups}
+
+
+async def public_list(conn: Conn, year: int | None) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT c.*, k.name FROM conclusions c JOIN known_institutions k USING (institution_id)"
+        " WHERE c.on_public_list AND ($1::int IS NULL OR c.year = $1) ORDER BY c.year, k.name",
+        year,
+    )
+    return [dict(r) for r in rows]
+
+
+async def institution_record(conn: Conn, institution_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM known_institutions WHERE institution_id = $1", institution_id
+    )
+    if row is None:
+        return None
+    results = await conn.fetch(
+        "SELECT r.*, a.year FROM results r JOIN activities a USING (activity_id)"
+        " WHERE r.institution_id = $1 ORDER BY r.recorded_on",
+        institution_id,
+    )
+    items = await conn.fetch(
+        "SELECT * FROM rectification_items WHERE institution_id = $1 ORDER BY due_on",
+        institution_id,
+    )
+    return {
+        **dict(row),
+        "results": [dict(r) for r in results],
+        "rectification_items": [dict(i) for i in items],
+    }

@@ -1,0 +1,178 @@
+"""QC activity (能力比对 / 盲样考核 / 报告质量抽查 / 现场质控): participants, results, findings."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from contracts.envelope import EventPayload
+from contracts.qc_v1 import (
+    BlindSamplePassed,
+    QcActivityOpened,
+    QcFindingRecorded,
+    QcResultRecorded,
+)
+from ohts_kit.errors import Conflict, InvalidCommand, Violation
+from services.qc.domain.categories import CATEGORIES, SEVERITIES
+
+AGGREGATE = "QcActivity"
+KINDS = ("capability-comparison", "blind-sample", "report-spot-check", "on-site")
+
+
+@dataclass(frozen=True)
+class Activity:
+    activity_id: str
+    version: int = 0
+    opened: bool = False
+    kind: str = ""
+    province_code: str = ""
+    year: int = 0
+    participants: frozenset[str] = frozenset()
+    results: frozenset[str] = frozenset()
+
+
+def evolve(s: Activity, e: EventPayload) -> Activity:
+    s = replace(s, version=s.version + 1)
+    if isinstance(e, QcActivityOpened):
+        return replace(
+            s,
+            opened=True,
+            kind=e.kind,
+            province_code=e.province_code,
+            year=e.year,
+            participants=frozenset(e.participants),
+        )
+    if isinstance(e, QcResultRecorded):
+        return replace(s, results=s.results | {e.institution_id})
+    return s
+
+
+def fold(activity_id: str, events: Iterable[EventPayload]) -> Activity:
+    state = Activity(activity_id)
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def sample_cards(cards: dict[str, list[str]], per_institution: int, seed: str) -> list[str]:
+    """Report spot check: seeded, reproducible sample of each participant's filed cards."""
+    rng = random.Random(seed)
+    sampled: list[str] = []
+    for institution_id in sorted(cards):
+        pool = sorted(cards[institution_id])
+        sampled += sorted(rng.sample(pool, min(per_institution, len(pool))))
+    return sampled
+
+
+def open_activity(
+    s: Activity,
+    plan_id: str,
+    kind: str,
+    province_code: str,
+    year: int,
+    participants: list[str],
+    sampled_cards: list[str],
+    seed: str | None,
+    now: datetime,
+) -> list[EventPayload]:
+    if s.opened:
+        raise Conflict(f"activity {s.activity_id} is already open")
+    if kind not in KINDS:
+        raise InvalidCommand.of("kind", "activity kind", f"one of {', '.join(KINDS)}")
+    if not participants:
+        raise InvalidCommand.of("participants", "at least one", "no institution takes part")
+    return [
+        QcActivityOpened(
+            activity_id=s.activity_id,
+            plan_id=plan_id,
+            kind=kind,
+            province_code=province_code,
+            year=year,
+            participants=sorted(participants),
+            sampled_cards=sampled_cards,
+            seed=seed,
+            opened_at=now,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    finding_id: str
+    category: str
+    severity: str
+    description: str
+    evidence_refs: list[str]
+    violation_clue: bool | None
+
+
+def record_result(
+    s: Activity, institution_id: str, result: str, findings: list[FindingInput], today: date
+) -> list[EventPayload]:
+    if not s.opened:
+        raise InvalidCommand.of("activity_id", "open activity", f"no activity {s.activity_id}")
+    if institution_id not in s.participants:
+        raise InvalidCommand.of(
+            "institution_id",
+            "participant of the activity",
+            f"{institution_id} is not in this activity (plan of province {s.province_code})",
+        )
+    if institution_id in s.results:
+        raise Conflict(f"a result for {institution_id} is already recorded", rule="one result")
+    if result not in ("pass", "fail", "refused"):
+        raise InvalidCommand.of("result", "pass | fail | refused", f"got {result!r}")
+    problems = []
+    for i, f in enumerate(findings):
+        if f.category not in CATEGORIES:
+            problems.append(
+                Violation(f"findings.{i}.category", "known category", f"unknown {f.category!r}")
+            )
+        if f.severity not in SEVERITIES:
+            problems.append(
+                Violation(f"findings.{i}.severity", "general | serious", f"got {f.severity!r}")
+            )
+    if result == "fail" and not findings:
+        problems.append(Violation("findings", "a failure names its findings", "no findings given"))
+    if problems:
+        raise InvalidCommand(*problems)
+    events: list[EventPayload] = [
+        QcResultRecorded(
+            activity_id=s.activity_id,
+            institution_id=institution_id,
+            activity_kind=s.kind,
+            result=result,
+            recorded_on=today,
+        )
+    ]
+    for f in findings:
+        clue = f.violation_clue if f.violation_clue is not None else CATEGORIES[f.category][1]
+        events.append(
+            QcFindingRecorded(
+                finding_id=f.finding_id,
+                activity_id=s.activity_id,
+                institution_id=institution_id,
+                category=f.category,
+                severity=f.severity,
+                description=f.description,
+                evidence_refs=f.evidence_refs,
+                violation_clue=clue,
+                recorded_on=today,
+            )
+        )
+    if s.kind == "blind-sample" and result == "pass":
+        events.append(
+            BlindSamplePassed(
+                activity_id=s.activity_id, institution_id=institution_id, passed_on=today
+            )
+        )
+    return events
+
+
+def annual_result(results: list[str]) -> str:
+    if "refused" in results:
+        return "refused"
+    if "fail" in results:
+        return "fail"
+    return "pass" if results else "not-assessed"

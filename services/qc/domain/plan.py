@@ -1,0 +1,145 @@
+"""Annual QC plan selection (Q1–Q3): pure, seeded, and verifiable from its recorded inputs."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from contracts.qc_v1 import PlanEntry
+
+# The ratios, each with its source; counts round up, never down.
+MONITORING_RATIO = Fraction(2, 5)  # Q2: ≥40% under quality monitoring (Henan, seed 004)
+OUT_OF_PROVINCE_RATIO = Fraction(1, 2)  # Q2: ≥50% of out-of-province institutions (seeds 001, 004)
+HEALTH_EXAM_PROVINCIAL_RATIO = Fraction(1, 2)  # Q3: ≥50% chosen for provincial QC (seed 004)
+
+# Q3 priority criteria for health-examination institutions, in the seed's order.
+HEALTH_EXAM_CRITERIA = (
+    "filed-latest-year",
+    "failed-provincial-qc-last-year",
+    "detection-rate-below-half-average",
+    "municipal-qc-serving-outside",
+    "complaints-to-verify",
+    "refused-provincial-comparison",
+)
+# Priority for technical service institutions (Q2: priority cases first).
+TECHNICAL_CRITERIA = (
+    "failed-provincial-qc-last-year",
+    "complaints-to-verify",
+    "refused-provincial-comparison",
+)
+
+
+def at_least(n: int, ratio: Fraction) -> int:
+    """The smallest whole number of institutions that meets the ratio."""
+    return -(-n * ratio.numerator // ratio.denominator)
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    technical: list[str]
+    out_of_province: list[str]
+    health_exam: list[str]
+    facts: dict[str, list[str]] = field(default_factory=dict)  # institution → criteria met
+    detection_rates: dict[str, float] = field(default_factory=dict)  # health exam only
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "technical": sorted(self.technical),
+            "out_of_province": sorted(self.out_of_province),
+            "health_exam": sorted(self.health_exam),
+            "facts": {k: sorted(v) for k, v in sorted(self.facts.items()) if v},
+            "detection_rates": dict(sorted(self.detection_rates.items())),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> PlanInputs:
+        return cls(
+            technical=list(record["technical"]),
+            out_of_province=list(record["out_of_province"]),
+            health_exam=list(record["health_exam"]),
+            facts={k: list(v) for k, v in record["facts"].items()},
+            detection_rates={k: float(v) for k, v in record["detection_rates"].items()},
+        )
+
+
+def _criteria(inputs: PlanInputs, institution_id: str, allowed: tuple[str, ...]) -> list[str]:
+    met = set(inputs.facts.get(institution_id, []))
+    if "detection-rate-below-half-average" in allowed and inputs.detection_rates:
+        average = sum(inputs.detection_rates.values()) / len(inputs.detection_rates)
+        rate = inputs.detection_rates.get(institution_id)
+        if rate is not None and rate < average / 2:
+            met.add("detection-rate-below-half-average")
+    return [c for c in allowed if c in met]
+
+
+def _choose(
+    group: str,
+    universe: list[str],
+    ratio: Fraction,
+    inputs: PlanInputs,
+    seed: str,
+    criteria: tuple[str, ...],
+) -> list[PlanEntry]:
+    ordered = sorted(set(universe))
+    target = at_least(len(ordered), ratio)
+    entries = []
+    for institution_id in ordered:
+        met = _criteria(inputs, institution_id, criteria)
+        if met:
+            entries.append(
+                PlanEntry(
+                    institution_id=institution_id, group=group, reason="priority: " + ", ".join(met)
+                )
+            )
+    chosen = {e.institution_id for e in entries}
+    rest = [i for i in ordered if i not in chosen]
+    fill = random.Random(f"{seed}|{group}").sample(rest, max(0, target - len(entries)))
+    entries += [
+        PlanEntry(institution_id=i, group=group, reason="random fill (seeded)")
+        for i in sorted(fill)
+    ]
+    return entries
+
+
+def select(inputs: PlanInputs, seed: str) -> list[PlanEntry]:
+    entries = [
+        PlanEntry(institution_id=i, group="comparison", reason="Q1 every registered institution")
+        for i in sorted(set(inputs.technical))
+    ]
+    entries += _choose(
+        "monitoring", inputs.technical, MONITORING_RATIO, inputs, seed, TECHNICAL_CRITERIA
+    )
+    entries += _choose(
+        "out-of-province",
+        inputs.out_of_province,
+        OUT_OF_PROVINCE_RATIO,
+        inputs,
+        seed,
+        TECHNICAL_CRITERIA,
+    )
+    entries += [
+        PlanEntry(institution_id=i, group="health-exam-all", reason="Q3 QC for all")
+        for i in sorted(set(inputs.health_exam))
+    ]
+    entries += _choose(
+        "health-exam-provincial",
+        inputs.health_exam,
+        HEALTH_EXAM_PROVINCIAL_RATIO,
+        inputs,
+        seed,
+        HEALTH_EXAM_CRITERIA,
+    )
+    return entries
+
+
+def verify(recorded_inputs: dict[str, Any], seed: str, recorded: list[PlanEntry]) -> list[str]:
+    """Differences between the recorded selection and a recomputation (empty: it matches)."""
+    again = select(PlanInputs.from_record(recorded_inputs), seed)
+    expected = {(e.group, e.institution_id, e.reason) for e in again}
+    actual = {(e.group, e.institution_id, e.reason) for e in recorded}
+    return sorted(
+        [f"missing {g} {i} ({r})" for g, i, r in expected - actual]
+        + [f"unexpected {g} {i} ({r})" for g, i, r in actual - expected]
+    )
