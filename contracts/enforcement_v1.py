@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -21,6 +22,7 @@ class CaseOpened(EventPayload):
     institution_id: str
     violation: str
     opened_on: date
+    lead_id: str | None = None
 
 
 @event
@@ -59,6 +61,7 @@ class InspectionCompleted(EventPayload):
     full_evaluation: bool = Field(description="a full evaluation inspection in the sense of R9")
     ended_on: date
     result: str = Field(description="compliant | issues-found")
+    findings: list[str] = Field(default_factory=list)
 
 
 @event
@@ -106,3 +109,160 @@ class LeadOpened(EventPayload):
     description: str
     jurisdiction_region_code: str
     opened_on: date
+
+
+class RosterMember(EventPayload):
+    inspector_id: str
+    conflicts: list[str] = Field(default_factory=list, description="institutions declared")
+
+
+@event
+class InspectionPlanDefined(EventPayload):
+    """E1: a supervision unit's annual plan: universe, sampling ratio and roster."""
+
+    event_type: ClassVar[str] = "enforcement.InspectionPlanDefined"
+    aggregate_type: ClassVar[str] = "InspectionPlan"
+
+    plan_id: str
+    jurisdiction_region_code: str
+    year: int
+    universe: list[str]
+    sampling_ratio: str = Field(description="a fraction, e.g. 3/10")
+    roster: list[RosterMember]
+
+
+class DrawTarget(EventPayload):
+    institution_id: str
+    credit_class: str
+    inspectors: list[str]
+
+
+@event
+class InspectionDrawPublished(EventPayload):
+    """E2: a double-random draw with everything needed to recompute it."""
+
+    event_type: ClassVar[str] = "enforcement.InspectionDrawPublished"
+    aggregate_type: ClassVar[str] = "InspectionPlan"
+
+    draw_id: str
+    plan_id: str
+    seed: str
+    inputs: dict[str, Any]
+    targets: list[DrawTarget]
+    published_on: date
+
+
+@event
+class InspectionScheduled(EventPayload):
+    event_type: ClassVar[str] = "enforcement.InspectionScheduled"
+    aggregate_type: ClassVar[str] = "Inspection"
+
+    inspection_id: str
+    institution_id: str
+    kind: str = Field(description="random | extended | complaint | referral")
+    period: str = Field(description="the plan year, e.g. 2026: one inspection per period (E3)")
+    inspectors: list[str]
+    source_ref: str | None = None
+    employer_name: str | None = None
+    report_number: str | None = None
+    scheduled_on: date
+
+
+@event
+class InspectionMerged(EventPayload):
+    """E3: another reason to inspect the same institution in the same period joins it."""
+
+    event_type: ClassVar[str] = "enforcement.InspectionMerged"
+    aggregate_type: ClassVar[str] = "Inspection"
+
+    inspection_id: str
+    institution_id: str
+    kind: str
+    source_ref: str | None = None
+    merged_on: date
+
+
+@event
+class InspectionResultPublished(EventPayload):
+    event_type: ClassVar[str] = "enforcement.InspectionResultPublished"
+    aggregate_type: ClassVar[str] = "Inspection"
+
+    inspection_id: str
+    institution_id: str
+    published_on: date
+    lag_working_days: int
+    provisional: bool
+
+
+@event
+class LeadClosed(EventPayload):
+    event_type: ClassVar[str] = "enforcement.LeadClosed"
+    aggregate_type: ClassVar[str] = "Lead"
+
+    lead_id: str
+    institution_id: str
+    outcome: str = Field(description="no-case | case")
+    reason: str
+    case_id: str | None = None
+    closed_on: date
+
+
+@event
+class CaseInvestigated(EventPayload):
+    event_type: ClassVar[str] = "enforcement.CaseInvestigated"
+    aggregate_type: ClassVar[str] = "Case"
+
+    case_id: str
+    institution_id: str
+    summary: str
+    investigated_on: date
+
+
+@event
+class PenaltyDecided(EventPayload):
+    """E5/E6: a decision inside the statutory range of its violation."""
+
+    event_type: ClassVar[str] = "enforcement.PenaltyDecided"
+    aggregate_type: ClassVar[str] = "Case"
+
+    case_id: str
+    institution_id: str
+    decision_number: str
+    decided_on: date
+    authority: str
+    violation: str
+    legal_basis: str
+    penalties: list[str] = Field(
+        description="warning | fine | confiscation | revocation | practice-ban"
+    )
+    fine_yuan: Decimal | None = None
+    confiscation_yuan: Decimal | None = None
+    illegal_gains_yuan: Decimal = Decimal(0)
+    banned_staff_id: str | None = None
+    ban_years: int | None = None
+    certificate_number: str | None = None
+    range_confirmed: bool
+
+
+@event
+class PenaltyExecuted(EventPayload):
+    event_type: ClassVar[str] = "enforcement.PenaltyExecuted"
+    aggregate_type: ClassVar[str] = "Case"
+
+    case_id: str
+    institution_id: str
+    executed_on: date
+
+
+@event
+class CreditClassChanged(EventPayload):
+    """E7: an institution's credit class, derived by the documented rule table."""
+
+    event_type: ClassVar[str] = "enforcement.CreditClassChanged"
+    aggregate_type: ClassVar[str] = "CreditRecord"
+
+    institution_id: str
+    previous_class: str
+    credit_class: str
+    reasons: list[str]
+    changed_on: date

@@ -60,7 +60,7 @@ def up(
     keep_data: Annotated[bool, typer.Option(help="reuse the data of the last run")] = False,
 ) -> None:
     """Start everything (embedded PostgreSQL and broker unless configured), load demo data."""
-    from ohts.demo import load_demo, load_qc_demo
+    from ohts.demo import load_demo, load_enforcement_demo, load_qc_demo
     from ohts.launcher import start_system
 
     started = time.monotonic()
@@ -74,6 +74,8 @@ def up(
             typer.echo(f"demo data: {len(ids)} institutions registered through the registry API")
             plan_id = load_qc_demo(system.settings, system.url_of("qc"), ids)
             typer.echo(f"demo data: QC plan {plan_id} with findings, rectifications and referrals")
+            draw_id = load_enforcement_demo(system.settings, system.url_of("enforcement"), ids)
+            typer.echo(f"demo data: draw {draw_id}, inspections, cases and penalties of every kind")
         typer.echo(f"public portal: {system.url_of('reporting')}/")
         for service in ("registry", "qc", "enforcement"):
             typer.echo(f"{service} API: {system.url_of(service)}/docs")
@@ -195,16 +197,11 @@ qc_app = typer.Typer(no_args_is_help=True, help="quality control")
 app.add_typer(qc_app, name="qc")
 
 
-@qc_app.command("verify-plan")
-def qc_verify_plan(
-    plan_id: str, url: Annotated[str | None, typer.Option(help="qc URL")] = None
-) -> None:
-    """Recompute a QC plan from its recorded inputs and seed; exit 1 on a mismatch."""
+def _verify(base: str, path: str) -> None:
+    """Ask a service to recompute a plan or draw from its recorded inputs; exit 1 on mismatch."""
     import httpx
 
-    settings = Settings()
-    base = url or f"http://{settings.host}:{settings.qc_port}"
-    response = httpx.get(f"{base}/api/v1/plans/{plan_id}/verification", timeout=60)
+    response = httpx.get(f"{base}{path}", timeout=60)
     if response.status_code != 200:
         typer.echo(f"{response.status_code} {response.text}", err=True)
         raise typer.Exit(2)
@@ -214,6 +211,33 @@ def qc_verify_plan(
     typer.echo("match" if result["matches"] else "MISMATCH")
     if not result["matches"]:
         raise typer.Exit(1)
+
+
+@qc_app.command("verify-plan")
+def qc_verify_plan(
+    plan_id: str, url: Annotated[str | None, typer.Option(help="qc URL")] = None
+) -> None:
+    """Recompute a QC plan from its recorded inputs and seed."""
+    settings = Settings()
+    _verify(
+        url or f"http://{settings.host}:{settings.qc_port}", f"/api/v1/plans/{plan_id}/verification"
+    )
+
+
+enforcement_app = typer.Typer(no_args_is_help=True, help="enforcement")
+app.add_typer(enforcement_app, name="enforcement")
+
+
+@enforcement_app.command("verify-draw")
+def enforcement_verify_draw(
+    draw_id: str, url: Annotated[str | None, typer.Option(help="enforcement URL")] = None
+) -> None:
+    """Recompute a double-random draw from its recorded inputs and seed."""
+    settings = Settings()
+    _verify(
+        url or f"http://{settings.host}:{settings.enforcement_port}",
+        f"/api/v1/draws/{draw_id}/verification",
+    )
 
 
 def main() -> None:

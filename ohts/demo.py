@@ -460,3 +460,156 @@ def load_qc_demo(settings: Settings, qc_url: str, institution_ids: list[str]) ->
             )
         )
     return plan_id
+
+
+def load_enforcement_demo(settings: Settings, url: str, institution_ids: list[str]) -> str:
+    """A Zhejiang inspection plan and published draw, inspections, and cases ending in each
+    kind of penalty: warning, fine, confiscation, revocation and a practice ban."""
+    from ohts_kit.auth import issue_token as issue
+
+    sup = {
+        "Authorization": "Bearer "
+        + issue(
+            settings,
+            role=Role.SUPERVISION_UNIT,
+            region_code="330000",
+            subject="浙江省卫生健康综合行政执法队",
+        )
+    }
+    zj = institution_ids[:3]
+    with httpx.Client(base_url=url, timeout=30) as client:
+        wait_until(
+            lambda: len(client.get("/api/v1/leads", headers=sup).json()) >= 1,
+            "the QC referral reaching enforcement",
+        )
+        plan_id = ok(
+            client.post(
+                "/api/v1/plans",
+                headers=sup,
+                json={
+                    "jurisdiction_region_code": "330000",
+                    "year": 2026,
+                    "sampling_ratio": "2/3",
+                    "roster": [
+                        {"inspector_id": f"ZJ-执法-{k:02d}", "conflicts": [zj[0]] if k == 1 else []}
+                        for k in range(1, 9)
+                    ],
+                },
+            )
+        )["id"]
+        draw_id: str = ok(
+            client.post(
+                f"/api/v1/plans/{plan_id}/draws", headers=sup, json={"seed": "zj-2026-draw"}
+            )
+        )["id"]
+        extended = ok(
+            client.post(
+                "/api/v1/inspections",
+                headers=sup,
+                json={
+                    "institution_id": zj[2],
+                    "kind": "extended",
+                    "period": "2026",
+                    "inspectors": ["ZJ-执法-07", "ZJ-执法-08"],
+                    "employer_name": "杭州某化工有限公司",
+                    "report_number": "ZJ-2026-777",
+                },
+            )
+        )["id"]
+        ok(
+            client.post(
+                f"/api/v1/inspections/{extended}/completion",
+                headers=sup,
+                json={
+                    "result": "issues-found",
+                    "findings": ["某项目未填报技术服务信息报送卡"],
+                    "full_evaluation": True,
+                    "ended_on": "2026-11-10",
+                },
+            )
+        )
+        ok(client.post(f"/api/v1/inspections/{extended}/publication", headers=sup))
+        ok(
+            client.post(
+                f"/api/v1/inspections/{extended}/unreported-projects",
+                headers=sup,
+                json={"report_number": "ZJ-2026-777", "client_name": "杭州某化工有限公司"},
+            )
+        )
+        [referral_lead] = [
+            lead
+            for lead in client.get("/api/v1/leads", headers=sup).json()
+            if lead["source"] == "qc-referral"
+        ][:1]
+        cases: list[tuple[str, str, dict[str, Any]]] = [
+            (
+                referral_lead["lead_id"],
+                "false-report",
+                {
+                    "penalties": ["warning", "fine", "confiscation"],
+                    "fine_yuan": "30000",
+                    "confiscation_yuan": "12000",
+                    "illegal_gains_yuan": "12000",
+                },
+            ),
+            (
+                _lead(client, sup, zj[2], "报告签字人员未参加现场采样"),
+                "staff-signing",
+                {"penalties": ["warning", "fine"], "fine_yuan": "8000"},
+            ),
+            (
+                _lead(client, sup, zj[0], "投诉：技术服务合同未载明业务范围"),
+                "work-requirements-not-met",
+                {"penalties": ["warning"]},
+            ),
+            (
+                _lead(client, sup, zj[2], "专业技术人员同时在两家机构执业"),
+                "prohibited-practice",
+                {"penalties": ["practice-ban"], "banned_staff_id": "demo-staff", "ban_years": 2},
+            ),
+            (
+                _lead(client, sup, zj[1], "超出资质认可范围开展放射检测"),
+                "beyond-scope",
+                {
+                    "penalties": ["warning", "fine", "revocation"],
+                    "fine_yuan": "20000",
+                    "certificate_number": INSTITUTIONS[1].certificate_number,
+                },
+            ),
+        ]
+        for n, (lead_id, violation, penalty) in enumerate(cases, start=1):
+            case_id = ok(
+                client.post(
+                    f"/api/v1/leads/{lead_id}/case", headers=sup, json={"violation": violation}
+                )
+            )["id"]
+            ok(
+                client.post(
+                    f"/api/v1/cases/{case_id}/investigation",
+                    headers=sup,
+                    json={"summary": "经调查，违法事实清楚，证据确凿"},
+                )
+            )
+            ok(
+                client.post(
+                    f"/api/v1/cases/{case_id}/penalty",
+                    headers=sup,
+                    json={"decision_number": f"浙卫职罚〔2026〕{n:03d}号", **penalty},
+                )
+            )
+            if n % 2:
+                ok(client.post(f"/api/v1/cases/{case_id}/execution", headers=sup))
+    return draw_id
+
+
+def _lead(
+    client: httpx.Client, headers: dict[str, str], institution_id: str, description: str
+) -> str:
+    lead_id: str = ok(
+        client.post(
+            "/api/v1/leads/complaints",
+            headers=headers,
+            json={"institution_id": institution_id, "description": description},
+        )
+    )["id"]
+    return lead_id

@@ -9,12 +9,15 @@ from fastapi import FastAPI
 from ohts_kit.clock import Clock
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
+from ohts_kit.workdays import WorkCalendar
 from services.enforcement.application.intake import Enforcement, handlers
 from services.enforcement.entrypoints.http import router
 
 
 def setup(rt: ServiceRuntime) -> None:
     rt.extras["enforcement"] = Enforcement(rt)
+    notices = rt.settings.holiday_notices_dir
+    rt.extras["calendar"] = WorkCalendar(Path(notices) if notices else None)
 
 
 SPEC = ServiceSpec(

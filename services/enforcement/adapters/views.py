@@ -1,23 +1,121 @@
-"""Enforcement read tables, kept with its events."""
+"""Enforcement read tables: its own events (inline) and facts learned from other services."""
 
 from __future__ import annotations
 
-from contracts.enforcement_v1 import LeadOpened
+from contracts.enforcement_v1 import (
+    CaseClosed,
+    CaseInvestigated,
+    CaseOpened,
+    CreditClassChanged,
+    InspectionCompleted,
+    InspectionMerged,
+    InspectionPlanDefined,
+    InspectionResultPublished,
+    InspectionScheduled,
+    LeadClosed,
+    LeadOpened,
+    PenaltyDecided,
+    PenaltyExecuted,
+)
 from contracts.envelope import Envelope, EventPayload
 from ohts_kit.db import Conn
 
 
 async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
-    if isinstance(e, LeadOpened):
-        await conn.execute(
-            "INSERT INTO leads (lead_id, institution_id, source, source_ref, category, description,"
-            " jurisdiction_region_code, opened_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            e.lead_id,
-            e.institution_id,
-            e.source,
-            e.source_ref,
-            e.category,
-            e.description,
-            e.jurisdiction_region_code,
-            e.opened_on,
-        )
+    match e:
+        case LeadOpened():
+            await conn.execute(
+                "INSERT INTO leads (lead_id, institution_id, source, source_ref, category,"
+                " description,"
+                " jurisdiction_region_code, opened_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                e.lead_id,
+                e.institution_id,
+                e.source,
+                e.source_ref,
+                e.category,
+                e.description,
+                e.jurisdiction_region_code,
+                e.opened_on,
+            )
+        case LeadClosed():
+            await conn.execute(
+                "UPDATE leads SET status = $2 WHERE lead_id = $1",
+                e.lead_id,
+                "case" if e.outcome == "case" else "closed",
+            )
+        case InspectionPlanDefined():
+            await conn.execute(
+                "INSERT INTO inspection_plans VALUES ($1, $2, $3)",
+                e.plan_id,
+                e.jurisdiction_region_code,
+                e.year,
+            )
+        case InspectionScheduled():
+            await conn.execute(
+                "INSERT INTO inspections (inspection_id, institution_id, period, kinds, inspectors,"
+                " scheduled_on) VALUES ($1, $2, $3, $4, $5, $6)",
+                e.inspection_id,
+                e.institution_id,
+                e.period,
+                [e.kind],
+                e.inspectors,
+                e.scheduled_on,
+            )
+        case InspectionMerged():
+            await conn.execute(
+                "UPDATE inspections SET kinds = kinds || $2 WHERE inspection_id = $1",
+                e.inspection_id,
+                [e.kind],
+            )
+        case InspectionCompleted():
+            await conn.execute(
+                "UPDATE inspections SET ended_on = $2, result = $3 WHERE inspection_id = $1",
+                e.inspection_id,
+                e.ended_on,
+                e.result,
+            )
+        case InspectionResultPublished():
+            await conn.execute(
+                "UPDATE inspections SET published_on = $2 WHERE inspection_id = $1",
+                e.inspection_id,
+                e.published_on,
+            )
+        case CaseOpened():
+            await conn.execute(
+                "INSERT INTO cases VALUES ($1, $2, $3, 'opened', $4)",
+                e.case_id,
+                e.institution_id,
+                e.violation,
+                e.opened_on,
+            )
+        case CaseInvestigated():
+            await _stage(conn, e.case_id, "investigated")
+        case PenaltyDecided():
+            await _stage(conn, e.case_id, "penalty-decided")
+            await conn.execute(
+                "INSERT INTO penalties VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                e.case_id,
+                e.institution_id,
+                e.decision_number,
+                e.decided_on,
+                e.violation,
+                e.penalties,
+                e.fine_yuan,
+                e.confiscation_yuan,
+            )
+        case PenaltyExecuted():
+            await _stage(conn, e.case_id, "executed")
+        case CaseClosed():
+            await _stage(conn, e.case_id, "closed")
+        case CreditClassChanged():
+            await conn.execute(
+                "INSERT INTO credit_classes VALUES ($1, $2, $3) ON CONFLICT (institution_id)"
+                " DO UPDATE SET credit_class = $2, reasons = $3",
+                e.institution_id,
+                e.credit_class,
+                e.reasons,
+            )
+
+
+async def _stage(conn: Conn, case_id: str, stage: str) -> None:
+    await conn.execute("UPDATE cases SET stage = $2 WHERE case_id = $1", case_id, stage)

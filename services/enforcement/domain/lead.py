@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from contracts.enforcement_v1 import LeadOpened, ReferralAcknowledged
+from contracts.enforcement_v1 import LeadClosed, LeadOpened, ReferralAcknowledged
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import ViolationClueReferred
+from ohts_kit.errors import Conflict
 
 AGGREGATE = "Lead"
 
@@ -25,6 +26,8 @@ def evolve(s: Lead, e: EventPayload) -> Lead:
     s = replace(s, version=s.version + 1)
     if isinstance(e, LeadOpened):
         return replace(s, open=True, institution_id=e.institution_id)
+    if isinstance(e, LeadClosed):
+        return replace(s, open=False)
     return s
 
 
@@ -54,4 +57,45 @@ def from_referral(lead_id: str, referral: ViolationClueReferred, today: date) ->
             lead_id=lead_id,
             acknowledged_on=today,
         ),
+    ]
+
+
+def close(
+    s: Lead, outcome: str, reason: str, case_id: str | None, today: date
+) -> list[EventPayload]:
+    if not s.open:
+        raise Conflict(f"lead {s.lead_id} is not open", rule="E4 lead", details={"state": "closed"})
+    return [
+        LeadClosed(
+            lead_id=s.lead_id,
+            institution_id=s.institution_id,
+            outcome=outcome,
+            reason=reason,
+            case_id=case_id,
+            closed_on=today,
+        )
+    ]
+
+
+def open_lead(
+    lead_id: str,
+    institution_id: str,
+    source: str,
+    category: str,
+    description: str,
+    region: str,
+    today: date,
+    source_ref: str | None = None,
+) -> list[EventPayload]:
+    return [
+        LeadOpened(
+            lead_id=lead_id,
+            institution_id=institution_id,
+            source=source,
+            source_ref=source_ref,
+            category=category,
+            description=description,
+            jurisdiction_region_code=region,
+            opened_on=today,
+        )
     ]

@@ -1,0 +1,89 @@
+"""Commands to the enforcement service."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Inspector(Command):
+    inspector_id: str = Field(min_length=1, max_length=64)
+    conflicts: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="institutions with a declared conflict of interest",
+    )
+
+
+class DefinePlan(Command):
+    jurisdiction_region_code: str = Field(pattern=r"^\d{6}$")
+    year: int = Field(ge=2020, le=2100)
+    sampling_ratio: str = Field(pattern=r"^\d+/\d+$", description="e.g. 3/10")
+    roster: list[Inspector] = Field(min_length=2, max_length=1000)
+
+
+class Draw(Command):
+    seed: str | None = Field(None, max_length=64)
+    team_size: int = Field(2, ge=2, le=10)
+
+
+class ScheduleInspection(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(pattern="^(extended|complaint|referral)$")
+    period: str = Field(pattern=r"^\d{4}$")
+    inspectors: list[str] = Field(min_length=2, max_length=10)
+    source_ref: str | None = Field(None, max_length=64)
+    employer_name: str | None = Field(None, max_length=200)
+    report_number: str | None = Field(None, max_length=100)
+
+
+class CompleteInspection(Command):
+    result: str = Field(pattern="^(compliant|issues-found)$")
+    findings: list[str] = Field(default_factory=list, max_length=100)
+    full_evaluation: bool = False
+    ended_on: date
+
+
+class UnreportedProject(Command):
+    report_number: str = Field(min_length=1, max_length=100)
+    client_name: str = Field(min_length=1, max_length=200)
+
+
+class Complaint(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=2, max_length=2000)
+    category: str = Field("false-report", max_length=50)
+
+
+class UnfiledWork(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=2, max_length=2000)
+
+
+class CloseLead(Command):
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+class OpenCase(Command):
+    violation: str = Field(min_length=2, max_length=50)
+
+
+class Investigate(Command):
+    summary: str = Field(min_length=2, max_length=5000)
+
+
+class DecidePenalty(Command):
+    decision_number: str = Field(min_length=2, max_length=100)
+    penalties: list[str] = Field(min_length=1, max_length=5)
+    fine_yuan: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    confiscation_yuan: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    illegal_gains_yuan: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    banned_staff_id: str | None = Field(None, max_length=64)
+    ban_years: int | None = Field(None, ge=1, le=10)
+    certificate_number: str | None = Field(None, max_length=50)

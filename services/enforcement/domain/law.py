@@ -1,0 +1,145 @@
+"""Penalties within the law (E5, E6): the statutory table is data with its legal source."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from ohts_kit.errors import InvalidCommand, Violation
+
+PENALTY_KINDS = ("warning", "fine", "confiscation", "revocation", "practice-ban")
+
+
+@dataclass(frozen=True)
+class Range:
+    violation: str
+    name: str
+    legal_basis: str
+    kinds: tuple[str, ...]
+    fine_rule: str  # gains | fixed | unconfirmed | none
+    gains_threshold: Decimal | None
+    multiple_min: Decimal | None
+    multiple_max: Decimal | None
+    fine_min: Decimal | None
+    fine_max: Decimal | None
+    confirmed: bool
+
+
+def _dec(text: str) -> Decimal | None:
+    return Decimal(text) if text.strip() else None
+
+
+@cache
+def statutory_table() -> dict[str, Range]:
+    text = (resources.files("services.enforcement") / "data" / "statutory_ranges.csv").read_text(
+        "utf-8"
+    )
+    return {
+        r["violation"]: Range(
+            r["violation"],
+            r["name"],
+            r["legal_basis"],
+            tuple(r["penalty_kinds"].split(";")),
+            r["fine_rule"],
+            _dec(r["gains_threshold"]),
+            _dec(r["gains_multiple_min"]),
+            _dec(r["gains_multiple_max"]),
+            _dec(r["fine_min"]),
+            _dec(r["fine_max"]),
+            r["confirmed"] == "yes",
+        )
+        for r in csv.DictReader(text.splitlines())
+    }
+
+
+def fine_bounds(row: Range, gains: Decimal) -> tuple[Decimal, Decimal] | None:
+    """The allowed fine for this violation and these illegal gains (None: not confirmed)."""
+    if row.fine_rule == "gains":
+        assert (
+            row.gains_threshold is not None
+            and row.fine_min is not None
+            and row.fine_max is not None
+        )
+        if gains >= row.gains_threshold:
+            assert row.multiple_min is not None and row.multiple_max is not None
+            return gains * row.multiple_min, gains * row.multiple_max
+        return row.fine_min, row.fine_max
+    if row.fine_rule == "fixed":
+        assert row.fine_min is not None and row.fine_max is not None
+        return row.fine_min, row.fine_max
+    return None
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{amount:,.2f} yuan"
+
+
+def check_penalty(
+    violation: str,
+    kinds: list[str],
+    fine: Decimal | None,
+    confiscation: Decimal | None,
+    gains: Decimal,
+    ban_years: int | None,
+) -> Range:
+    """Refuse a decision outside the statutory row for its violation, saying the range."""
+    row = statutory_table().get(violation)
+    if row is None:
+        raise InvalidCommand.of(
+            "violation", "statutory violation", f"unknown violation {violation!r}"
+        )
+    problems: list[Violation] = []
+    not_allowed = [k for k in kinds if k not in row.kinds]
+    if not kinds:
+        problems.append(Violation("penalties", "at least one penalty", "no penalty given"))
+    if not_allowed:
+        problems.append(
+            Violation(
+                "penalties",
+                f"kinds allowed by {row.legal_basis}",
+                f"{not_allowed} not allowed; allowed: {list(row.kinds)}",
+            )
+        )
+    if ("fine" in kinds) != (fine is not None):
+        problems.append(
+            Violation("fine_yuan", "fine amount with a fine", "give the amount with the fine kind")
+        )
+    if ("confiscation" in kinds) != (confiscation is not None):
+        problems.append(
+            Violation(
+                "confiscation_yuan",
+                "amount with confiscation",
+                "give the confiscated amount with the confiscation kind",
+            )
+        )
+    if ("practice-ban" in kinds) != (ban_years is not None):
+        problems.append(
+            Violation("ban_years", "years with a practice ban", "give the ban's length in years")
+        )
+    if fine is not None and "fine" in row.kinds:
+        bounds = fine_bounds(row, gains)
+        if bounds is not None and not bounds[0] <= fine <= bounds[1]:
+            basis = (
+                f"illegal gains {_yuan(gains)}" if row.fine_rule == "gains" else "the fixed range"
+            )
+            problems.append(
+                Violation(
+                    "fine_yuan",
+                    f"statutory range ({row.legal_basis})",
+                    f"{_yuan(fine)} is outside {_yuan(bounds[0])} – {_yuan(bounds[1])} for {basis}",
+                )
+            )
+    if confiscation is not None and confiscation != gains:
+        problems.append(
+            Violation(
+                "confiscation_yuan",
+                "confiscate the illegal gains",
+                f"confiscation {_yuan(confiscation)} differs from gains {_yuan(gains)}",
+            )
+        )
+    if problems:
+        raise InvalidCommand(*problems)
+    return row

@@ -1,0 +1,198 @@
+"""Enforcement rules E1–E7 in the pure domain: draws, merges, penalties within the law, credit."""
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ohts_kit.errors import Conflict, InvalidCommand
+from services.enforcement.domain import case, credit, draw, inspection
+from services.enforcement.domain.law import check_penalty, statutory_table
+
+TODAY = date(2026, 6, 1)
+
+
+def inputs(
+    n: int = 10, inspectors: int = 12, classes: dict[str, str] | None = None, **kw
+) -> draw.DrawInputs:  # type: ignore[no-untyped-def]
+    universe = {f"i{k:02d}": "A" for k in range(n)}
+    universe.update(classes or {})
+    roster = {f"p{k:02d}": [] for k in range(inspectors)}
+    return draw.DrawInputs(
+        universe=universe,
+        ratio=kw.get("ratio", "3/10"),
+        roster=kw.get("roster", roster),
+        previous=kw.get("previous", {}),
+        weights=draw.class_weights(),
+    )
+
+
+def test_draws_are_reproducible_and_verifiable() -> None:
+    first = draw.draw(inputs(), "seed-1")
+    assert first == draw.draw(inputs(), "seed-1")
+    assert len(first) == 3  # 3/10 of 10
+    assert draw.verify(inputs().as_record(), "seed-1", first) == []
+    tampered = [first[0].model_copy(update={"inspectors": ["p98", "p99"]}), *first[1:]]
+    assert draw.verify(inputs().as_record(), "seed-1", tampered)
+
+
+def test_draw_constraints_hold() -> None:
+    roster = {f"p{k:02d}": [] for k in range(12)}
+    roster["p00"] = [f"i{k:02d}" for k in range(10)]  # conflicted with everyone
+    previous = {f"i{k:02d}": ["p01", "p02"] for k in range(10)}
+    for seed in range(50):
+        targets = draw.draw(inputs(roster=roster, previous=previous), f"s{seed}")
+        seen: list[str] = []
+        for t in targets:
+            assert len(t.inspectors) >= 2
+            assert not {"p00", "p01", "p02"} & set(t.inspectors)
+            seen += t.inspectors
+        assert len(seen) == len(set(seen)), "an inspector in two places at once"
+
+
+def test_draw_fails_clearly_rather_than_relaxing_the_rules() -> None:
+    with pytest.raises(InvalidCommand) as refused:
+        draw.draw(inputs(n=10, inspectors=5), "s")  # 3 teams of 2 need 6
+    assert refused.value.violations[0].field == "roster"
+    assert refused.value.violations[0].rule == "enough eligible inspectors"
+
+
+def test_weights_shift_the_distribution_towards_class_d() -> None:
+    hits: Counter[str] = Counter()
+    for seed in range(400):
+        for t in draw.draw(
+            inputs(n=10, inspectors=8, ratio="1/10", classes={"i03": "D", "i07": "B"}), f"w{seed}"
+        ):
+            hits[t.institution_id] += 1
+    a_average = sum(hits[f"i{k:02d}"] for k in range(10) if k not in (3, 7)) / 8
+    assert hits["i03"] > 3 * a_average  # weight 8 against 1
+    assert a_average < hits["i07"] < hits["i03"]
+
+
+def test_same_institution_same_period_merges() -> None:
+    new_id, scheduled = inspection.schedule_or_merge(
+        None, "ins-1", "i1", "random", "2026", ["p1", "p2"], TODAY
+    )
+    current = inspection.fold(new_id, scheduled)
+    same_id, merged = inspection.schedule_or_merge(
+        current, "ins-2", "i1", "complaint", "2026", ["p3", "p4"], TODAY, source_ref="lead-9"
+    )
+    assert same_id == "ins-1" and merged[0].event_type == "enforcement.InspectionMerged"
+    with pytest.raises(InvalidCommand):
+        inspection.schedule_or_merge(None, "ins-3", "i2", "random", "2026", ["p1", "p1"], TODAY)
+    with pytest.raises(InvalidCommand, match="employer"):
+        inspection.schedule_or_merge(None, "ins-3", "i2", "extended", "2026", ["p1", "p2"], TODAY)
+
+
+GAINS_ROWS = [v for v, r in statutory_table().items() if r.fine_rule == "gains"]
+
+
+@pytest.mark.parametrize("violation", GAINS_ROWS)
+def test_fine_boundaries_with_no_or_small_gains(violation: str) -> None:
+    row = statutory_table()[violation]
+    assert row.fine_min is not None and row.fine_max is not None
+    for fine, ok in [
+        (row.fine_min, True),
+        (row.fine_max, True),
+        (row.fine_min - Decimal("0.01"), False),
+        (row.fine_max + Decimal("0.01"), False),
+    ]:
+        for gains in (Decimal(0), Decimal("4999.99")):
+            kinds = ["fine"] + (["confiscation"] if gains else [])
+            args = (violation, kinds, fine, gains if gains else None, gains, None)
+            if ok:
+                check_penalty(*args)
+            else:
+                with pytest.raises(InvalidCommand) as refused:
+                    check_penalty(*args)
+                assert f"{row.fine_min:,.2f} yuan – {row.fine_max:,.2f} yuan" in str(refused.value)
+
+
+@pytest.mark.parametrize("violation", GAINS_ROWS)
+def test_fine_boundaries_as_multiples_of_gains(violation: str) -> None:
+    row = statutory_table()[violation]
+    assert row.multiple_min is not None and row.multiple_max is not None
+    gains = Decimal(5000)
+    low, high = gains * row.multiple_min, gains * row.multiple_max
+    for fine, ok in [
+        (low, True),
+        (high, True),
+        (low - Decimal("0.01"), False),
+        (high + Decimal("0.01"), False),
+    ]:
+        if ok:
+            check_penalty(violation, ["fine", "confiscation"], fine, gains, gains, None)
+        else:
+            with pytest.raises(InvalidCommand) as refused:
+                check_penalty(violation, ["fine", "confiscation"], fine, gains, gains, None)
+            assert refused.value.violations[0].field == "fine_yuan"
+
+
+def test_staff_signing_fine_at_most_ten_thousand() -> None:
+    check_penalty("staff-signing", ["warning", "fine"], Decimal(10000), None, Decimal(0), None)
+    with pytest.raises(InvalidCommand, match=r"10,000\.00"):
+        check_penalty(
+            "staff-signing", ["warning", "fine"], Decimal("10000.01"), None, Decimal(0), None
+        )
+
+
+def test_unconfirmed_rows_validate_only_the_kinds() -> None:
+    row = check_penalty("certificate-misuse", ["fine"], Decimal(999_999), None, Decimal(0), None)
+    assert row.confirmed is False
+    with pytest.raises(InvalidCommand, match="not allowed"):
+        check_penalty("work-requirements-not-met", ["revocation"], None, None, Decimal(0), None)
+
+
+def test_case_lifecycle_and_penalty_for_a_closed_case() -> None:
+    opened = case.open_case(case.Case("c"), "i1", "false-report", None, TODAY)
+    s = case.fold("c", opened)
+    decision = case.Decision(
+        "浙卫罚〔2026〕7号",
+        "浙江省卫生健康委员会",
+        ["warning", "fine", "revocation"],
+        Decimal(20000),
+        None,
+        Decimal(0),
+        None,
+        None,
+        "(浙)X-1",
+    )
+    with pytest.raises(Conflict):
+        case.decide_penalty(s, decision, TODAY)  # not investigated yet
+    investigated = case.investigate(s, "查明出具虚假报告", TODAY)
+    s = case.fold("c", [*opened, *investigated])
+    decided = case.decide_penalty(s, decision, TODAY)
+    assert [e.event_type for e in decided] == [
+        "enforcement.PenaltyDecided",
+        "enforcement.QualificationRevocationOrdered",
+    ]
+    s = case.fold("c", [*opened, *investigated, *decided])
+    s = case.evolve(s, case.execute(s, TODAY)[0])
+    s = case.evolve(s, case.close(s, TODAY)[0])
+    with pytest.raises(Conflict) as refused:
+        case.decide_penalty(s, decision, TODAY)
+    assert refused.value.details["state"] == "closed"
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (credit.CreditFacts([], False, 0, []), "A"),
+        (credit.CreditFacts([(date(2026, 1, 5), ["warning"])], False, 0, []), "B"),
+        (credit.CreditFacts([], False, 0, [date(2026, 3, 1)]), "B"),
+        (credit.CreditFacts([(date(2025, 1, 5), ["fine"])], False, 0, []), "C"),
+        (credit.CreditFacts([], False, 1, []), "C"),
+        (
+            credit.CreditFacts(
+                [(date(2025, 1, 5), ["fine"]), (date(2026, 1, 5), ["fine"])], False, 0, []
+            ),
+            "D",
+        ),
+        (credit.CreditFacts([], True, 0, []), "D"),
+        (credit.CreditFacts([(date(2020, 1, 5), ["revocation"])], False, 0, []), "D"),
+        (credit.CreditFacts([(date(2023, 1, 5), ["warning"])], False, 0, []), "A"),
+    ],
+)
+def test_credit_classes_follow_the_rule_table(facts: credit.CreditFacts, expected: str) -> None:
+    assert credit.classify(facts, TODAY)[0] == expected
