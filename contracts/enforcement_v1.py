@@ -266,3 +266,17 @@ class CreditClassChanged(EventPayload):
     credit_class: str
     reasons: list[str]
     changed_on: date
+
+
+@event
+class CreditRepairGranted(EventPayload):
+    """P2: credit repair (信用修复) ends a penalty's publicity early; the record stays."""
+
+    event_type: ClassVar[str] = "enforcement.CreditRepairGranted"
+    aggregate_type: ClassVar[str] = "Case"
+
+    case_id: str
+    institution_id: str
+    decision_number: str
+    reason: str
+    granted_on: date

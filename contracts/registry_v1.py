@@ -304,3 +304,40 @@ class InstitutionConditionsChanged(EventPayload):
     conditions_met: bool
     unmet: list[str] = Field(default_factory=list, description="what is missing, if anything")
     changed_on: date
+
+
+@event
+class SelfInspectionCampaignLaunched(EventPayload):
+    """A special campaign's self-inspection step (Hangzhou 专项治理, seed 000): institutions in
+    the region report by the deadline; form 附表1 lists what they reported."""
+
+    event_type: ClassVar[str] = "registry.SelfInspectionCampaignLaunched"
+    aggregate_type: ClassVar[str] = "SelfInspectionCampaign"
+
+    campaign_id: str
+    title: str
+    region_code: str
+    period_from: date = Field(description="first day of the business volume counted")
+    period_to: date = Field(description="last day of the business volume counted")
+    deadline: date
+    launched_on: date
+
+
+@event
+class SelfInspectionReported(EventPayload):
+    """One institution's self-inspection report (附表1 row)."""
+
+    event_type: ClassVar[str] = "registry.SelfInspectionReported"
+    aggregate_type: ClassVar[str] = "SelfInspectionCampaign"
+
+    campaign_id: str
+    institution_id: str
+    technical_staff: int = Field(description="技术服务人员数")
+    detection_reports: int = Field(description="检测报告出具数")
+    evaluation_reports: int = Field(description="现状评价报告出具数")
+    detection_report_problems: int = Field(description="发现问题数：检测报告数")
+    evaluation_report_problems: int = Field(description="发现问题数：现状评价报告数")
+    problems: list[str] = Field(default_factory=list, description="problems found and corrected")
+    notes: str = ""
+    submitted_on: date
+    late: bool

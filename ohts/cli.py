@@ -60,7 +60,7 @@ def up(
     keep_data: Annotated[bool, typer.Option(help="reuse the data of the last run")] = False,
 ) -> None:
     """Start everything (embedded PostgreSQL and broker unless configured), load demo data."""
-    from ohts.demo import load_demo, load_enforcement_demo, load_qc_demo
+    from ohts.demo import load_demo, load_enforcement_demo, load_qc_demo, load_reporting_demo
     from ohts.launcher import start_system
 
     started = time.monotonic()
@@ -76,6 +76,8 @@ def up(
             typer.echo(f"demo data: QC plan {plan_id} with findings, rectifications and referrals")
             draw_id = load_enforcement_demo(system.settings, system.url_of("enforcement"), ids)
             typer.echo(f"demo data: draw {draw_id}, inspections, cases and penalties of every kind")
+            campaign_id = load_reporting_demo(system.settings, system.url_of("registry"), ids)
+            typer.echo(f"demo data: self-inspection campaign {campaign_id} with two reports")
         typer.echo(f"public portal: {system.url_of('reporting')}/")
         for service in ("registry", "qc", "enforcement"):
             typer.echo(f"{service} API: {system.url_of(service)}/docs")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -613,3 +613,61 @@ def _lead(
         )
     )["id"]
     return lead_id
+
+
+def load_reporting_demo(settings: Settings, registry_url: str, institution_ids: list[str]) -> str:
+    """The Hangzhou campaign's self-inspection step (form 附表1): launched by the city's
+    supervision unit, reported by its two local institutions."""
+    supervisor = issue_token(
+        settings, role=Role.SUPERVISION_UNIT, region_code="330100", subject="demo-hz-supervision"
+    )
+    today = datetime.now(UTC).date()
+    with httpx.Client(base_url=registry_url, timeout=30) as client:
+        campaign_id: str = ok(
+            client.post(
+                "/api/v1/self-inspection-campaigns",
+                headers={"Authorization": f"Bearer {supervisor}"},
+                json={
+                    "title": "职业卫生技术服务执业行为专项治理",
+                    "region_code": "330100",
+                    "period_from": f"{today.year}-01-01",
+                    "period_to": today.isoformat(),
+                    "deadline": (today + timedelta(days=14)).isoformat(),
+                },
+            )
+        )["id"]
+        for n, (item, institution_id) in enumerate(
+            zip(INSTITUTIONS[:2], institution_ids[:2], strict=True)
+        ):
+            token = issue_token(
+                settings,
+                role=Role.INSTITUTION,
+                region_code=item.region_code,
+                institution_id=institution_id,
+                subject=f"demo-institution-{n}",
+            )
+            ok(
+                client.post(
+                    f"/api/v1/self-inspection-campaigns/{campaign_id}/reports",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={
+                        "institution_id": institution_id,
+                        "technical_staff": 15,
+                        "detection_reports": 120 + 40 * n,
+                        "evaluation_reports": 18 + 5 * n,
+                        "detection_report_problems": 3 + n,
+                        "evaluation_report_problems": 1,
+                        "problems": ["原始记录填写不规范，已整改"],
+                    },
+                )
+            )
+    return campaign_id
+
+
+def load_everything(settings: Settings, url_of: Any) -> list[str]:
+    """All demo data, through the services' APIs, in the order the domain needs it."""
+    ids = load_demo(settings, url_of("registry"))
+    load_qc_demo(settings, url_of("qc"), ids)
+    load_enforcement_demo(settings, url_of("enforcement"), ids)
+    load_reporting_demo(settings, url_of("registry"), ids)
+    return ids

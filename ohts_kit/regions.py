@@ -67,3 +67,19 @@ def covers(jurisdiction: str, region: str) -> bool:
 def name_of(code: str) -> str:
     region = lookup(code)
     return region.name if region else code
+
+
+def parent_of(code: str) -> str | None:
+    """The region directly above: a county's prefecture (or its province for the counties of
+    a municipality listed directly under it), a prefecture's province."""
+    region = lookup(code)
+    if region is None or region.level == "province":
+        return None
+    prefecture = code[:4] + "00"
+    if region.level == "county" and prefecture in _index() and prefecture != code:
+        return prefecture
+    return province_of(code)
+
+
+def children_of(code: str) -> list[Region]:
+    return sorted((r for r in _index().values() if parent_of(r.code) == code), key=lambda r: r.code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
@@ -56,6 +57,8 @@ class Settings(BaseSettings):
     registry_renewal_lead_months: int = 3
     registry_card_due_working_days: int = 20
     db_command_timeout_seconds: float = 10.0
+    # P2: fines below this (with or without a warning) are recorded but not published.
+    publicity_fine_threshold_yuan: Decimal = Decimal(0)
 
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))

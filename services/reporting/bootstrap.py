@@ -10,14 +10,14 @@ from ohts_kit.clock import Clock
 from ohts_kit.service import ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from services.reporting.entrypoints.http import router
-from services.reporting.projections import directory
+from services.reporting.projections import catalog
 
 SPEC = ServiceSpec(
     name="reporting",
     migrations=Path(__file__).parent / "migrations",
     publishes=False,
     consumes=("registry", "qc", "enforcement"),
-    handlers=lambda _rt: directory.HANDLERS,
+    handlers=lambda rt: catalog.handlers(rt.settings),
 )
 
 

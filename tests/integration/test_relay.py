@@ -82,7 +82,9 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
         assert published == Counter(stored), "every stored event exactly once on the topic"
         # The slow writer's event, older in xid, is sent first once it commits (producer
         # timestamps have millisecond resolution, so later events of the batch may tie).
-        slow_sent = next(r.timestamp for r in records if json.loads(r.value)["aggregate_id"] == "slow")
+        slow_sent = next(
+            r.timestamp for r in records if json.loads(r.value)["aggregate_id"] == "slow"
+        )
         assert all(slow_sent <= r.timestamp for r in records)
         held_xid, cursor = cursor_while_held[0]
         assert int(cursor) < int(held_xid)

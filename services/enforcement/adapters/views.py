@@ -119,3 +119,14 @@ async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
 
 async def _stage(conn: Conn, case_id: str, stage: str) -> None:
     await conn.execute("UPDATE cases SET stage = $2 WHERE case_id = $1", case_id, stage)
+
+
+async def repeat_decisions(conn: Conn, case_id: str) -> list[str]:
+    """Later decisions against the same institution for the same violation (P2 repair)."""
+    rows = await conn.fetch(
+        "SELECT later.decision_number FROM penalties p JOIN penalties later"
+        " ON later.institution_id = p.institution_id AND later.violation = p.violation"
+        " AND later.decided_on > p.decided_on WHERE p.case_id = $1 ORDER BY later.decided_on",
+        case_id,
+    )
+    return [r["decision_number"] for r in rows]

@@ -12,11 +12,13 @@ from contracts.enforcement_v1 import (
     CaseClosed,
     CaseInvestigated,
     CaseOpened,
+    CreditRepairGranted,
     PenaltyDecided,
     PenaltyExecuted,
     QualificationRevocationOrdered,
 )
 from contracts.envelope import EventPayload
+from contracts.publicity import publicity_of
 from ohts_kit.errors import Conflict, InvalidCommand
 from services.enforcement.domain.law import check_penalty
 
@@ -39,6 +41,9 @@ class Case:
     stage: Stage = Stage.NONE
     institution_id: str = ""
     violation: str = ""
+    penalty: PenaltyDecided | None = None
+    executed: bool = False
+    repaired: bool = False
 
 
 def evolve(s: Case, e: EventPayload) -> Case:
@@ -51,9 +56,11 @@ def evolve(s: Case, e: EventPayload) -> Case:
         case CaseInvestigated():
             return replace(s, stage=Stage.INVESTIGATED)
         case PenaltyDecided():
-            return replace(s, stage=Stage.PENALTY_DECIDED)
+            return replace(s, stage=Stage.PENALTY_DECIDED, penalty=e)
         case PenaltyExecuted():
-            return replace(s, stage=Stage.EXECUTED)
+            return replace(s, stage=Stage.EXECUTED, executed=True)
+        case CreditRepairGranted():
+            return replace(s, repaired=True)
         case CaseClosed():
             return replace(s, stage=Stage.CLOSED)
     return s
@@ -181,3 +188,61 @@ def close(s: Case, today: date) -> list[EventPayload]:
     # A case closes after execution, or without penalty after investigation.
     _require(s, "closing", Stage.EXECUTED, Stage.INVESTIGATED)
     return [CaseClosed(case_id=s.case_id, institution_id=s.institution_id, closed_on=today)]
+
+
+def grant_credit_repair(
+    s: Case,
+    reason: str,
+    harm_removed: bool,
+    repeat_decisions: list[str],
+    fine_threshold_yuan: Decimal,
+    today: date,
+) -> list[EventPayload]:
+    """P2 (SAMR Order 45 art. 14): repair after the minimum period, the penalty fulfilled, the
+    harm removed and no repeat violation of the same kind; never for revocation or a ban."""
+    if s.penalty is None or not s.executed:
+        raise Conflict(
+            f"case {s.case_id} has no executed penalty; credit repair needs the penalty fulfilled",
+            rule="P2 credit repair",
+            details={"state": s.stage.value},
+        )
+    if s.repaired:
+        raise Conflict(f"credit repair for case {s.case_id} was already granted", rule="P2")
+    p = s.penalty
+    publicity = publicity_of(
+        p.decided_on, p.penalties, p.fine_yuan, p.ban_years, fine_threshold_yuan
+    )
+    if not publicity.published:
+        raise Conflict(
+            f"decision {p.decision_number} is not published; nothing to repair", rule="P2"
+        )
+    if publicity.repair_from is None:
+        raise Conflict(
+            "no early credit repair after a revocation or a practice ban", rule="P2 credit repair"
+        )
+    if today < publicity.repair_from:
+        raise Conflict(
+            f"credit repair is possible from {publicity.repair_from} (minimum publicity period"
+            f" of rule {publicity.rule})",
+            rule="P2 minimum publicity period",
+            details={"repair_from": publicity.repair_from.isoformat()},
+        )
+    if not harm_removed:
+        raise InvalidCommand.of(
+            "harm_removed", "harm removed", "credit repair needs the harm removed"
+        )
+    if repeat_decisions:
+        raise Conflict(
+            "the institution repeated the violation since: " + ", ".join(repeat_decisions),
+            rule="P2 no repeat violation",
+            details={"repeat_decisions": repeat_decisions},
+        )
+    return [
+        CreditRepairGranted(
+            case_id=s.case_id,
+            institution_id=s.institution_id,
+            decision_number=p.decision_number,
+            reason=reason,
+            granted_on=today,
+        )
+    ]

@@ -87,3 +87,8 @@ class DecidePenalty(Command):
     banned_staff_id: str | None = Field(None, max_length=64)
     ban_years: int | None = Field(None, ge=1, le=10)
     certificate_number: str | None = Field(None, max_length=50)
+
+
+class GrantCreditRepair(Command):
+    reason: str = Field(min_length=2, max_length=2000)
+    harm_removed: bool = Field(description="the harm of the violation has been removed")

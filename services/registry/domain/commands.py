@@ -137,3 +137,22 @@ class FileReportCard(Command):
     client_region_code: str
     completion_date: date
     staff_ids: list[str] = Field(default_factory=list, max_length=100)
+
+
+class LaunchSelfInspection(Command):
+    title: str = Field(min_length=2, max_length=200)
+    region_code: str = Field(pattern=r"^\d{6}$")
+    period_from: date
+    period_to: date
+    deadline: date
+
+
+class ReportSelfInspection(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    technical_staff: int = Field(ge=0, le=100_000)
+    detection_reports: int = Field(ge=0, le=10_000_000)
+    evaluation_reports: int = Field(ge=0, le=10_000_000)
+    detection_report_problems: int = Field(ge=0, le=10_000_000)
+    evaluation_report_problems: int = Field(ge=0, le=10_000_000)
+    problems: list[str] = Field(default_factory=list, max_length=200)
+    notes: str = Field("", max_length=2000)

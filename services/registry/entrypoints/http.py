@@ -13,7 +13,13 @@ from ohts_kit.auth import require_roles
 from ohts_kit.errors import NotFound
 from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
-from services.registry.application import filings, legacy_import, people, queries
+from services.registry.application import (
+    filings,
+    legacy_import,
+    people,
+    queries,
+    self_inspections,
+)
 from services.registry.application import qualifications as quals
 from services.registry.application.unit import Registry, registry_of
 from services.registry.domain import commands as c
@@ -28,6 +34,10 @@ Supervisor = Annotated[
     Actor,
     Depends(require_roles(Role.REGISTRY_AUTHORITY, Role.SUPERVISION_UNIT, Role.QC_CENTRE)),
 ]
+CampaignAuthority = Annotated[
+    Actor, Depends(require_roles(Role.REGISTRY_AUTHORITY, Role.SUPERVISION_UNIT))
+]
+InstitutionOnly = Annotated[Actor, Depends(require_roles(Role.INSTITUTION))]
 RegionQ = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
@@ -271,3 +281,19 @@ async def scope_codes() -> list[ScopeOut]:
 @router.get("/scope-codes/legacy")
 async def legacy_scope_codes() -> dict[str, str]:
     return legacy_conversion()
+
+
+@router.post("/self-inspection-campaigns", status_code=201, response_model=Created)
+async def launch_self_inspection(
+    cmd: c.LaunchSelfInspection, request: Request, actor: CampaignAuthority
+) -> Created:
+    meta = command_metadata(request, actor)
+    return Created(id=await self_inspections.launch(_reg(request), cmd, meta))
+
+
+@router.post("/self-inspection-campaigns/{campaign_id}/reports", status_code=204)
+async def report_self_inspection(
+    campaign_id: str, cmd: c.ReportSelfInspection, request: Request, actor: InstitutionOnly
+) -> None:
+    meta = command_metadata(request, actor)
+    await self_inspections.report(_reg(request), campaign_id, cmd, meta)

@@ -1,54 +1,311 @@
-"""Public portal and JSON API (no token needed for public reads)."""
+"""Public portal pages and JSON API (no token), and the supervisors' side (token or cookie).
+
+Every page and form takes `as_of=YYYY-MM-DD` (P6) and is computed at that moment.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
-from ohts_kit.errors import NotFound
+from contracts.envelope import Actor, Role
+from ohts_kit import regions
+from ohts_kit.auth import check_jurisdiction, verify_token
+from ohts_kit.errors import InvalidCommand, NotFound
 from ohts_kit.service import runtime_of
-from services.reporting.application import queries
+from services.reporting.adapters import exports
+from services.reporting.application import forms, indicators, public
+from services.reporting.application.moment import Moment, moment
+from services.reporting.domain import labels
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals["labels"] = labels
 
 Q = Annotated[str | None, Query(max_length=100, description="name, USCC or certificate number")]
-Region = Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="region code prefix")]
-Limit = Annotated[int, Query(ge=1, le=queries.MAX_PAGE)]
+Region = Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="region code")]
+Scope = Annotated[str | None, Query(max_length=20, description="business scope code")]
+AsOf = Annotated[date | None, Query(description="show what was true at the end of this day")]
+Limit = Annotated[int, Query(ge=1, le=public.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+COOKIE = "ohts_token"
+SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.SYSTEM}
 
 
-@router.get("/api/v1/public/institutions", response_model=queries.InstitutionPage, tags=["public"])
+def _moment(request: Request, as_of: date | None) -> Moment:
+    return moment(runtime_of(request.app).clock, as_of)
+
+
+def _region(region: str | None) -> str | None:
+    if region and not regions.is_valid(region.ljust(6, "0")):
+        raise InvalidCommand.of("region", "GB/T 2260", f"unknown region {region}")
+    return region.ljust(6, "0") if region else None
+
+
+# -- public JSON -------------------------------------------------------------------------
+
+
+@router.get("/api/v1/public/institutions", response_model=public.InstitutionPage, tags=["public"])
 async def list_institutions(
-    request: Request, q: Q = None, region: Region = None, limit: Limit = 20, offset: Offset = 0
-) -> queries.InstitutionPage:
+    request: Request,
+    q: Q = None,
+    region: Region = None,
+    scope: Scope = None,
+    as_of: AsOf = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> public.InstitutionPage:
+    m = _moment(request, as_of)
     async with runtime_of(request.app).pool.acquire() as conn:
-        return await queries.search_institutions(conn, q, region, limit, offset)
+        return await public.search_institutions(conn, m, q, _region(region), scope, limit, offset)
 
 
 @router.get(
     "/api/v1/public/institutions/{institution_id}",
-    response_model=queries.PublicInstitution,
+    response_model=public.InstitutionDetail,
     tags=["public"],
 )
-async def institution(request: Request, institution_id: str) -> queries.PublicInstitution:
+async def institution(
+    request: Request, institution_id: str, as_of: AsOf = None
+) -> public.InstitutionDetail:
+    m = _moment(request, as_of)
     async with runtime_of(request.app).pool.acquire() as conn:
-        found = await queries.get_institution(conn, institution_id)
+        found = await public.institution_detail(conn, m, institution_id)
     if found is None:
         raise NotFound(f"no institution {institution_id}")
     return found
 
 
+@router.get("/api/v1/public/penalties", response_model=list[public.PublicPenalty], tags=["public"])
+async def penalties(
+    request: Request,
+    region: Region = None,
+    as_of: AsOf = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[public.PublicPenalty]:
+    m = _moment(request, as_of)
+    async with runtime_of(request.app).pool.acquire() as conn:
+        return await public.recent_penalties(conn, m, _region(region), limit, offset)
+
+
+@router.get(
+    "/api/v1/public/qc-list", response_model=list[public.ListedInstitution], tags=["public"]
+)
+async def qc_list(
+    request: Request, region: Region = None, as_of: AsOf = None
+) -> list[public.ListedInstitution]:
+    m = _moment(request, as_of)
+    async with runtime_of(request.app).pool.acquire() as conn:
+        return await public.qc_public_list(conn, m, _region(region))
+
+
+@router.get(
+    "/api/v1/public/revoked", response_model=list[public.ListedInstitution], tags=["public"]
+)
+async def revoked(
+    request: Request, region: Region = None, as_of: AsOf = None
+) -> list[public.ListedInstitution]:
+    m = _moment(request, as_of)
+    async with runtime_of(request.app).pool.acquire() as conn:
+        return await public.revoked_certificates(conn, m, _region(region))
+
+
+# -- public pages ------------------------------------------------------------------------
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def portal(
-    request: Request, q: Q = None, region: Region = None, limit: Limit = 50, offset: Offset = 0
+    request: Request,
+    q: Q = None,
+    region: Region = None,
+    scope: Scope = None,
+    as_of: AsOf = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> HTMLResponse:
+    page = await list_institutions(request, q, region, scope, as_of, limit, offset)
+    context = {"page": page, "q": q, "region": region, "scope": scope, "as_of": as_of}
+    return templates.TemplateResponse(request, "index.html", context)
+
+
+@router.get("/institutions/{institution_id}", response_class=HTMLResponse, include_in_schema=False)
+async def institution_page(
+    request: Request, institution_id: str, as_of: AsOf = None
+) -> HTMLResponse:
+    found = await institution(request, institution_id, as_of)
+    return templates.TemplateResponse(request, "institution.html", {"i": found, "as_of": as_of})
+
+
+@router.get("/lists", response_class=HTMLResponse, include_in_schema=False)
+async def lists_page(request: Request, region: Region = None, as_of: AsOf = None) -> HTMLResponse:
+    context = {
+        "penalties": await penalties(request, region, as_of, public.MAX_PAGE, 0),
+        "qc": await qc_list(request, region, as_of),
+        "revoked": await revoked(request, region, as_of),
+        "region": region,
+        "as_of": as_of,
+    }
+    return templates.TemplateResponse(request, "lists.html", context)
+
+
+# -- supervisors -------------------------------------------------------------------------
+
+
+def supervisor(
+    request: Request,
+    credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+    ],
+) -> Actor:
+    """A supervisor from a bearer token, or from the dashboard's login cookie."""
+    token = credentials.credentials if credentials else request.cookies.get(COOKIE)
+    if not token:
+        raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
+    actor = verify_token(request.app.state.settings, token)
+    if actor.role not in SUPERVISORS:
+        raise HTTPException(403, f"role {actor.role.value} may not see supervision data")
+    return actor
+
+
+Supervisor = Annotated[Actor, Depends(supervisor)]
+PeriodFrom = Annotated[date | None, Query(alias="from", description="first day of the period")]
+PeriodTo = Annotated[date | None, Query(alias="to", description="last day of the period")]
+
+
+def _period(m: Moment, start: date | None, end: date | None) -> tuple[date, date]:
+    end = end or m.day
+    start = start or date(end.year, 1, 1)
+    if end < start:
+        raise InvalidCommand.of("to", "to >= from", f"the period ends ({end}) before it starts")
+    return start, end
+
+
+def _jurisdiction(actor: Actor, region: str | None) -> str:
+    code = _region(region) or actor.region_code
+    check_jurisdiction(actor, code)
+    return code
+
+
+@router.get(
+    "/api/v1/supervision/indicators", response_model=indicators.Indicators, tags=["supervision"]
+)
+async def indicator_data(
+    request: Request,
+    actor: Supervisor,
+    region: Region = None,
+    start: PeriodFrom = None,
+    end: PeriodTo = None,
+    as_of: AsOf = None,
+) -> indicators.Indicators:
+    m = _moment(request, as_of)
+    code = _jurisdiction(actor, region)
+    first, last = _period(m, start, end)
     async with runtime_of(request.app).pool.acquire() as conn:
-        page = await queries.search_institutions(conn, q, region, limit, offset)
-    return templates.TemplateResponse(
-        request, "index.html", {"page": page, "q": q, "region": region}
-    )
+        return await indicators.indicators(conn, m, code, first, last)
+
+
+@router.get("/api/v1/supervision/forms/{form}", tags=["supervision"])
+async def form_data(
+    request: Request,
+    actor: Supervisor,
+    form: str,
+    region: Region = None,
+    start: PeriodFrom = None,
+    end: PeriodTo = None,
+    as_of: AsOf = None,
+    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+) -> Response:
+    if form not in forms.FORMS:
+        raise NotFound(f"no form {form}; forms: {', '.join(forms.FORMS)}")
+    m = _moment(request, as_of)
+    code = _jurisdiction(actor, region)
+    first, last = _period(m, start, end)
+    async with runtime_of(request.app).pool.acquire() as conn:
+        built = await forms.FORMS[form](conn, m, code, first, last)
+    name = f"{form}-{code}-{first}-{last}"
+    if format == "csv":
+        return Response(
+            exports.to_csv(built),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            exports.to_xlsx(built),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return JSONResponse(exports.to_json(built))
+
+
+@router.get("/api/v1/supervision/institutions/{institution_id}/penalties", tags=["supervision"])
+async def full_penalty_record(
+    request: Request, actor: Supervisor, institution_id: str
+) -> list[dict[str, Any]]:
+    """Supervisors see every decision, also outside its publicity period or repaired: those
+    of the institution's region see all, others the decisions made in their jurisdiction."""
+    async with runtime_of(request.app).pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT p.*, i.region_code FROM rp_penalties p JOIN rp_institutions i"
+            " ON i.institution_id = p.institution_id AND i.sys_to IS NULL"
+            " WHERE p.institution_id = $1 ORDER BY p.decided_on DESC",
+            institution_id,
+        )
+    mine = [
+        r
+        for r in rows
+        if actor.role is Role.SYSTEM
+        or regions.covers(actor.region_code, r["region_code"])
+        or regions.covers(actor.region_code, r["jurisdiction_code"])
+    ]
+    if rows and not mine:
+        check_jurisdiction(actor, rows[0]["region_code"])  # raises: nothing here is theirs
+    return [{k: v for k, v in dict(r).items() if k != "region_code"} for r in mine]
+
+
+@router.get("/supervision", response_class=HTMLResponse, include_in_schema=False)
+async def dashboard(
+    request: Request,
+    region: Region = None,
+    start: PeriodFrom = None,
+    end: PeriodTo = None,
+    as_of: AsOf = None,
+) -> Response:
+    if not request.cookies.get(COOKIE):
+        return templates.TemplateResponse(request, "login.html", {"error": None})
+    try:
+        actor = supervisor(request, None)
+    except HTTPException as exc:
+        return templates.TemplateResponse(
+            request, "login.html", {"error": exc.detail}, status_code=exc.status_code
+        )
+    data = await indicator_data(request, actor, region, start, end, as_of)
+    context = {
+        "ind": data,
+        "rows": indicators.chart_rows(data),
+        "forms": forms.FORMS,
+        "as_of": as_of,
+        "query": f"region={data.region.region_code}&from={data.period_from}&to={data.period_to}"
+        + (f"&as_of={as_of}" if as_of else ""),
+    }
+    return templates.TemplateResponse(request, "supervision.html", context)
+
+
+@router.post("/supervision/login", include_in_schema=False)
+async def login(request: Request, token: Annotated[str, Form(max_length=4096)]) -> Response:
+    try:
+        verify_token(request.app.state.settings, token)
+    except HTTPException as exc:
+        return templates.TemplateResponse(
+            request, "login.html", {"error": exc.detail}, status_code=exc.status_code
+        )
+    response = RedirectResponse("/supervision", status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+    return response

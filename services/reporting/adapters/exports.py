@@ -1,0 +1,102 @@
+"""A form as JSON, CSV (header rows as printed) or XLSX (merged header cells, as the seed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from services.reporting.domain.forms import Cell, Form, header_grid
+
+
+def _plain(value: Cell) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def to_json(form: Form) -> dict[str, Any]:
+    labels = form.leaf_labels()
+    return {
+        "form": form.code,
+        "title": form.title,
+        "jurisdiction": form.jurisdiction,
+        "period_from": form.period_from.isoformat(),
+        "period_to": form.period_to.isoformat(),
+        "as_of": form.as_of.isoformat() if form.as_of else None,
+        "columns": labels,
+        "rows": [dict(zip(labels, map(_plain, row), strict=True)) for row in form.rows],
+        "notes": form.notes,
+    }
+
+
+def to_csv(form: Form) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([form.title])
+    for line in form.preamble:
+        writer.writerow([line])
+    grid, _ = header_grid(form.columns)
+    writer.writerows(grid)
+    writer.writerows([[_plain(c) if c is not None else "" for c in row] for row in form.rows])
+    for note in form.notes:
+        writer.writerow([note])
+    return "\ufeff" + out.getvalue()  # a BOM so spreadsheet programs read UTF-8 Chinese
+
+
+def to_xlsx(form: Form) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = form.code
+    grid, merges = header_grid(form.columns)
+    width = len(grid[0])
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    sheet.cell(row=1, column=1, value=form.title).font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(row=1, column=1).alignment = center
+    top = 2
+    for line in form.preamble:
+        sheet.cell(row=top, column=1, value=line)
+        sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=width)
+        top += 1
+    for r, labels in enumerate(grid):
+        for c, label in enumerate(labels):
+            cell = sheet.cell(row=top + r, column=c + 1, value=label or None)
+            cell.alignment, cell.border, cell.font = center, box, Font(bold=True)
+    for m in merges:
+        sheet.merge_cells(
+            start_row=top + m.first_row,
+            start_column=m.first_col + 1,
+            end_row=top + m.last_row,
+            end_column=m.last_col + 1,
+        )
+    first_data = top + len(grid)
+    for r, row in enumerate(form.rows):
+        for c, value in enumerate(row):
+            cell = sheet.cell(row=first_data + r, column=c + 1, value=_xlsx(value))
+            cell.border, cell.alignment = box, Alignment(wrap_text=True, vertical="center")
+    last = first_data + len(form.rows)
+    for n, note in enumerate(form.notes):
+        sheet.cell(row=last + n, column=1, value=note)
+        sheet.merge_cells(start_row=last + n, start_column=1, end_row=last + n, end_column=width)
+    for c in range(1, width + 1):
+        sheet.column_dimensions[get_column_letter(c)].width = 16
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx(value: Cell) -> Any:
+    return float(value) if isinstance(value, Decimal) else value

@@ -1,0 +1,180 @@
+"""Rebuild every read model from the event history (P6, issue "rebuild").
+
+The history is replayed from the producers' topics, from the first offset to the end offsets
+read at the start, into a fresh schema through the same handlers as the live consumer. The
+result is compared table by table with the live schema; `replace` swaps the rebuilt schema in
+(the reporting service must be stopped, so its committed offsets lie within the replay).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import ValidationError
+
+from contracts.envelope import Envelope, UnknownEventType, decode_payload
+from ohts_kit.consumer import Handler
+from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
+from ohts_kit.errors import DomainError
+from ohts_kit.settings import Settings
+from services.reporting.projections.catalog import READ_MODELS, handlers
+
+log = structlog.get_logger()
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+PRODUCERS = ("registry", "qc", "enforcement")
+BATCH = 500
+
+
+@dataclass
+class TableComparison:
+    table: str
+    live_rows: int
+    rebuilt_rows: int
+    equal: bool
+
+
+@dataclass
+class RebuildReport:
+    schema: str
+    events: int
+    skipped: int
+    seconds: float
+    tables: list[TableComparison] = field(default_factory=list)
+
+    @property
+    def equal(self) -> bool:
+        return all(t.equal for t in self.tables)
+
+
+async def rebuild(settings: Settings, *, replace: bool = False) -> RebuildReport:
+    live = settings.schema_of("reporting")
+    target = f"{live}_rebuild"
+    admin = await asyncpg.connect(settings.database_url)
+    try:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{target}" CASCADE')
+    finally:
+        await admin.close()
+    await migrate(settings, target, [PLATFORM_MIGRATIONS, MIGRATIONS])
+    started = time.perf_counter()
+    events, skipped = await replay(settings, target)
+    report = RebuildReport(target, events, skipped, time.perf_counter() - started)
+    report.tables = await compare(settings, live, target)
+    if replace:
+        await swap(settings, live, target)
+        report.schema = live
+    log.info("reporting.rebuilt", events=events, skipped=skipped, equal=report.equal)
+    return report
+
+
+async def replay(settings: Settings, schema: str) -> tuple[int, int]:
+    """Apply every event of the producers' topics to `schema`; returns (applied, skipped)."""
+    apply = handlers(settings)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})
+    applied = skipped = 0
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in (settings.topic_of(s) for s in PRODUCERS)
+            for p in sorted(
+                consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+            )
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=BATCH)
+            async with conn.transaction():
+                for tp, records in batch.items():
+                    for record in records:
+                        if record.offset >= ends[tp]:
+                            continue
+                        if await _apply(conn, apply, record):
+                            applied += 1
+                        else:
+                            skipped += 1
+            for tp in list(remaining):
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+    finally:
+        await conn.close()
+        await consumer.stop()
+    return applied, skipped
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()  # a topic not yet in the client's metadata
+    return consumer.partitions_for_topic(topic) or set()
+
+
+async def _apply(conn: asyncpg.Connection, apply: dict[str, Handler], record: Any) -> bool:
+    try:
+        envelope = Envelope.model_validate_json(record.value)
+        payload = decode_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+    except (ValidationError, UnknownEventType):
+        return False  # the live consumer dead-lettered it too
+    inserted = await conn.fetchval(
+        'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
+        " VALUES ('reporting', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
+        envelope.event_id,
+        envelope.event_type,
+        record.topic,
+        record.partition,
+        record.offset,
+    )
+    if not inserted:
+        return False  # a duplicate delivery in the topic (a relay crash may duplicate)
+    handler = apply.get(envelope.event_type)
+    if handler is not None:
+        try:
+            async with conn.transaction():
+                await handler(conn, envelope, payload)
+        except DomainError:
+            return False
+    return True
+
+
+async def compare(settings: Settings, live: str, rebuilt: str) -> list[TableComparison]:
+    """Row-for-row equality of every read model in two schemas."""
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        out = []
+        for table in READ_MODELS:
+            counts = []
+            digests = []
+            for schema in (live, rebuilt):
+                row = await conn.fetchrow(
+                    "SELECT count(*) AS n, md5(coalesce(string_agg(t::text, '|'"
+                    f" ORDER BY t::text), '')) AS digest FROM \"{schema}\".{table} t"
+                )
+                assert row is not None
+                counts.append(row["n"])
+                digests.append(row["digest"])
+            out.append(TableComparison(table, counts[0], counts[1], digests[0] == digests[1]))
+        return out
+    finally:
+        await conn.close()
+
+
+async def swap(settings: Settings, live: str, rebuilt: str) -> None:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute(f'ALTER SCHEMA "{live}" RENAME TO "{live}_replaced"')
+            await conn.execute(f'ALTER SCHEMA "{rebuilt}" RENAME TO "{live}"')
+            await conn.execute(f'DROP SCHEMA "{live}_replaced" CASCADE')
+    finally:
+        await conn.close()

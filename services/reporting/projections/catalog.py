@@ -1,0 +1,38 @@
+"""Every handler of the reporting read models: the live consumer and a rebuild use this."""
+
+from __future__ import annotations
+
+from ohts_kit.consumer import Handler
+from ohts_kit.settings import Settings
+from services.reporting.projections import enforcement, qc, registry
+
+
+def handlers(settings: Settings) -> dict[str, Handler]:
+    return {
+        **registry.HANDLERS,
+        **qc.HANDLERS,
+        **enforcement.handlers(settings.publicity_fine_threshold_yuan),
+    }
+
+
+READ_MODELS = (
+    "rp_institutions",
+    "rp_qualifications",
+    "rp_filings",
+    "rp_work_summaries",
+    "rp_staff",
+    "rp_report_cards",
+    "rp_unreported_projects",
+    "rp_publications",
+    "rp_self_inspection_campaigns",
+    "rp_self_inspections",
+    "rp_qc_results",
+    "rp_qc_findings",
+    "rp_rectifications",
+    "rp_annual_qc",
+    "rp_leads",
+    "rp_cases",
+    "rp_penalties",
+    "rp_inspections",
+    "rp_credit_classes",
+)
