@@ -15,10 +15,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 venv: $(STAMP)
 
+# The portal's browser test drives Debian's Chromium (not a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	{ $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }
+
 run: $(STAMP)
 	$(BIN)/ohts up
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/mypy ohts ohts_kit contracts services
 	$(BIN)/python -m pytest -q -p no:cacheprovider

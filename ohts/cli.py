@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from contracts.envelope import Role
-from ohts_kit.settings import SERVICES, Settings
+from ohts_kit.settings import SERVICES, Settings, settings_from
 
 app = typer.Typer(no_args_is_help=True, help="OHTS Oversight operator commands")
 token_app = typer.Typer(no_args_is_help=True, help="bearer tokens")
@@ -22,6 +23,19 @@ dlq_app = typer.Typer(no_args_is_help=True, help="dead letters")
 app.add_typer(token_app, name="token")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(dlq_app, name="dlq")
+
+
+def _settings() -> Settings:
+    """The environment's settings; without DATABASE_URL, those of a running `ohts up`."""
+    env = dict(os.environ)
+    started = Path(".ohts") / "env"
+    if "DATABASE_URL" not in env and started.exists():
+        for line in started.read_text().splitlines():
+            key, _, value = line.partition("=")
+            env.setdefault(key, value)
+    return settings_from(env)
+
+
 registry_app = typer.Typer(no_args_is_help=True, help="registry operations")
 app.add_typer(registry_app, name="registry")
 
@@ -40,7 +54,7 @@ def serve(service: str, port: Annotated[int | None, typer.Option()] = None) -> N
 
     from ohts_kit.logging import configure_logging
 
-    settings = Settings()
+    settings = _settings()
     configure_logging(service, settings.log_level)
     uvicorn.run(
         service_app(service, settings),
@@ -117,7 +131,7 @@ def token_issue(
 
     typer.echo(
         issue_token(
-            Settings(),
+            _settings(),
             role=role,
             region_code=region,
             subject=subject,
@@ -155,7 +169,7 @@ def dlq_list(limit: Annotated[int, typer.Option()] = 100) -> None:
     """List dead letters from the dead-letter topic, as JSON lines."""
     from ohts_kit.deadletters import read_dead_letters
 
-    letters = asyncio.run(read_dead_letters(Settings(), limit))
+    letters = asyncio.run(read_dead_letters(_settings(), limit))
     for letter in letters:
         typer.echo(json.dumps(letter, ensure_ascii=False))
     typer.echo(f"{len(letters)} dead letter(s)", err=True)
@@ -172,7 +186,7 @@ def registry_import(
 
     from ohts_kit.auth import issue_token
 
-    settings = Settings()
+    settings = _settings()
     token = issue_token(
         settings, role=Role.REGISTRY_AUTHORITY, region_code=region, subject="cli-import"
     )
@@ -220,7 +234,7 @@ def qc_verify_plan(
     plan_id: str, url: Annotated[str | None, typer.Option(help="qc URL")] = None
 ) -> None:
     """Recompute a QC plan from its recorded inputs and seed."""
-    settings = Settings()
+    settings = _settings()
     _verify(
         url or f"http://{settings.host}:{settings.qc_port}", f"/api/v1/plans/{plan_id}/verification"
     )
@@ -235,11 +249,39 @@ def enforcement_verify_draw(
     draw_id: str, url: Annotated[str | None, typer.Option(help="enforcement URL")] = None
 ) -> None:
     """Recompute a double-random draw from its recorded inputs and seed."""
-    settings = Settings()
+    settings = _settings()
     _verify(
         url or f"http://{settings.host}:{settings.enforcement_port}",
         f"/api/v1/draws/{draw_id}/verification",
     )
+
+
+reporting_app = typer.Typer(no_args_is_help=True, help="reporting read models")
+app.add_typer(reporting_app, name="reporting")
+
+
+@reporting_app.command("rebuild")
+def reporting_rebuild(
+    replace: Annotated[
+        bool, typer.Option(help="swap the rebuilt models in (stop the reporting service first)")
+    ] = False,
+) -> None:
+    """Rebuild every reporting read model from the producers' topics and compare with live."""
+    import asyncio
+
+    from services.reporting.application.rebuild import rebuild
+
+    report = asyncio.run(rebuild(_settings(), replace=replace))
+    for t in report.tables:
+        mark = "equal" if t.equal else "DIFFERENT"
+        typer.echo(f"{t.table:32} live {t.live_rows:>9} rebuilt {t.rebuilt_rows:>9}  {mark}")
+    rate = report.events / report.seconds if report.seconds else 0.0
+    typer.echo(
+        f"{report.events} events replayed ({report.skipped} skipped) in {report.seconds:.1f}s"
+        f" ({rate:.0f} events/s) into {report.schema}"
+    )
+    if not report.equal and not replace:
+        raise typer.Exit(1)
 
 
 def main() -> None:

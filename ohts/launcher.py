@@ -111,6 +111,10 @@ def start_system(
             env.setdefault("OHTS_KAFKA_SESSION_TIMEOUT_MS", "6000")
             env.setdefault("OHTS_KAFKA_HEARTBEAT_INTERVAL_MS", "2000")
         system.settings = settings_from(env)
+        # Operator commands in another terminal find the embedded servers through this file.
+        (data_dir / "env").write_text(
+            "".join(f"{k}={env[k]}\n" for k in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"))
+        )
         for service in services:
             system.start_service(service, data_dir)
         system.wait_ready(services)

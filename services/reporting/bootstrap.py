@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from ohts_kit.clock import Clock
 from ohts_kit.service import ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
-from services.reporting.entrypoints.http import router
+from services.reporting.entrypoints.http import DropEmptyQueryFields, router
 from services.reporting.projections import catalog
 
 SPEC = ServiceSpec(
@@ -22,10 +22,12 @@ SPEC = ServiceSpec(
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         SPEC,
         settings,
         title="OHTS public credit portal and reporting (信用信息公示)",
         routers=[router],
         clock=clock,
     )
+    app.add_middleware(DropEmptyQueryFields)
+    return app

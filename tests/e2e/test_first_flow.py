@@ -1,17 +1,22 @@
 """The four services as processes: registry → relay → Kafka → reporting → public API."""
 
+import asyncio
+import json
+import re
 import time
 from collections.abc import Iterator
 
+import asyncpg
 import httpx
 import pytest
 
 from contracts.envelope import Role
-from ohts.demo import ok, staff_body
+from ohts.demo import GIVEN, SURNAMES, load_everything, ok, staff_body
 from ohts.embedded import free_port
 from ohts.launcher import System, start_system
 from ohts_kit.auth import issue_token
 from ohts_kit.settings import SERVICES
+from services.registry.domain.people import id_number_problem
 from services.registry.domain.uscc import make_uscc
 from tests.conftest import Servers, new_namespace
 
@@ -109,3 +114,71 @@ def test_invalid_public_query_is_422(system: System) -> None:
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "limit"
+
+
+ID_LIKE = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
+
+
+def _applied_everything(system: System) -> bool:
+    """Reporting's inbox holds every event the three producers stored."""
+
+    async def counts() -> tuple[int, int]:
+        conn = await asyncpg.connect(system.settings.database_url)
+        try:
+            produced = 0
+            for service in ("registry", "qc", "enforcement"):
+                schema = system.settings.schema_of(service)
+                produced += await conn.fetchval(f'SELECT count(*) FROM "{schema}".events')
+            schema = system.settings.schema_of("reporting")
+            applied = await conn.fetchval(f'SELECT count(*) FROM "{schema}".inbox')
+            return produced, applied
+        finally:
+            await conn.close()
+
+    produced, applied = asyncio.run(counts())
+    return produced == applied
+
+
+def test_no_public_output_of_the_demo_holds_an_id_number_or_a_clear_name(system: System) -> None:
+    ids = load_everything(system.settings, system.url_of)
+    deadline = time.monotonic() + 60
+    while not _applied_everything(system):
+        assert time.monotonic() < deadline, "reporting did not catch up with the demo"
+        time.sleep(0.2)
+    public = httpx.Client(base_url=system.url_of("reporting"), timeout=10)
+    outputs: dict[str, str] = {}
+    for path in (
+        "/",
+        "/lists",
+        "/api/v1/public/penalties",
+        "/api/v1/public/qc-list",
+        "/api/v1/public/revoked",
+        "/api/v1/public/institutions?limit=100",
+        "/openapi.json",
+    ):
+        outputs[path] = public.get(path).text
+    listed = json.loads(outputs["/api/v1/public/institutions?limit=100"])["items"]
+    assert {i["institution_id"] for i in listed} >= set(ids)
+    for item in listed:
+        for path in (
+            f"/api/v1/public/institutions/{item['institution_id']}",
+            f"/institutions/{item['institution_id']}",
+        ):
+            response = public.get(path)
+            assert response.status_code == 200, path
+            outputs[path] = response.text
+    staff_seen = sum(
+        len(json.loads(v)["staff"])
+        for k, v in outputs.items()
+        if k.startswith("/api/v1/public/institutions/")
+    )
+    assert staff_seen >= 15 * len(ids) - 15  # the staff are there, masked
+    penalties = json.loads(outputs["/api/v1/public/penalties"])
+    assert penalties, "the demo's penalties are public"
+
+    clear_names = {s + g for s in SURNAMES for g in GIVEN}
+    for path, text in outputs.items():
+        for candidate in ID_LIKE.findall(text):
+            assert id_number_problem(candidate) is not None, f"ID number in {path}: {candidate}"
+        hits = [n for n in clear_names if n in text]
+        assert not hits, f"clear staff names in {path}: {hits[:5]}"

@@ -309,3 +309,21 @@ async def login(request: Request, token: Annotated[str, Form(max_length=4096)]) 
     response = RedirectResponse("/supervision", status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
     return response
+
+
+class DropEmptyQueryFields:
+    """HTML forms send every field, empty ones too (`?q=&region=`); for the pages an empty
+    field means "not given", so it is dropped before validation."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            from urllib.parse import parse_qsl, urlencode
+
+            pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            kept = [(k, v) for k, v in pairs if v != ""]
+            if len(kept) != len(pairs):
+                scope = {**scope, "query_string": urlencode(kept).encode("latin-1")}
+        await self.app(scope, receive, send)
