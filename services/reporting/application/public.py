@@ -3,6 +3,7 @@ persons, ID numbers or unmasked names: public models carry only masked staff nam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -348,17 +349,27 @@ async def institution_detail(
     )
 
 
-async def qc_public_list(conn: Conn, m: Moment, region: str | None) -> list[ListedInstitution]:
-    """Q6/P2: institutions that failed (or refused) annual QC and did not rectify."""
+async def _listed(
+    conn: Conn,
+    m: Moment,
+    region: str | None,
+    source: str,
+    condition: str,
+    order: str,
+    detail: Callable[[asyncpg.Record], str],
+    since: str,
+) -> list[ListedInstitution]:
+    """A public list: rows of `source` (alias x, versioned) meeting `condition` at the moment,
+    with their institution as it was then, optionally within a region."""
     args: list[Any] = [m.at]
-    where = f"{as_of_clause('a', 1)} AND a.on_public_list"
+    where = f"{as_of_clause('x', 1)} AND {condition}"
     if region:
         args.append(region_prefix(region) + "%")
         where += f" AND i.region_code LIKE ${len(args)}"
     rows = await conn.fetch(
-        "SELECT a.*, i.name, i.region_code FROM rp_annual_qc a JOIN rp_institutions i"
-        f" ON i.institution_id = a.institution_id AND {as_of_clause('i', 1)}"
-        f" WHERE {where} ORDER BY a.year DESC, i.name",
+        f"SELECT x.*, i.name, i.region_code FROM {source} x JOIN rp_institutions i"
+        f" ON i.institution_id = x.institution_id AND {as_of_clause('i', 1)}"
+        f" WHERE {where} ORDER BY {order}, i.name",
         *args,
     )
     return [
@@ -366,35 +377,40 @@ async def qc_public_list(conn: Conn, m: Moment, region: str | None) -> list[List
             institution_id=r["institution_id"],
             name=r["name"],
             region_name=regions.name_of(r["region_code"]),
-            detail=f"{r['year']}年度省级质控{L.label(L.QC_RESULT, r['result'])}，未按要求整改",
-            since=r["concluded_on"],
+            detail=detail(r),
+            since=r[since],
         )
         for r in rows
     ]
+
+
+async def qc_public_list(conn: Conn, m: Moment, region: str | None) -> list[ListedInstitution]:
+    """Q6/P2: institutions that failed (or refused) annual QC and did not rectify."""
+    return await _listed(
+        conn,
+        m,
+        region,
+        "rp_annual_qc",
+        "x.on_public_list",
+        "x.year DESC",
+        lambda r: f"{r['year']}年度省级质控{L.label(L.QC_RESULT, r['result'])}，未按要求整改",
+        "concluded_on",
+    )
 
 
 async def revoked_certificates(
     conn: Conn, m: Moment, region: str | None
 ) -> list[ListedInstitution]:
-    args: list[Any] = [m.at]
-    where = f"{as_of_clause('q', 1)} AND q.status = 'revoked'"
-    if region:
-        args.append(region_prefix(region) + "%")
-        where += f" AND i.region_code LIKE ${len(args)}"
-    rows = await conn.fetch(
-        "SELECT q.*, i.name, i.region_code FROM rp_qualifications q JOIN rp_institutions i"
-        f" ON i.institution_id = q.institution_id AND {as_of_clause('i', 1)}"
-        f" WHERE {where} ORDER BY q.changed_on DESC, i.name",
-        *args,
+    return await _listed(
+        conn,
+        m,
+        region,
+        "rp_qualifications",
+        "x.status = 'revoked'",
+        "x.changed_on DESC",
+        lambda r: (
+            f"资质证书 {r['certificate_number']}"
+            f"（{L.label(L.QUALIFICATION_KIND, r['kind'])}）已吊销"
+        ),
+        "changed_on",
     )
-    return [
-        ListedInstitution(
-            institution_id=r["institution_id"],
-            name=r["name"],
-            region_name=regions.name_of(r["region_code"]),
-            detail=f"资质证书 {r['certificate_number']}"
-            f"（{L.label(L.QUALIFICATION_KIND, r['kind'])}）已吊销",
-            since=r["changed_on"],
-        )
-        for r in rows
-    ]

@@ -23,7 +23,7 @@ from contracts.publicity import publicity_of
 from ohts_kit.consumer import Handler
 from ohts_kit.db import Conn
 from services.reporting.projections import handling
-from services.reporting.projections.temporal import revise, start
+from services.reporting.projections.temporal import record
 
 
 async def lead_or_case(conn: Conn, env: Envelope, e: EventPayload) -> None:
@@ -184,8 +184,7 @@ async def credit(conn: Conn, env: Envelope, e: EventPayload) -> None:
         "changed_on": e.changed_on,
     }
     key = {"institution_id": e.institution_id}
-    if not await revise(conn, "rp_credit_classes", key, env.event_id, env.occurred_at, row):
-        await start(conn, "rp_credit_classes", env.event_id, env.occurred_at, row)
+    await record(conn, "rp_credit_classes", key, env.event_id, env.occurred_at, row)
 
 
 def handlers(fine_threshold_yuan: Decimal) -> dict[str, Handler]:

@@ -18,7 +18,7 @@ from ohts_kit.consumer import Handler
 from ohts_kit.db import Conn
 from ohts_kit.workdays import china_date
 from services.reporting.projections import handling
-from services.reporting.projections.temporal import revise, start
+from services.reporting.projections.temporal import record, revise, start
 
 
 async def result(conn: Conn, env: Envelope, e: EventPayload) -> None:
@@ -89,8 +89,7 @@ async def annual(conn: Conn, env: Envelope, e: EventPayload) -> None:
         "concluded_on": e.concluded_on,
     }
     key = {"institution_id": e.institution_id, "year": e.year}
-    if not await revise(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, row):
-        await start(conn, "rp_annual_qc", env.event_id, env.occurred_at, row)
+    await record(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, row)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -74,6 +74,19 @@ async def revise(
     return True
 
 
+async def record(
+    conn: Conn,
+    table: str,
+    key: Mapping[str, Any],
+    event_id: UUID,
+    at: datetime,
+    row: Mapping[str, Any],
+) -> None:
+    """The row's next version, or its first when none is current."""
+    if not await revise(conn, table, key, event_id, at, row):
+        await start(conn, table, event_id, at, row)
+
+
 def as_of_clause(alias: str, param: int) -> str:
     """The SQL condition selecting the version of `alias` valid at the instant ${param}."""
     return f"{alias}.sys_from < ${param} AND ({alias}.sys_to IS NULL OR {alias}.sys_to >= ${param})"
