@@ -66,6 +66,17 @@ async def test_hangzhou_form_2_matches_hand_computed_numbers(settings: Settings)
         await svc.call("GET", "/api/v1/supervision/forms/hangzhou-2?region=330100", ningbo, 403)
         await svc.call("GET", "/api/v1/supervision/forms/hangzhou-2", {}, expect=401)
 
+        r = await svc.call(
+            "GET", "/api/v1/supervision/indicators?from=2026-01-01&to=2026-12-31", supervisor, 200
+        )
+        ind = r.json()
+        # Institutions of Hangzhou: A, B, C, F; only A has a QC result (its blind sample).
+        assert ind["region"]["institutions"] == 4
+        assert ind["region"]["qc_coverage"] == {"numerator": 1, "denominator": 4, "percent": 25.0}
+        xihu = next(c for c in ind["children"] if c["region_code"] == "330106")
+        assert xihu["qc_coverage"]["percent"] == 50.0  # A and F
+        assert ind["region"]["case_rate"]["percent"] is None  # no leads: nothing due
+
         r = await svc.call("GET", "/api/v1/supervision/forms/hangzhou-1", supervisor, expect=200)
         (row,) = r.json()["rows"]
         assert row["职业卫生技术服务机构名称"] == "杭州甲检测有限公司"
