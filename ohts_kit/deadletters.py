@@ -7,13 +7,16 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from ohts_kit.kafka import client_options
 from ohts_kit.settings import Settings
 
 
 async def read_dead_letters(settings: Settings, limit: int = 100) -> list[dict[str, Any]]:
     """Every dead letter from the start of the topic up to its current end (no group)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        enable_auto_commit=False,
+        **client_options(settings),
     )
     await consumer.start()
     letters: list[dict[str, Any]] = []

@@ -91,6 +91,17 @@ def create_http_app(
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
+    @app.exception_handler(TimeoutError)
+    async def timed_out(_: Request, exc: TimeoutError) -> JSONResponse:
+        # asyncpg's command timeout (OHTS_DB_COMMAND_TIMEOUT_SECONDS): the transaction was
+        # rolled back; nothing changed, the client may retry.
+        log.warning("http.timeout", error=repr(exc))
+        return JSONResponse(
+            {"detail": "the database did not answer in time; nothing was changed"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, Any]:
         return {"service": service, "status": "up"}

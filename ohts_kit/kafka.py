@@ -9,17 +9,53 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLScram512
 
 from ohts_kit.settings import SERVICES, Settings
+
+
+def _tls(settings: Settings) -> ssl.SSLContext | None:
+    if not settings.kafka_use_tls:
+        return None
+    return ssl.create_default_context(cafile=settings.kafka_tls_cafile or None)
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """aiokafka keyword arguments for the configured authentication (none by default)."""
+    context = _tls(settings)
+    if not settings.kafka_sasl_username:
+        return {"security_protocol": "SSL", "ssl_context": context} if context else {}
+    return {
+        "security_protocol": "SASL_SSL" if context else "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": settings.kafka_sasl_username,
+        "sasl_plain_password": settings.kafka_sasl_password,
+        **({"ssl_context": context} if context else {}),
+    }
+
+
+def _security(settings: Settings) -> BaseSecurity | None:
+    context = _tls(settings)
+    if settings.kafka_sasl_username:
+        return SASLScram512(
+            settings.kafka_sasl_username,
+            settings.kafka_sasl_password,
+            ssl_context=context,
+            use_ssl=context is not None,
+        )
+    return BaseSecurity(ssl_context=context, use_ssl=True) if context else None
 
 
 def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=_security(settings),
         client_id=client_id,
         acks="all",  # an event is published only when every in-sync replica has it
         enable_idempotence=settings.kafka_idempotence,
@@ -36,7 +72,9 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
     """Create the event topics and the dead-letter topic if missing (idempotent)."""
     last: Exception | None = None
     for _ in range(attempts):
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap_servers, **client_options(settings)
+        )
         try:
             await admin.start()
             existing = set(await admin.list_topics())

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     registry_renewal_lead_months: int = 3
     registry_card_due_working_days: int = 20
     db_command_timeout_seconds: float = 10.0
+    # Limits (issue 8): request bodies, public read rate per client address (0: off).
+    max_body_bytes: int = 2_000_000
+    public_rate_limit_per_second: float = 50.0
+    public_rate_limit_burst: int = 100
+    # Kafka authentication (production compose): SASL/SCRAM-SHA-512, optionally over TLS.
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
+    kafka_use_tls: bool = False
+    kafka_tls_cafile: str = ""
     # P2: fines below this (with or without a warning) are recorded but not published.
     publicity_fine_threshold_yuan: Decimal = Decimal(0)
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from ohts_kit.clock import Clock
+from ohts_kit.limits import RateLimit
 from ohts_kit.service import ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
-from services.reporting.entrypoints.http import DropEmptyQueryFields, router
+from services.reporting.entrypoints.http import PUBLIC_PATHS, DropEmptyQueryFields, router
 from services.reporting.projections import catalog
 
 SPEC = ServiceSpec(
@@ -30,4 +31,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         clock=clock,
     )
     app.add_middleware(DropEmptyQueryFields)
+    app.add_middleware(
+        RateLimit,
+        rate=settings.public_rate_limit_per_second,
+        burst=settings.public_rate_limit_burst,
+        prefixes=PUBLIC_PATHS,
+    )
     return app

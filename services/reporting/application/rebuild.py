@@ -22,6 +22,7 @@ from contracts.envelope import Envelope, UnknownEventType, decode_payload
 from ohts_kit.consumer import Handler
 from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
 from ohts_kit.errors import DomainError
+from ohts_kit.kafka import client_options
 from ohts_kit.settings import Settings
 from services.reporting.projections.catalog import READ_MODELS, handlers
 
@@ -79,6 +80,7 @@ async def replay(settings: Settings, schema: str) -> tuple[int, int]:
         bootstrap_servers=settings.kafka_bootstrap_servers,
         enable_auto_commit=False,
         group_id=None,
+        **client_options(settings),
     )
     await consumer.start()
     conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})

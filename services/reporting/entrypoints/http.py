@@ -35,6 +35,7 @@ AsOf = Annotated[date | None, Query(description="show what was true at the end o
 Limit = Annotated[int, Query(ge=1, le=public.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 COOKIE = "ohts_token"
+PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists")  # rate-limited per client
 SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.SYSTEM}
 
 
