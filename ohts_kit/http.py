@@ -37,6 +37,7 @@ def create_http_app(
     readiness: Callable[[FastAPI], Awaitable[dict[str, bool]]],
 ) -> FastAPI:
     app = FastAPI(title=title, version="1.0", lifespan=lifespan)
+    _document_errors(app)
 
     @app.middleware("http")
     async def correlation(
@@ -115,6 +116,45 @@ def create_http_app(
         )
 
     return app
+
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "InvalidInput",
+    "type": "object",
+    "required": ["detail", "errors"],
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "rule", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "rule": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The OpenAPI document shows our 422 body (field, rule, message), not FastAPI's."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+                schemas.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def command_metadata(request: Request, actor: Actor) -> Metadata:

@@ -23,7 +23,7 @@ from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.eventstore import EventStore
 from ohts_kit.kafka import ensure_topics, make_broker
-from ohts_kit.limits import BodyLimit
+from ohts_kit.limits import BodyLimit, StorableText
 from ohts_kit.logging import get_logger
 from ohts_kit.relay import FastStreamPublisher, OutboxRelay
 from ohts_kit.settings import Settings
@@ -200,7 +200,8 @@ def create_service_app(
     )
     app.state.runtime = runtime
     app.state.settings = settings
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StorableText)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     for router in routers:
         app.include_router(router)
     return app

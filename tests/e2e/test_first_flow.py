@@ -12,30 +12,20 @@ import pytest
 
 from contracts.envelope import Role
 from ohts.demo import GIVEN, SURNAMES, load_everything, ok, staff_body
-from ohts.embedded import free_port
-from ohts.launcher import System, start_system
+from ohts.launcher import System
 from ohts_kit.auth import issue_token
 from ohts_kit.settings import SERVICES
 from services.registry.domain.people import id_number_problem
 from services.registry.domain.uscc import make_uscc
-from tests.conftest import Servers, new_namespace
+from tests.conftest import Servers
+from tests.e2e.conftest import start_processes
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def system(servers: Servers) -> Iterator[System]:
-    env = {
-        "DATABASE_URL": servers.database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": servers.bootstrap_servers,
-        "OHTS_NAMESPACE": new_namespace(),
-        "OHTS_KAFKA_PARTITIONS": "3",
-        "OHTS_RELAY_POLL_SECONDS": "0.05",
-        "OHTS_KAFKA_SESSION_TIMEOUT_MS": "2000",
-        "OHTS_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-        **{f"OHTS_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
-    }
-    running = start_system(servers.workdir / "e2e", extra_env=env)
+    running = start_processes(servers, "e2e")
     try:
         yield running
     finally:

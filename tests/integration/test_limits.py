@@ -76,3 +76,45 @@ async def test_database_calls_time_out_and_the_api_says_so(settings: Settings) -
         r = await svc.http.get("/test-timeout")
         assert r.status_code == 503 and r.headers["retry-after"] == "1"
         assert "nothing was changed" in r.json()["detail"]
+
+
+async def test_text_no_column_can_hold_is_refused_with_its_field(settings: Settings) -> None:
+    """Found by the fuzzer: NUL characters and unpaired surrogates reached PostgreSQL (500)."""
+    async with running(registry_app, settings) as svc:
+        authority = token(settings, Role.REGISTRY_AUTHORITY, "330000")
+        body = {
+            "name": "杭州\u0000检测",
+            "uscc": "x",
+            "address": "a",
+            "legal_representative": "b",
+            "nature": "企业",
+            "kind": "occupational-health-service",
+            "region_code": "330106",
+        }
+        r = await svc.call("POST", "/api/v1/institutions", authority, body, expect=422)
+        assert r.json()["errors"][0] == {
+            "field": "body.name",
+            "rule": "storable text",
+            "message": "text may not contain NUL characters or unpaired surrogates",
+        }
+        raw = b'{"name": "\\udad6", "contacts": []}'
+        r = await svc.http.post(
+            "/api/v1/institutions",
+            content=raw,
+            headers={**authority, "content-type": "application/json"},
+        )
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.name"
+        async with svc.runtime.pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM events") == 0
+    async with running(reporting_app, settings) as svc:
+        r = await svc.call("GET", "/api/v1/public/institutions?q=%00x", {}, expect=422)
+        assert r.json()["errors"][0]["field"] == "q"
+
+
+async def test_a_year_outside_any_plan_is_refused(settings: Settings) -> None:
+    """Found by the fuzzer: year=788135712237731 overflowed the database integer (500)."""
+    from services.qc.bootstrap import create_app as qc_app
+
+    async with running(qc_app, settings) as svc:
+        r = await svc.call("GET", "/api/v1/public-list?year=788135712237731", {}, expect=422)
+        assert r.json()["errors"][0]["field"] == "year"

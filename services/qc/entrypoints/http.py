@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from contracts.envelope import Actor, Role
@@ -112,7 +112,9 @@ async def conclude(cmd: c.ConcludeYear, request: Request, actor: Centre) -> list
 
 
 @router.get("/public-list")
-async def public_list(request: Request, year: int | None = None) -> list[dict[str, Any]]:
+async def public_list(
+    request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> list[dict[str, Any]]:
     async with runtime_of(request.app).pool.acquire() as conn:
         return await queries.public_list(conn, year)
 
