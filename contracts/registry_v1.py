@@ -341,3 +341,17 @@ class SelfInspectionReported(EventPayload):
     notes: str = ""
     submitted_on: date
     late: bool
+
+
+@event
+class PersonalDataErased(EventPayload):
+    """A person's clear data was erased (operator command); read models show them as erased.
+    Carries nothing personal: the keyed hash only."""
+
+    event_type: ClassVar[str] = "registry.PersonalDataErased"
+    aggregate_type: ClassVar[str] = "Staff"
+
+    staff_id: str
+    institution_id: str
+    person_ref: str
+    erased_on: date

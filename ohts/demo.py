@@ -149,13 +149,19 @@ def ok(response: httpx.Response) -> Any:
     return response.json() if response.content else None
 
 
+def staff_name(n: int, serial: int) -> str:
+    """Staff names share no text with the institutions' legal representatives and contacts,
+    so a scan for staff names in public output can tell them apart (the middle 思)."""
+    return SURNAMES[(serial + n) % len(SURNAMES)] + "思" + GIVEN[n % len(GIVEN)]
+
+
 def staff_body(institution_id: str, n: int, serial: int) -> dict[str, Any]:
     role = "technical-lead" if n == 0 else "qc-lead" if n == 1 else "staff"
     birth = date(1970, 1, 1) + timedelta(days=397 * n + serial)
     first17 = f"330106{birth:%Y%m%d}{(serial * 17 + n) % 1000:03d}"
     return {
         "institution_id": institution_id,
-        "name": SURNAMES[(serial + n) % len(SURNAMES)] + GIVEN[n % len(GIVEN)],
+        "name": staff_name(n, serial),
         "id_number": make_id_number(first17),
         "title": "senior" if n < 2 else "intermediate" if n < 6 else "junior",
         "specialty": ["职业卫生", "检测检验", "放射防护", "职业卫生工程"][n % 4],

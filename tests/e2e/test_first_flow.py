@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from contracts.envelope import Role
-from ohts.demo import GIVEN, SURNAMES, load_everything, ok, staff_body
+from ohts.demo import INSTITUTIONS, load_everything, ok, staff_body, staff_name
 from ohts.launcher import System
 from ohts_kit.auth import issue_token
 from ohts_kit.settings import SERVICES
@@ -129,7 +129,39 @@ def _applied_everything(system: System) -> bool:
     return produced == applied
 
 
-def test_no_public_output_of_the_demo_holds_an_id_number_or_a_clear_name(system: System) -> None:
+async def topic_texts(system: System) -> dict[str, str]:
+    """Every message of the event topics and the dead-letter topic, from the beginning."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    settings = system.settings
+    topics = [settings.topic_of(s) for s in ("registry", "qc", "enforcement")]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False
+    )
+    await consumer.start()
+    texts: dict[str, list[str]] = {t: [] for t in [*topics, settings.dlq_topic]}
+    try:
+        partitions = [
+            TopicPartition(t, p) for t in texts for p in consumer.partitions_for_topic(t) or ()
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < ends[tp] for tp in partitions])
+
+        while await behind():
+            for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                texts[tp.topic].extend(r.value.decode("utf-8", "replace") for r in records)
+    finally:
+        await consumer.stop()
+    return {t: "\n".join(v) for t, v in texts.items()}
+
+
+def test_no_public_output_message_or_log_of_the_demo_holds_an_id_number_or_a_clear_name(
+    system: System, servers: Servers
+) -> None:
     ids = load_everything(system.settings, system.url_of)
     deadline = time.monotonic() + 60
     while not _applied_everything(system):
@@ -166,7 +198,20 @@ def test_no_public_output_of_the_demo_holds_an_id_number_or_a_clear_name(system:
     penalties = json.loads(outputs["/api/v1/public/penalties"])
     assert penalties, "the demo's penalties are public"
 
-    clear_names = {s + g for s in SURNAMES for g in GIVEN}
+    # Every Kafka message and every log line of the four processes, too (issue 8).
+    for topic, text in asyncio.run(topic_texts(system)).items():
+        outputs[f"kafka:{topic}"] = text
+    assert "registry.StaffRegistered" in outputs[f"kafka:{system.settings.topic_of('registry')}"]
+    for log in sorted((servers.workdir / "e2e").glob("*.log")):
+        outputs[f"log:{log.name}"] = log.read_text(errors="replace")
+    assert any(k.startswith("log:registry") for k in outputs)
+
+    # Every name the demo and this module gave a staff member (serials 1..n and 77).
+    clear_names = {
+        staff_name(n, serial)
+        for serial in [*range(1, len(INSTITUTIONS) + 1), 77]
+        for n in range(15)
+    }
     for path, text in outputs.items():
         for candidate in ID_LIKE.findall(text):
             assert id_number_problem(candidate) is not None, f"ID number in {path}: {candidate}"

@@ -22,6 +22,7 @@ from contracts.qc_v1 import AnnualQcConcluded, QcResultRecorded
 from contracts.registry_v1 import (
     InstitutionKind,
     InstitutionRegistered,
+    PersonalDataErased,
     QualificationGranted,
     QualificationKind,
     QualificationRevoked,
@@ -227,6 +228,14 @@ def hangzhou_scenario(settings: Settings) -> Scenario:
     s.staff(B, "b0", "李*明")
     s.staff(B, "b1", "王*华", left_on="2026-05-01")
     s.staff(C, "c0", "赵*")
+    s.add(
+        "registry",
+        PersonalDataErased(
+            staff_id="a2", institution_id=A, person_ref="ref-a2", erased_on=date(2026, 7, 1)
+        ),
+        A,
+        at("2026-07-01"),
+    )
     # C's certificate is revoked: C leaves the local universe but its penalties count.
     s.add(
         "registry",

@@ -194,6 +194,11 @@ async def test_r6_staff_one_full_time_institution_and_personal_data(settings) ->
                 == 0
             )
             assert await conn.fetchval("SELECT count(*) FROM events") > 0  # the log is intact
+        (erased,) = await reg.events("registry.PersonalDataErased")
+        assert staff_id in erased["payload"] and body["name"] not in erased["payload"]
+        # Erasing again changes nothing more.
+        await reg.http.delete(f"/api/v1/staff/{staff_id}/personal-data", headers=reg.authority)
+        assert len(await reg.events("registry.PersonalDataErased")) == 1
 
 
 async def test_r6a_grant_needs_the_conditions(settings) -> None:

@@ -126,6 +126,8 @@ async def test_publicity_period_credit_repair_and_time_travel(settings: Settings
         assert sorted(s["masked_name"] for s in b.json()["staff"]) == ["李*明", "王*华"]
         b = await svc.call("GET", f"/api/v1/public/institutions/{B}", {}, 200)
         assert [s["masked_name"] for s in b.json()["staff"]] == ["李*明"]
+        a = await svc.call("GET", f"/api/v1/public/institutions/{A}", {}, 200)
+        assert [s["masked_name"] for s in a.json()["staff"]] == ["张*0", "张*1", "（已删除）"]
         c = await svc.call("GET", f"/api/v1/public/institutions/{C}", {}, 200)
         (q,) = c.json()["qualifications"]
         assert q["status"] == "revoked"

@@ -87,6 +87,8 @@ async def erase_personal_data(reg: Registry, staff_id: str, meta: Metadata) -> N
             raise NotFound(f"no staff {staff_id}")
         holder = await reg.load_institution(conn, state.institution_id)
         check_actor_for(meta, holder)
+        events = staff.erase(state, reg.today())
+        await reg.commit(conn, staff.AGGREGATE, staff_id, state.version, events, holder, meta)
         await conn.execute(
             "UPDATE personal_data SET name = NULL, id_number = NULL, erased_at = now()"
             " WHERE person_ref = $1",

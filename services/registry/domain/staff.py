@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from contracts.envelope import EventPayload
-from contracts.registry_v1 import StaffLeft, StaffRegistered
+from contracts.registry_v1 import PersonalDataErased, StaffLeft, StaffRegistered
 from ohts_kit.errors import Conflict, InvalidCommand
 from services.registry.domain.commands import RegisterStaff
 from services.registry.domain.institution import Institution
@@ -23,6 +23,7 @@ class Staff:
     active: bool = False
     institution_id: str = ""
     person_ref: str = ""
+    erased: bool = False
 
 
 def evolve(s: Staff, e: EventPayload) -> Staff:
@@ -31,6 +32,8 @@ def evolve(s: Staff, e: EventPayload) -> Staff:
         return replace(s, active=True, institution_id=e.institution_id, person_ref=e.person_ref)
     if isinstance(e, StaffLeft):
         return replace(s, active=False)
+    if isinstance(e, PersonalDataErased):
+        return replace(s, erased=True)
     return s
 
 
@@ -39,6 +42,20 @@ def fold(staff_id: str, events: Iterable[EventPayload]) -> Staff:
     for event in events:
         state = evolve(state, event)
     return state
+
+
+def erase(s: Staff, today: date) -> list[EventPayload]:
+    """Erasure is told to every read model; the log keeps the hash and masked name only."""
+    if s.erased:
+        return []  # erasing twice changes nothing
+    return [
+        PersonalDataErased(
+            staff_id=s.staff_id,
+            institution_id=s.institution_id,
+            person_ref=s.person_ref,
+            erased_on=today,
+        )
+    ]
 
 
 def register(

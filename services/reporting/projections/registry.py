@@ -12,6 +12,7 @@ from contracts.registry_v1 import (
     InstitutionDetailsChanged,
     InstitutionRegistered,
     OutOfProvinceFilingRegistered,
+    PersonalDataErased,
     QualificationCancelled,
     QualificationChanged,
     QualificationDecisionPublished,
@@ -66,6 +67,8 @@ async def institution(conn: Conn, env: Envelope, e: EventPayload) -> None:
             change = {"conditions_met": e.conditions_met, "unmet": e.unmet}
             await revise(conn, "rp_institutions", key, env.event_id, at, change)
 
+
+ERASED = "（已删除）"  # shown instead of a masked name once the person's data is erased
 
 STATUS_OF: dict[type[EventPayload], tuple[str, str]] = {
     QualificationRenewalAccepted: ("renewal-pending", "renewal-accepted"),
@@ -154,6 +157,10 @@ async def staff(conn: Conn, env: Envelope, e: EventPayload) -> None:
                 e.role,
                 e.registered_on,
                 env.occurred_at,
+            )
+        case PersonalDataErased():
+            await conn.execute(
+                "UPDATE rp_staff SET masked_name = $2 WHERE staff_id = $1", e.staff_id, ERASED
             )
         case StaffLeft():
             await conn.execute(
@@ -255,7 +262,7 @@ HANDLERS: dict[str, Handler] = {
     **handling(qualification, QualificationGranted, QualificationRenewed, QualificationChanged),
     **handling(qualification, *STATUS_OF),
     **handling(published, QualificationDecisionPublished),
-    **handling(staff, StaffRegistered, StaffLeft),
+    **handling(staff, StaffRegistered, StaffLeft, PersonalDataErased),
     **handling(filing, OutOfProvinceFilingRegistered, WorkSummarySubmitted),
     **handling(report_card, ServiceReportCardFiled),
     **handling(self_inspection, SelfInspectionCampaignLaunched, SelfInspectionReported),
