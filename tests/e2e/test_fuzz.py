@@ -68,3 +68,118 @@ def test_no_server_error_and_responses_match_the_schema(fuzzed: System, service:
             failures.append(f"{operation.label}: {str(exc)[:600]}")
     assert operations >= 5
     assert not failures, "\n\n".join(failures)
+
+
+CONSUMERS = {  # which services subscribe to each producer's topic
+    "registry": ("qc", "enforcement", "reporting"),
+    "qc": ("registry", "enforcement", "reporting"),
+    "enforcement": ("registry", "qc", "reporting"),
+}
+
+
+def poison(seed: int) -> list[bytes]:
+    """Random bytes, truncated envelopes, and envelopes of known types with broken payloads."""
+    import json
+    import random
+    from datetime import UTC, datetime
+
+    from contracts.envelope import all_event_types
+
+    rng = random.Random(seed)
+    good = {
+        "event_id": "01900000-0000-7000-8000-000000000000",
+        "event_type": "registry.InstitutionRegistered",
+        "schema_version": 1,
+        "occurred_at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(),
+        "recorded_at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(),
+        "producer": "registry",
+        "aggregate_type": "Institution",
+        "aggregate_id": "fuzz",
+        "aggregate_version": 1,
+        "institution_id": "fuzz",
+        "region_code": "330106",
+        "correlation_id": "fuzz",
+        "actor": {"subject": "fuzz", "role": "system", "region_code": "330000"},
+        "payload": {},
+    }
+    types = sorted(t for t, _ in all_event_types())
+    out: list[bytes] = []
+    for n in range(6):
+        out.append(rng.randbytes(rng.randint(0, 64)))
+        whole = json.dumps({**good, "event_id": f"01900000-0000-7000-8000-{seed:06d}{n:06d}"})
+        out.append(whole[: rng.randint(1, len(whole) - 1)].encode())
+        broken = {
+            **good,
+            "event_id": f"01900000-0000-7001-8000-{seed:06d}{n:06d}",
+            "event_type": rng.choice(types),
+            "payload": {"institution_id": rng.choice([None, 7, [], "x"])},
+        }
+        out.append(json.dumps(broken).encode())
+    return out
+
+
+def test_random_and_truncated_messages_end_in_the_dead_letter_topic(fuzzed: System) -> None:
+    import asyncio
+    import time
+
+    import httpx
+    from aiokafka import AIOKafkaProducer
+
+    from ohts_kit.deadletters import read_dead_letters
+
+    settings = fuzzed.settings
+    sent: dict[str, int] = {}
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+        await producer.start()
+        try:
+            for n, topic in enumerate(CONSUMERS):
+                bad = poison(n)
+                for value in bad:
+                    await producer.send_and_wait(settings.topic_of(topic), value, key=b"fuzz")
+                sent[topic] = len(bad)
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
+    expected = sum(sent[t] * len(c) for t, c in CONSUMERS.items())
+    deadline = time.monotonic() + 60
+    letters: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        letters = asyncio.run(read_dead_letters(settings, limit=10_000))
+        if len(letters) >= expected:
+            break
+        time.sleep(0.3)
+    by_consumer: dict[tuple[str, str], int] = {}
+    for letter in letters:
+        topic = letter["source"].split("[")[0].removeprefix(settings.namespace)
+        key = (topic, letter["consumer"])
+        by_consumer[key] = by_consumer.get(key, 0) + 1
+    for topic, consumers in CONSUMERS.items():
+        for consumer in consumers:
+            assert by_consumer.get((f"ohts.{topic}.events", consumer)) == sent[topic], (
+                topic,
+                consumer,
+                by_consumer,
+            )
+    # Every service is still up, and none wrote a partial effect (no inbox row for a poison).
+    for service in ROLES:
+        assert httpx.get(f"{fuzzed.url_of(service)}/ready", timeout=5).json()["ready"]
+
+    async def applied_poison() -> int:
+        import asyncpg
+
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            total = 0
+            for service in ROLES:
+                total += await conn.fetchval(
+                    f'SELECT count(*) FROM "{settings.schema_of(service)}".inbox'
+                    " WHERE event_id::text LIKE '01900000-0000-700%'"
+                )
+            return int(total)
+        finally:
+            await conn.close()
+
+    assert asyncio.run(applied_poison()) == 0
