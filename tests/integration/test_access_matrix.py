@@ -1,0 +1,133 @@
+"""Every endpoint × role answers as docs/access_matrix.csv says (401 without a token, 403 for
+a role the table denies, let through otherwise), the table lists every endpoint, and the
+jurisdiction cells (own region, child region, other region; an institution only for itself)
+hold on real targets."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from contracts.envelope import Role
+from ohts_kit.settings import Settings
+from services.registry.domain.uscc import make_uscc
+from tests.integration.access import ROLES, SERVICES, load, observe, operations, verdict
+from tests.integration.helpers import running, token
+
+
+def _app(service: str) -> Any:
+    return importlib.import_module(f"services.{service}.bootstrap").create_app
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_endpoint_answers_every_role_as_the_matrix_says(
+    settings: Settings, service: str
+) -> None:
+    settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
+    table = {k: v for k, v in load().items() if k[0] == service}
+    async with running(_app(service), settings) as svc:
+        listed = operations(svc, service)
+        missing = [op for op in listed if (service, *op) not in table]
+        assert not missing, f"endpoints missing from docs/access_matrix.csv: {missing}"
+        stale = [k[1:] for k in table if k[1:] not in listed]
+        assert not stale, f"rows for endpoints that no longer exist: {stale}"
+        wrong = []
+        for (_, method, path), row in sorted(table.items()):
+            for role in (*ROLES, "anonymous"):
+                got = verdict(
+                    await observe(
+                        svc, settings, method, path, None if role == "anonymous" else role, "330000"
+                    )
+                )
+                if got != row[role]:
+                    wrong.append(f"{method} {path} as {role}: {got}, the table says {row[role]}")
+        assert not wrong, "\n".join(wrong)
+
+
+def _institution(region: str, serial: int) -> dict[str, Any]:
+    return {
+        "uscc": make_uscc(region, f"4800{serial:05d}"),
+        "name": f"辖区测试机构{serial}号",
+        "address": "杭州市西湖区",
+        "legal_representative": "王建国",
+        "nature": "企业",
+        "kind": "occupational-health-service",
+        "region_code": region,
+    }
+
+
+async def test_registry_jurisdiction_and_institutions_acting_for_themselves(
+    settings: Settings,
+) -> None:
+    async with running(_app("registry"), settings) as svc:
+        ids = []
+        for serial, token_region in enumerate(("330106", "330000", "330100"), start=1):
+            authority = token(settings, Role.REGISTRY_AUTHORITY, token_region)  # own, child
+            r = await svc.call(
+                "POST", "/api/v1/institutions", authority, _institution("330106", serial)
+            )
+            assert r.status_code == 201, (token_region, r.text)
+            ids.append(r.json()["id"])
+        # The actor is the verified token's, never the body's: a body naming one is refused.
+        async with svc.runtime.pool.acquire() as conn:
+            actor = await conn.fetchval(
+                "SELECT actor::text FROM events WHERE aggregate_id = $1 ORDER BY position LIMIT 1",
+                ids[0],
+            )
+        assert '"registry-authority@330106"' in actor
+        forged = {**_institution("330106", 8), "actor": {"role": "system", "subject": "root"}}
+        r = await svc.call("POST", "/api/v1/institutions", authority, forged, 422)
+        assert r.json()["errors"][0]["field"] == "actor"
+        other = token(settings, Role.REGISTRY_AUTHORITY, "530000")
+        r = await svc.call("POST", "/api/v1/institutions", other, _institution("330106", 9), 403)
+        assert "outside the jurisdiction" in r.json()["detail"]
+
+        card = {
+            "report_number": "R-1",
+            "service_kind": "detection",
+            "client_name": "杭州某化工有限公司",
+            "client_uscc": make_uscc("330106", "000000001", "91"),
+            "client_region_code": "330106",
+            "completion_date": "2026-02-20",
+        }
+        me = token(settings, Role.INSTITUTION, "330106", ids[0])
+        await svc.call("POST", "/api/v1/report-cards", me, {**card, "institution_id": ids[0]}, 201)
+        r = await svc.call(
+            "POST", "/api/v1/report-cards", me, {**card, "institution_id": ids[1]}, 403
+        )
+        assert "only for itself" in r.json()["detail"]
+        async with svc.runtime.pool.acquire() as conn:
+            cards = await conn.fetchval(
+                "SELECT count(*) FROM events WHERE event_type = 'registry.ServiceReportCardFiled'"
+            )
+        assert cards == 1  # the refused one changed nothing
+
+
+async def test_enforcement_qc_and_reporting_jurisdiction(settings: Settings) -> None:
+    plan = {
+        "jurisdiction_region_code": "330100",
+        "year": 2026,
+        "sampling_ratio": "1/2",
+        "roster": [{"inspector_id": "i1"}, {"inspector_id": "i2"}],
+    }
+    async with running(_app("enforcement"), settings) as svc:
+        for region, expected in (("330100", 201), ("330000", 201), ("530000", 403)):
+            supervisor = token(settings, Role.SUPERVISION_UNIT, region)
+            await svc.call("POST", "/api/v1/plans", supervisor, plan, expected)
+    async with running(_app("qc"), settings) as svc:
+        for region, expected in (("330000", 201), ("530000", 403)):
+            centre = token(settings, Role.QC_CENTRE, region)
+            body = {"province_code": "330000", "year": 2026, "seed": f"s-{region}"}
+            await svc.call("POST", "/api/v1/plans", centre, body, expected)
+    async with running(_app("reporting"), settings) as svc:
+        for region, expected in (("330100", 200), ("330000", 200), ("530000", 403)):
+            supervisor = token(settings, Role.SUPERVISION_UNIT, region)
+            await svc.call(
+                "GET",
+                "/api/v1/supervision/forms/hangzhou-2?region=330100",
+                supervisor,
+                None,
+                expected,
+            )
