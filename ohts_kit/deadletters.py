@@ -7,12 +7,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from ohts_kit.kafka import client_options
+from ohts_kit.kafka import client_options, drain
 from ohts_kit.settings import Settings
 
 
 async def read_dead_letters(settings: Settings, limit: int = 100) -> list[dict[str, Any]]:
-    """Every dead letter from the start of the topic up to its current end (no group)."""
+    """Every dead letter from the start of the topic to its end (no consumer group)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         enable_auto_commit=False,
@@ -30,31 +30,23 @@ async def read_dead_letters(settings: Settings, limit: int = 100) -> list[dict[s
         tps = [TopicPartition(settings.dlq_topic, p) for p in sorted(partitions)]
         if not tps:
             return []
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        remaining = {tp for tp in tps if ends[tp] > 0}
-        while remaining and len(letters) < limit:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000)
-            if not batch:
+        async for records in drain(consumer, tps):
+            for record in records:
+                headers = {k: v.decode("utf-8", "replace") for k, v in record.headers or ()}
+                letters.append(
+                    {
+                        "partition": record.partition,
+                        "offset": record.offset,
+                        "consumer": headers.get("dlq_consumer"),
+                        "reason": headers.get("dlq_reason"),
+                        "error": headers.get("dlq_error"),
+                        "source": f"{headers.get('dlq_topic')}[{headers.get('dlq_partition')}]"
+                        f"@{headers.get('dlq_offset')}",
+                        "value_base64": base64.b64encode(record.value or b"").decode(),
+                    }
+                )
+            if len(letters) >= limit:
                 break
-            for tp, records in batch.items():
-                for record in records:
-                    headers = {k: v.decode("utf-8", "replace") for k, v in record.headers or ()}
-                    letters.append(
-                        {
-                            "partition": tp.partition,
-                            "offset": record.offset,
-                            "consumer": headers.get("dlq_consumer"),
-                            "reason": headers.get("dlq_reason"),
-                            "error": headers.get("dlq_error"),
-                            "source": f"{headers.get('dlq_topic')}[{headers.get('dlq_partition')}]"
-                            f"@{headers.get('dlq_offset')}",
-                            "value_base64": base64.b64encode(record.value or b"").decode(),
-                        }
-                    )
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
     finally:
         await consumer.stop()
     return letters[:limit]

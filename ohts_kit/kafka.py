@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+from collections.abc import AsyncIterator
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -98,3 +100,27 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
         finally:
             await admin.close()
     raise RuntimeError(f"could not create topics on {settings.kafka_bootstrap_servers}: {last!r}")
+
+
+async def drain(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], quiet_ms: int = 500
+) -> AsyncIterator[list[ConsumerRecord[Any, Any]]]:
+    """Every record of `partitions` from their beginning, in batches: up to the end offsets,
+    then on until a poll comes back empty, because a broker's reported end (Tansu's) can lag
+    behind what a fetch returns."""
+    if not partitions:
+        return
+    consumer.assign(partitions)
+    await consumer.seek_to_beginning(*partitions)
+    ends = await consumer.end_offsets(partitions)
+    behind = {tp for tp in partitions if ends[tp] > 0}
+    while True:
+        batch = await consumer.getmany(timeout_ms=1000 if behind else quiet_ms)
+        records = [r for tp in sorted(batch, key=str) for r in batch[tp]]
+        if records:
+            yield records
+        for tp in list(behind):
+            if await consumer.position(tp) >= ends[tp]:
+                behind.discard(tp)
+        if not behind and not records:
+            return

@@ -133,6 +133,8 @@ async def topic_texts(system: System) -> dict[str, str]:
     """Every message of the event topics and the dead-letter topic, from the beginning."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
+    from ohts_kit.kafka import drain
+
     settings = system.settings
     topics = [settings.topic_of(s) for s in ("registry", "qc", "enforcement")]
     consumer = AIOKafkaConsumer(
@@ -144,16 +146,9 @@ async def topic_texts(system: System) -> dict[str, str]:
         partitions = [
             TopicPartition(t, p) for t in texts for p in consumer.partitions_for_topic(t) or ()
         ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-
-        async def behind() -> bool:
-            return any([await consumer.position(tp) < ends[tp] for tp in partitions])
-
-        while await behind():
-            for tp, records in (await consumer.getmany(timeout_ms=500)).items():
-                texts[tp.topic].extend(r.value.decode("utf-8", "replace") for r in records)
+        async for records in drain(consumer, partitions):
+            for r in records:
+                texts[r.topic].append(r.value.decode("utf-8", "replace"))
     finally:
         await consumer.stop()
     return {t: "\n".join(v) for t, v in texts.items()}

@@ -1,9 +1,9 @@
 """Rebuild every read model from the event history (P6, issue "rebuild").
 
-The history is replayed from the producers' topics, from the first offset to the end offsets
-read at the start, into a fresh schema through the same handlers as the live consumer. The
-result is compared table by table with the live schema; `replace` swaps the rebuilt schema in
-(the reporting service must be stopped, so its committed offsets lie within the replay).
+The history is replayed from the producers' topics, from the first offset to their end, into
+a fresh schema through the same handlers as the live consumer. The result is compared table
+by table with the live schema; `replace` swaps the rebuilt schema in (the reporting service
+must be stopped, so its committed offsets lie within the replay).
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from contracts.envelope import Envelope, UnknownEventType, decode_payload
 from ohts_kit.consumer import Handler
 from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
 from ohts_kit.errors import DomainError
-from ohts_kit.kafka import client_options
+from ohts_kit.kafka import client_options, drain
 from ohts_kit.settings import Settings
 from services.reporting.projections.catalog import READ_MODELS, handlers
 
 log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 PRODUCERS = ("registry", "qc", "enforcement")
-BATCH = 500
 
 
 @dataclass
@@ -93,24 +92,13 @@ async def replay(settings: Settings, schema: str) -> tuple[int, int]:
                 consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
             )
         ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        remaining = {tp for tp in partitions if ends[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=BATCH)
+        async for records in drain(consumer, partitions):
             async with conn.transaction():
-                for tp, records in batch.items():
-                    for record in records:
-                        if record.offset >= ends[tp]:
-                            continue
-                        if await _apply(conn, apply, record):
-                            applied += 1
-                        else:
-                            skipped += 1
-            for tp in list(remaining):
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
+                for record in records:
+                    if await _apply(conn, apply, record):
+                        applied += 1
+                    else:
+                        skipped += 1
     finally:
         await conn.close()
         await consumer.stop()
