@@ -118,20 +118,45 @@ def wait_for(check, what: str, timeout: float = 300) -> None:  # type: ignore[no
         time.sleep(0.2)
 
 
-def finish_and_check(system: System, feed: Feed) -> dict[str, int]:
+def finish_and_check(system: System, feed: Feed, extra: int = 0) -> dict[str, int]:
     feed.join(timeout=600)
     assert feed.error is None, feed.error
+    total = EVENTS + extra
     wait_for(
-        lambda: all(v == EVENTS for k, v in asyncio.run(counts(system)).items()),
+        lambda: all(v == total for v in asyncio.run(counts(system)).values()),
         "every consumer applied every event",
     )
     seen = asyncio.run(counts(system))
-    assert seen == {"stored": EVENTS, **{c: EVENTS for c in CONSUMERS}, "institutions": EVENTS}
+    assert seen == {"stored": total, **{c: total for c in CONSUMERS}, "institutions": total}
     report = asyncio.run(rebuild(system.settings))
     assert report.equal, [t for t in report.tables if not t.equal]
-    assert report.events >= EVENTS  # a relay crash may have published some twice
+    assert report.events >= total  # a relay crash may have published some twice
     print(f"checked {seen} and a rebuild of {report.events} records")
     return seen
+
+
+def test_a_writer_holds_its_transaction_open_while_others_commit(system: System) -> None:
+    feed = Feed(system, EVENTS)
+
+    async def hold() -> None:
+        settings = system.settings
+        conn = await asyncpg.connect(
+            settings.database_url,
+            server_settings={"search_path": settings.schema_of("registry")},
+        )
+        try:
+            async with conn.transaction():
+                await EventStore("registry").append(
+                    conn, "Institution", "held", 0, [registered("held", 10**6)], META
+                )
+                feed.start()  # later transactions commit while this one is open
+                wait_for(lambda: feed.written > EVENTS // 3, "others committed")
+                await asyncio.sleep(2)
+        finally:
+            await conn.close()
+
+    asyncio.run(hold())
+    finish_and_check(system, feed, extra=1)
 
 
 def test_kill_9_a_consumer_mid_stream_and_restart(system: System) -> None:
@@ -171,3 +196,17 @@ def test_a_second_consumer_instance_joins_and_leaves_mid_stream(system: System) 
         second.terminate()
         second.wait(timeout=30)
     finish_and_check(system, feed)
+
+
+def test_restart_postgresql_under_load(system: System, servers: Servers) -> None:
+    if servers.postgres is None:
+        pytest.skip("PostgreSQL is external (DATABASE_URL): this test restarts the embedded one")
+    feed = Feed(system, EVENTS)
+    feed.start()
+    wait_for(lambda: applied_by(system, "reporting") > EVENTS // 4, "under way")
+    servers.postgres.stop()  # fast shutdown: every connection of every service is cut
+    time.sleep(1)
+    servers.postgres.start()
+    finish_and_check(system, feed)
+    for service in ("registry", *CONSUMERS):
+        system.wait_ready((service,), timeout=30)
