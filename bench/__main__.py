@@ -1,0 +1,233 @@
+"""`make bench`: figures with ratios against a baseline measured in the same run, on the same
+PostgreSQL and broker (embedded unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS are set).
+
+Measured so far: (1) the command path against a raw asyncpg insert loop; (3) the reporting
+rebuild against COPY of the same rows. The national-scale dataset, propagation latency,
+portal latency under load and peak memory are not measured yet (see bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from contracts.envelope import Actor, Role
+from ohts.embedded import EmbeddedBroker, EmbeddedPostgres
+from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
+from ohts_kit.eventstore import Metadata
+from ohts_kit.settings import Settings
+from services.registry.application.filings import file_report_card
+from services.registry.application.qualifications import register_institution
+from services.registry.application.unit import registry_of
+from services.registry.bootstrap import create_app as registry_app
+from services.registry.domain.commands import FileReportCard, RegisterInstitution
+from services.registry.domain.uscc import make_uscc
+from services.reporting.application.rebuild import MIGRATIONS, replay
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
+META = Metadata(
+    actor=Actor(subject="bench", role=Role.REGISTRY_AUTHORITY, region_code="330000"),
+    correlation_id="bench",
+)
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline_name: str
+    baseline: float
+    target: str
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.baseline if self.baseline else 0.0
+
+
+async def timed(n: int, step: Callable[[int], Coroutine[Any, Any, Any]]) -> float:
+    """Operations per second of `step` run n times one after another."""
+    started = time.perf_counter()
+    for i in range(n):
+        await step(i)
+    return n / (time.perf_counter() - started)
+
+
+async def command_path(settings: Settings, n: int) -> Figure:
+    """Filing report cards: load the institution's stream, decide, append with the outbox
+    row, in one transaction, against a raw single-row insert transaction loop."""
+    app = registry_app(settings)
+    rt = app.state.runtime
+    await rt.start()
+    try:
+        reg = registry_of(rt)
+        cmd = RegisterInstitution(
+            uscc=make_uscc("330106", "590000001"),
+            name="基准测试职业卫生技术服务有限公司",
+            address="杭州市西湖区",
+            legal_representative="法定代表人",
+            nature="企业",
+            kind="occupational-health-service",
+            region_code="330106",
+        )
+        iid = await register_institution(reg, cmd, META)
+
+        async def file(i: int) -> None:
+            await file_report_card(
+                reg,
+                FileReportCard(
+                    institution_id=iid,
+                    report_number=f"B-{i}",
+                    service_kind="detection",
+                    client_name="某企业",
+                    client_uscc=make_uscc("330106", f"{i:09d}", "91"),
+                    client_region_code="330106",
+                    completion_date=date(2026, 3, 1),
+                ),
+                META,
+            )
+
+        commands = await timed(n, file)
+        async with rt.pool.acquire() as conn:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS bench_raw (id uuid PRIMARY KEY, payload jsonb)"
+            )
+
+            async def insert(i: int) -> None:
+                async with conn.transaction():
+                    await conn.execute(
+                        "INSERT INTO bench_raw VALUES ($1, $2)", uuid.uuid4(), f'{{"n": {i}}}'
+                    )
+
+            raw = await timed(n, insert)
+        # Let the relay publish everything for the rebuild benchmark.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            async with rt.pool.acquire() as conn:
+                stored = await conn.fetchval("SELECT count(*) FROM events")
+                published = await conn.fetchval("SELECT published FROM relay_cursor")
+            if published >= stored:
+                break
+            await asyncio.sleep(0.2)
+    finally:
+        await rt.stop()
+    return Figure(
+        "command path (file report card)",
+        commands,
+        "commands/s",
+        "raw asyncpg insert transaction",
+        raw,
+        ">= 0.6",
+    )
+
+
+async def rebuild_speed(settings: Settings) -> Figure:
+    """Replaying the topics into fresh read models, against COPY of as many rows."""
+    schema = f"{settings.schema_of('reporting')}_bench"
+    admin = await asyncpg.connect(settings.database_url)
+    await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    await admin.close()
+    await migrate(settings, schema, [PLATFORM_MIGRATIONS, MIGRATIONS])
+    started = time.perf_counter()
+    events, _ = await replay(settings, schema)
+    replayed = events / (time.perf_counter() - started)
+    conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})
+    try:
+        await conn.execute("CREATE TABLE copy_target (LIKE rp_report_cards)")
+        rows = [
+            (
+                f"c{i}",
+                "inst",
+                "detection",
+                "330106",
+                date(2026, 3, 1),
+                date(2026, 3, 2),
+                False,
+                datetime.now(UTC),
+            )
+            for i in range(events)
+        ]
+        started = time.perf_counter()
+        await conn.copy_records_to_table("copy_target", records=rows)
+        copied = events / (time.perf_counter() - started)
+    finally:
+        await conn.close()
+    return Figure(
+        f"reporting rebuild ({events} events)",
+        replayed,
+        "events/s",
+        "COPY of as many rows",
+        copied,
+        ">= 0.25",
+    )
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [
+        "| figure | value | baseline | baseline value | ratio | target |",
+        "|---|---:|---|---:|---:|---|",
+    ]
+    for f in figures:
+        lines.append(
+            f"| {f.name} | {f.value:,.0f} {f.unit} | {f.baseline_name} | {f.baseline:,.0f}"
+            f" | {f.ratio:.2f} | {f.target} |"
+        )
+    return "\n".join(lines)
+
+
+async def run(settings: Settings, n: int) -> list[Figure]:
+    return [await command_path(settings, n), await rebuild_speed(settings)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--commands", type=int, default=3000)
+    parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
+    args = parser.parse_args()
+    postgres = broker = None
+    env = dict(os.environ)
+    work = Path(tempfile.mkdtemp(prefix="ohts-bench-"))
+    try:
+        if "DATABASE_URL" not in env:
+            postgres = EmbeddedPostgres(work / "pgdata")
+            postgres.start()
+            env["DATABASE_URL"] = postgres.url
+        if "KAFKA_BOOTSTRAP_SERVERS" not in env:
+            broker = EmbeddedBroker(log_path=work / "broker.log")
+            broker.start()
+            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+        settings = Settings(
+            database_url=env["DATABASE_URL"],
+            kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
+            namespace=f"b{uuid.uuid4().hex[:8]}_",
+            relay_poll_seconds=0.05,
+        )
+        figures = asyncio.run(run(settings, args.commands))
+    finally:
+        if broker:
+            broker.stop()
+        if postgres:
+            postgres.remove()
+    report = table(figures)
+    print(report)
+    if not args.no_record:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        with RESULTS.open("a", encoding="utf-8") as f:
+            f.write(f"\n## {stamp} — {machine}, {args.commands} commands\n\n{report}\n")
+
+
+if __name__ == "__main__":
+    main()
