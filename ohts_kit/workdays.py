@@ -39,9 +39,17 @@ class WorkCalendar:
     def __init__(self, notices_dir: Path | None = None) -> None:
         self.notices = _load_notices(notices_dir or DEFAULT_NOTICES)
         self._known_years = {d.year for d in self.notices}
+        # Deadlines count day by day on every command that sets one: remember each answer.
+        self._answers: dict[date, tuple[bool, bool]] = {}
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is the answer provisional)."""
+        answer = self._answers.get(day)
+        if answer is None:
+            answer = self._answers[day] = self._look_up(day)
+        return answer
+
+    def _look_up(self, day: date) -> tuple[bool, bool]:
         if day in self.notices:
             return self.notices[day], False
         try:
