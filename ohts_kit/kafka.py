@@ -103,7 +103,7 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
 
 
 async def drain(
-    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], quiet_ms: int = 500
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], quiet_ms: int = 200
 ) -> AsyncIterator[list[ConsumerRecord[Any, Any]]]:
     """Every record of `partitions` from their beginning, in batches: up to the end offsets,
     then on until a poll comes back empty, because a broker's reported end (Tansu's) can lag

@@ -18,13 +18,13 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from contracts.envelope import Envelope, UnknownEventType, decode_payload
+from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
 from ohts_kit.consumer import Handler
 from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
 from ohts_kit.errors import DomainError
 from ohts_kit.kafka import client_options, drain
 from ohts_kit.settings import Settings
-from services.reporting.projections.catalog import READ_MODELS, handlers
+from services.reporting.projections.catalog import READ_MODELS, bulk, handlers
 
 log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -92,13 +92,25 @@ async def replay(settings: Settings, schema: str) -> tuple[int, int]:
                 consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
             )
         ]
+        batched = bulk()
         async for records in drain(consumer, partitions):
             async with conn.transaction():
+                pending = _Pending()
                 for record in records:
-                    if await _apply(conn, apply, record):
+                    decoded = _decode(record)
+                    if decoded is None:
+                        skipped += 1
+                    elif decoded[0].event_type in batched:
+                        statement, row = batched[decoded[0].event_type]
+                        pending.add(statement, row(*decoded), _inbox_row(decoded[0], record))
                         applied += 1
                     else:
-                        skipped += 1
+                        await pending.flush(conn)  # everything else keeps its order after them
+                        if await _apply(conn, apply, record, decoded):
+                            applied += 1
+                        else:
+                            skipped += 1
+                await pending.flush(conn)
     finally:
         await conn.close()
         await consumer.stop()
@@ -110,21 +122,53 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     return consumer.partitions_for_topic(topic) or set()
 
 
-async def _apply(conn: asyncpg.Connection, apply: dict[str, Handler], record: Any) -> bool:
+@dataclass
+class _Pending:
+    """Rows of batched (insert-only, idempotent) projections, and their inbox rows."""
+
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    inbox: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add(self, statement: str, row: tuple[Any, ...], inbox_row: tuple[Any, ...]) -> None:
+        self.rows.setdefault(statement, []).append(row)
+        self.inbox.append(inbox_row)
+
+    async def flush(self, conn: asyncpg.Connection) -> None:
+        if self.inbox:
+            await conn.executemany(INBOX_INSERT, self.inbox)
+        for statement, values in self.rows.items():
+            await conn.executemany(statement, values)
+        self.rows.clear()
+        self.inbox.clear()
+
+
+INBOX_INSERT = (
+    'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
+    " VALUES ('reporting', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+)
+
+
+def _decode(record: Any) -> tuple[Envelope, EventPayload] | None:
     try:
         envelope = Envelope.model_validate_json(record.value)
         payload = decode_payload(envelope.event_type, envelope.schema_version, envelope.payload)
     except (ValidationError, UnknownEventType):
-        return False  # the live consumer dead-lettered it too
-    inserted = await conn.fetchval(
-        'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
-        " VALUES ('reporting', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
-        envelope.event_id,
-        envelope.event_type,
-        record.topic,
-        record.partition,
-        record.offset,
-    )
+        return None  # the live consumer dead-lettered it too
+    return envelope, payload
+
+
+def _inbox_row(envelope: Envelope, record: Any) -> tuple[Any, ...]:
+    return (envelope.event_id, envelope.event_type, record.topic, record.partition, record.offset)
+
+
+async def _apply(
+    conn: asyncpg.Connection,
+    apply: dict[str, Handler],
+    record: Any,
+    decoded: tuple[Envelope, EventPayload],
+) -> bool:
+    envelope, payload = decoded
+    inserted = await conn.fetchval(INBOX_INSERT + " RETURNING 1", *_inbox_row(envelope, record))
     if not inserted:
         return False  # a duplicate delivery in the topic (a relay crash may duplicate)
     handler = apply.get(envelope.event_type)

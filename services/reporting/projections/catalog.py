@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from contracts.envelope import Envelope, EventPayload
 from ohts_kit.consumer import Handler
 from ohts_kit.settings import Settings
 from services.reporting.projections import enforcement, qc, registry
@@ -13,6 +17,11 @@ def handlers(settings: Settings) -> dict[str, Handler]:
         **qc.HANDLERS,
         **enforcement.handlers(settings.publicity_fine_threshold_yuan),
     }
+
+
+def bulk() -> dict[str, tuple[str, Callable[[Envelope, EventPayload], tuple[Any, ...]]]]:
+    """Insert-only projections a rebuild may batch (the bulk of a national history)."""
+    return dict(registry.BULK)
 
 
 READ_MODELS = (

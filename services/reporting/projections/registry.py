@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from contracts.envelope import Envelope, EventPayload
@@ -203,11 +203,14 @@ async def filing(conn: Conn, env: Envelope, e: EventPayload) -> None:
             )
 
 
-async def report_card(conn: Conn, env: Envelope, e: EventPayload) -> None:
+CARD_INSERT = (
+    "INSERT INTO rp_report_cards VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
+)
+
+
+def card_row(env: Envelope, e: EventPayload) -> tuple[Any, ...]:
     assert isinstance(e, ServiceReportCardFiled)
-    await conn.execute(
-        "INSERT INTO rp_report_cards VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT DO NOTHING",
+    return (
         e.card_id,
         e.institution_id,
         e.service_kind,
@@ -217,6 +220,10 @@ async def report_card(conn: Conn, env: Envelope, e: EventPayload) -> None:
         e.late,
         env.occurred_at,
     )
+
+
+async def report_card(conn: Conn, env: Envelope, e: EventPayload) -> None:
+    await conn.execute(CARD_INSERT, *card_row(env, e))
 
 
 async def self_inspection(conn: Conn, env: Envelope, e: EventPayload) -> None:
@@ -266,4 +273,10 @@ HANDLERS: dict[str, Handler] = {
     **handling(filing, OutOfProvinceFilingRegistered, WorkSummarySubmitted),
     **handling(report_card, ServiceReportCardFiled),
     **handling(self_inspection, SelfInspectionCampaignLaunched, SelfInspectionReported),
+}
+
+# Insert-only projections a rebuild may apply in batches: (statement, row of an event). The
+# statements are idempotent (ON CONFLICT DO NOTHING), so a duplicate delivery changes nothing.
+BULK: dict[str, tuple[str, Callable[[Envelope, EventPayload], tuple[Any, ...]]]] = {
+    ServiceReportCardFiled.event_type: (CARD_INSERT, card_row),
 }
