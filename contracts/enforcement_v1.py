@@ -280,3 +280,18 @@ class CreditRepairGranted(EventPayload):
     decision_number: str
     reason: str
     granted_on: date
+
+
+@event
+class PenaltyAnnulled(EventPayload):
+    """A penalty decision was annulled or changed (review, litigation, correction): the
+    record stays, public view ends at once (P2: withdrawn within 3 working days)."""
+
+    event_type: ClassVar[str] = "enforcement.PenaltyAnnulled"
+    aggregate_type: ClassVar[str] = "Case"
+
+    case_id: str
+    institution_id: str
+    decision_number: str
+    reason: str
+    annulled_on: date

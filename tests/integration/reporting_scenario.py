@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from contracts.enforcement_v1 import (
     CaseOpened,
     CreditRepairGranted,
+    PenaltyAnnulled,
     PenaltyDecided,
     PenaltyExecuted,
 )
@@ -374,6 +375,19 @@ def hangzhou_scenario(settings: Settings) -> Scenario:
         ),
         C,
         at("2026-08-01"),
+    )
+    # s1's decision is annulled on review (行政复议) on 5 Aug: withdrawn from public view.
+    s.add(
+        "enforcement",
+        PenaltyAnnulled(
+            case_id="s1",
+            institution_id=A,
+            decision_number="杭卫罚〔2026〕s1号",
+            reason="行政复议撤销",
+            annulled_on=date(2026, 8, 5),
+        ),
+        A,
+        at("2026-08-05"),
     )
     # QC: A passed a blind sample; C failed annual QC and did not rectify (public list).
     s.add(

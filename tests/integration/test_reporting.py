@@ -94,8 +94,10 @@ async def test_publicity_period_credit_repair_and_time_travel(settings: Settings
                 p["decision_number"].removeprefix("杭卫罚〔2026〕") for p in r.json()["penalties"]
             )
 
-        # A: a1, s1 and a3 (another province's decision) are public; a2 (a warning) is not.
-        assert await public(A) == ["a1号", "a3号", "s1号"]
+        # A: a1 and a3 (another province's decision) are public; a2 (a warning) is not; s1
+        # was public until its annulment on 5 Aug became known.
+        assert await public(A) == ["a1号", "a3号"]
+        assert await public(A, "2026-08-04") == ["a1号", "a3号", "s1号"]
         # C: c1's publicity ended by credit repair on 1 Aug; the revocation stays public.
         assert await public(C) == ["c2号"]
         assert await public(C, "2026-07-31") == ["c1号", "c2号"]

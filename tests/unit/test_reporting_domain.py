@@ -208,3 +208,20 @@ def test_self_inspection_reports_once_per_institution_of_the_region_and_late_is_
     with pytest.raises(InvalidCommand) as wrong_region:
         self_inspection.report(s, outside, _report("i2"), date(2026, 5, 1))
     assert wrong_region.value.violations[0].field == "institution_id"
+
+
+def test_an_annulled_decision_cannot_be_annulled_again_nor_repaired() -> None:
+    s = _executed_case(["warning", "fine"], Decimal(10000), date(2026, 4, 15))
+    s = case.evolve(s, case.execute(s, date(2026, 5, 1))[0])
+    (annulled,) = case.annul_penalty(s, "行政复议撤销", date(2026, 5, 10))
+    assert annulled.decision_number == "杭卫罚〔2026〕1号"  # type: ignore[attr-defined]
+    s = case.evolve(s, annulled)
+    with pytest.raises(Conflict):
+        case.annul_penalty(s, "再次撤销", date(2026, 5, 11))
+    with pytest.raises(Conflict) as refused:
+        case.grant_credit_repair(s, "已整改", True, [], Decimal(0), date(2026, 8, 1))
+    assert "annulled" in refused.value.message
+    opened = case.open_case(case.Case("n"), "i1", "false-report", None, date(2026, 4, 1))
+    with pytest.raises(Conflict) as nothing:
+        case.annul_penalty(case.fold("n", opened), "无", date(2026, 4, 2))
+    assert nothing.value.details["state"] == "opened"

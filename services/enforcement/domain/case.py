@@ -13,6 +13,7 @@ from contracts.enforcement_v1 import (
     CaseInvestigated,
     CaseOpened,
     CreditRepairGranted,
+    PenaltyAnnulled,
     PenaltyDecided,
     PenaltyExecuted,
     QualificationRevocationOrdered,
@@ -44,6 +45,7 @@ class Case:
     penalty: PenaltyDecided | None = None
     executed: bool = False
     repaired: bool = False
+    annulled: bool = False
 
 
 def evolve(s: Case, e: EventPayload) -> Case:
@@ -61,6 +63,8 @@ def evolve(s: Case, e: EventPayload) -> Case:
             return replace(s, stage=Stage.EXECUTED, executed=True)
         case CreditRepairGranted():
             return replace(s, repaired=True)
+        case PenaltyAnnulled():
+            return replace(s, annulled=True)
         case CaseClosed():
             return replace(s, stage=Stage.CLOSED)
     return s
@@ -208,6 +212,10 @@ def grant_credit_repair(
         )
     if s.repaired:
         raise Conflict(f"credit repair for case {s.case_id} was already granted", rule="P2")
+    if s.annulled:
+        raise Conflict(
+            f"the decision of case {s.case_id} was annulled; nothing to repair", rule="P2"
+        )
     p = s.penalty
     publicity = publicity_of(
         p.decided_on, p.penalties, p.fine_yuan, p.ban_years, fine_threshold_yuan
@@ -244,5 +252,26 @@ def grant_credit_repair(
             decision_number=p.decision_number,
             reason=reason,
             granted_on=today,
+        )
+    ]
+
+
+def annul_penalty(s: Case, reason: str, today: date) -> list[EventPayload]:
+    """The decision is annulled or changed: its record stays, its publicity ends (P2)."""
+    if s.penalty is None:
+        raise Conflict(
+            f"case {s.case_id} has no penalty decision to annul",
+            rule="P2 annulment",
+            details={"state": s.stage.value},
+        )
+    if s.annulled:
+        raise Conflict(f"the decision of case {s.case_id} is already annulled", rule="P2")
+    return [
+        PenaltyAnnulled(
+            case_id=s.case_id,
+            institution_id=s.institution_id,
+            decision_number=s.penalty.decision_number,
+            reason=reason,
+            annulled_on=today,
         )
     ]

@@ -92,3 +92,7 @@ class DecidePenalty(Command):
 class GrantCreditRepair(Command):
     reason: str = Field(min_length=2, max_length=2000)
     harm_removed: bool = Field(description="the harm of the violation has been removed")
+
+
+class AnnulPenalty(Command):
+    reason: str = Field(min_length=2, max_length=2000, description="e.g. 行政复议撤销")

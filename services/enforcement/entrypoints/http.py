@@ -219,6 +219,19 @@ async def grant_credit_repair(
     )
 
 
+@router.post("/cases/{case_id}/annulment", status_code=204)
+async def annul_penalty(
+    case_id: str, cmd: c.AnnulPenalty, request: Request, actor: Supervisor
+) -> None:
+    app = _app(request)
+    await h.on_case(
+        app,
+        case_id,
+        command_metadata(request, actor),
+        lambda s: case.annul_penalty(s, cmd.reason, app.today()),
+    )
+
+
 @router.get("/credit-classes")
 async def credit_classes(request: Request, actor: Supervisor) -> list[dict[str, Any]]:
     async with runtime_of(request.app).pool.acquire() as conn:

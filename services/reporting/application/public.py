@@ -223,11 +223,13 @@ async def _attach_qualifications(
 
 
 def penalty_visible(alias: str, at: int, day: int) -> str:
-    """P2: published, known, within its publicity period and not ended by credit repair."""
+    """P2: published, known, within its publicity period, not ended by credit repair, not
+    annulled (withdrawn as soon as the annulment is known)."""
     return (
         f"{alias}.published AND {alias}.known_at < ${at} AND {alias}.decided_on <= ${day}"
         f" AND ${day} < {alias}.public_until"
         f" AND NOT ({alias}.repaired_known_at IS NOT NULL AND {alias}.repaired_known_at < ${at})"
+        f" AND NOT ({alias}.annulled_known_at IS NOT NULL AND {alias}.annulled_known_at < ${at})"
     )
 
 

@@ -14,6 +14,7 @@ from contracts.enforcement_v1 import (
     InspectionScheduled,
     LeadClosed,
     LeadOpened,
+    PenaltyAnnulled,
     PenaltyDecided,
     PenaltyExecuted,
     UnreportedProjectFound,
@@ -115,6 +116,14 @@ def penalties(fine_threshold_yuan: Decimal) -> Handler:
                     e.executed_on,
                     at,
                 )
+            case PenaltyAnnulled():
+                await conn.execute(
+                    "UPDATE rp_penalties SET annulled_on = $2, annulled_known_at = $3"
+                    " WHERE case_id = $1",
+                    e.case_id,
+                    e.annulled_on,
+                    at,
+                )
             case CreditRepairGranted():
                 await conn.execute(
                     "UPDATE rp_penalties SET repaired_on = $2, repaired_known_at = $3"
@@ -191,7 +200,11 @@ def handlers(fine_threshold_yuan: Decimal) -> dict[str, Handler]:
     return {
         **handling(lead_or_case, LeadOpened, LeadClosed, CaseOpened, CaseClosed),
         **handling(
-            penalties(fine_threshold_yuan), PenaltyDecided, PenaltyExecuted, CreditRepairGranted
+            penalties(fine_threshold_yuan),
+            PenaltyDecided,
+            PenaltyExecuted,
+            CreditRepairGranted,
+            PenaltyAnnulled,
         ),
         **handling(
             inspection,
