@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from ohts_kit.kafka import client_options, drain
 from ohts_kit.settings import Settings
@@ -21,16 +21,7 @@ async def read_dead_letters(settings: Settings, limit: int = 100) -> list[dict[s
     await consumer.start()
     letters: list[dict[str, Any]] = []
     try:
-        partitions = consumer.partitions_for_topic(settings.dlq_topic) or set()
-        if not partitions:
-            await consumer.force_metadata_update() if hasattr(
-                consumer, "force_metadata_update"
-            ) else None
-            partitions = consumer.partitions_for_topic(settings.dlq_topic) or set()
-        tps = [TopicPartition(settings.dlq_topic, p) for p in sorted(partitions)]
-        if not tps:
-            return []
-        async for records in drain(consumer, tps):
+        async for records in drain(consumer, [settings.dlq_topic]):
             for record in records:
                 headers = {k: v.decode("utf-8", "replace") for k, v in record.headers or ()}
                 letters.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -102,12 +102,21 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
     raise RuntimeError(f"could not create topics on {settings.kafka_bootstrap_servers}: {last!r}")
 
 
+async def _partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    if any(consumer.partitions_for_topic(t) is None for t in topics):
+        await consumer._client.force_metadata_update()  # topics the client has not seen yet
+    return [
+        TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+    ]
+
+
 async def drain(
-    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], quiet_ms: int = 200
+    consumer: AIOKafkaConsumer, topics: Sequence[str], quiet_ms: int = 200
 ) -> AsyncIterator[list[ConsumerRecord[Any, Any]]]:
-    """Every record of `partitions` from their beginning, in batches: up to the end offsets,
-    then on until a poll comes back empty, because a broker's reported end (Tansu's) can lag
-    behind what a fetch returns."""
+    """Every record of `topics` from their beginning, in batches, without a consumer group:
+    up to the end offsets, then on until a poll comes back empty, because a broker's reported
+    end (Tansu's) can lag behind what a fetch returns."""
+    partitions = await _partitions(consumer, topics)
     if not partitions:
         return
     consumer.assign(partitions)

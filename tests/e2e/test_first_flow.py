@@ -131,7 +131,7 @@ def _applied_everything(system: System) -> bool:
 
 async def topic_texts(system: System) -> dict[str, str]:
     """Every message of the event topics and the dead-letter topic, from the beginning."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
     from ohts_kit.kafka import drain
 
@@ -143,10 +143,7 @@ async def topic_texts(system: System) -> dict[str, str]:
     await consumer.start()
     texts: dict[str, list[str]] = {t: [] for t in [*topics, settings.dlq_topic]}
     try:
-        partitions = [
-            TopicPartition(t, p) for t in texts for p in consumer.partitions_for_topic(t) or ()
-        ]
-        async for records in drain(consumer, partitions):
+        async for records in drain(consumer, list(texts)):
             for r in records:
                 texts[r.topic].append(r.value.decode("utf-8", "replace"))
     finally:

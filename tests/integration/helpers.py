@@ -13,10 +13,11 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
-from contracts.envelope import Actor, EventPayload, Role
+from contracts.envelope import Actor, Envelope, EventPayload, Role
 from contracts.registry_v1 import InstitutionKind, InstitutionRegistered
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.eventstore import Metadata, NewEvent
+from ohts_kit.ids import uuid7
 from ohts_kit.settings import Settings
 
 SYSTEM = Actor(subject="test", role=Role.SYSTEM, region_code="330000")
@@ -82,6 +83,34 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) 
         await asyncio.sleep(0.05)
 
 
+def envelope_of(
+    producer: str,
+    payload: EventPayload,
+    institution_id: str,
+    region_code: str = "330106",
+    actor: Actor = SYSTEM,
+    occurred_at: datetime | None = None,
+) -> Envelope:
+    """A contract event as the producer's relay would put it on its topic."""
+    when = occurred_at or datetime.now(UTC)
+    return Envelope(
+        event_id=uuid7(),
+        event_type=payload.event_type,
+        schema_version=payload.schema_version,
+        occurred_at=when,
+        recorded_at=when,
+        producer=producer,
+        aggregate_type=payload.aggregate_type,
+        aggregate_id=institution_id,
+        aggregate_version=1,
+        institution_id=institution_id,
+        region_code=region_code,
+        correlation_id="test",
+        actor=actor,
+        payload=json.loads(payload.model_dump_json()),
+    )
+
+
 async def publish_event(
     settings: Settings,
     producer: str,
@@ -93,26 +122,7 @@ async def publish_event(
     """Put one contract event on a producer's topic, as that service's relay would."""
     from aiokafka import AIOKafkaProducer
 
-    from contracts.envelope import Envelope
-    from ohts_kit.ids import uuid7
-
-    now = datetime.now(UTC)
-    env = Envelope(
-        event_id=uuid7(),
-        event_type=payload.event_type,
-        schema_version=payload.schema_version,
-        occurred_at=now,
-        recorded_at=now,
-        producer=producer,
-        aggregate_type=payload.aggregate_type,
-        aggregate_id=institution_id,
-        aggregate_version=1,
-        institution_id=institution_id,
-        region_code=region_code,
-        correlation_id="test",
-        actor=actor,
-        payload=json.loads(payload.model_dump_json()),
-    )
+    env = envelope_of(producer, payload, institution_id, region_code, actor)
     kafka = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
     await kafka.start()
     try:

@@ -4,7 +4,6 @@ computed by hand from this file."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -33,8 +32,8 @@ from contracts.registry_v1 import (
     StaffLeft,
     StaffRegistered,
 )
-from ohts_kit.ids import uuid7
 from ohts_kit.settings import Settings
+from tests.integration.helpers import envelope_of
 
 
 def at(day: str, hour: int = 10) -> datetime:
@@ -56,27 +55,9 @@ class Scenario:
         actor_region: str = "330100",
         role: Role = Role.SUPERVISION_UNIT,
     ) -> None:
-        self.envelopes.append(
-            (
-                producer,
-                Envelope(
-                    event_id=uuid7(),
-                    event_type=payload.event_type,
-                    schema_version=payload.schema_version,
-                    occurred_at=when,
-                    recorded_at=when,
-                    producer=producer,
-                    aggregate_type=payload.aggregate_type,
-                    aggregate_id=institution_id,
-                    aggregate_version=1,
-                    institution_id=institution_id,
-                    region_code=actor_region,
-                    correlation_id="scenario",
-                    actor=Actor(subject="scenario", role=role, region_code=actor_region),
-                    payload=json.loads(payload.model_dump_json()),
-                ),
-            )
-        )
+        actor = Actor(subject="scenario", role=role, region_code=actor_region)
+        env = envelope_of(producer, payload, institution_id, actor_region, actor, when)
+        self.envelopes.append((producer, env))
 
     async def publish(self) -> int:
         producer = AIOKafkaProducer(

@@ -128,6 +128,14 @@ async def test_referral_to_penalty_to_credit_class_and_revocation(settings) -> N
             {"decision_number": "浙卫罚〔2026〕9号", "penalties": ["warning"]},
         )
         assert late.status_code == 409 and late.json()["state"] == "closed"
+        repair = {"reason": "已整改并履行处罚", "harm_removed": True}
+        refused = await enf.call("POST", f"/api/v1/cases/{case_id}/credit-repair", sup, repair)
+        assert refused.status_code == 409 and "revocation" in refused.json()["detail"]
+        annul = {"reason": "行政复议撤销"}
+        await enf.call("POST", f"/api/v1/cases/{case_id}/annulment", sup, annul, expect=204)
+        await enf.call("POST", f"/api/v1/cases/{case_id}/annulment", sup, annul, expect=409)
+        (annulled,) = await enf.events("enforcement.PenaltyAnnulled")
+        assert annulled["decision_number"] == "浙卫罚〔2026〕8号"
 
         classes = (await enf.call("GET", "/api/v1/credit-classes", sup, expect=200)).json()
         assert [(c["institution_id"], c["credit_class"]) for c in classes] == [(iid, "D")]

@@ -22,6 +22,7 @@ from ohts_kit.errors import Conflict, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
 from ohts_kit.workdays import WorkCalendar
+from services.enforcement.adapters import views
 from services.enforcement.application.intake import Enforcement
 from services.enforcement.domain import case, draw, inspection, lead
 from services.enforcement.domain import commands as c
@@ -430,6 +431,27 @@ async def on_case(
             ) from exc
         if any(e.event_type == "enforcement.PenaltyDecided" for e in events):
             await app.review_credit(conn, state.institution_id, meta)
+
+
+async def grant_credit_repair(
+    app: Enforcement, case_id: str, cmd: c.GrantCreditRepair, meta: Metadata
+) -> None:
+    """P2: the repeat-violation check reads this service's own penalty view first."""
+    async with app.rt.pool.acquire() as conn:
+        repeats = await views.repeat_decisions(conn, case_id)
+    await on_case(
+        app,
+        case_id,
+        meta,
+        lambda s: case.grant_credit_repair(
+            s,
+            cmd.reason,
+            cmd.harm_removed,
+            repeats,
+            app.rt.settings.publicity_fine_threshold_yuan,
+            app.today(),
+        ),
+    )
 
 
 def authority_of(meta: Metadata) -> str:

@@ -12,7 +12,6 @@ from ohts_kit.auth import require_roles
 from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
 from ohts_kit.workdays import WorkCalendar
-from services.enforcement.adapters import views
 from services.enforcement.application import handlers as h
 from services.enforcement.application.intake import Enforcement, enforcement_of
 from services.enforcement.domain import case
@@ -201,22 +200,7 @@ async def close_case(case_id: str, request: Request, actor: Supervisor) -> None:
 async def grant_credit_repair(
     case_id: str, cmd: c.GrantCreditRepair, request: Request, actor: Supervisor
 ) -> None:
-    app = _app(request)
-    async with app.rt.pool.acquire() as conn:
-        repeats = await views.repeat_decisions(conn, case_id)
-    await h.on_case(
-        app,
-        case_id,
-        command_metadata(request, actor),
-        lambda s: case.grant_credit_repair(
-            s,
-            cmd.reason,
-            cmd.harm_removed,
-            repeats,
-            app.rt.settings.publicity_fine_threshold_yuan,
-            app.today(),
-        ),
-    )
+    await h.grant_credit_repair(_app(request), case_id, cmd, command_metadata(request, actor))
 
 
 @router.post("/cases/{case_id}/annulment", status_code=204)

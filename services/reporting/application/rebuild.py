@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
 from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
@@ -85,15 +85,9 @@ async def replay(settings: Settings, schema: str) -> tuple[int, int]:
     conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})
     applied = skipped = 0
     try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in (settings.topic_of(s) for s in PRODUCERS)
-            for p in sorted(
-                consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
-            )
-        ]
         batched = bulk()
-        async for records in drain(consumer, partitions):
+        topics = [settings.topic_of(s) for s in PRODUCERS]
+        async for records in drain(consumer, topics):
             async with conn.transaction():
                 pending = _Pending()
                 for record in records:
@@ -115,11 +109,6 @@ async def replay(settings: Settings, schema: str) -> tuple[int, int]:
         await conn.close()
         await consumer.stop()
     return applied, skipped
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()  # a topic not yet in the client's metadata
-    return consumer.partitions_for_topic(topic) or set()
 
 
 @dataclass
