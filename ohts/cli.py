@@ -114,6 +114,21 @@ def up(
         system.stop()
 
 
+@app.command()
+def demo(
+    scale: Annotated[str, typer.Option(help="national | provincial | county")] = "national",
+) -> None:
+    """Write a benchmark-sized history into the running system (start it with `ohts up`):
+    national = 2,000 institutions, 50,000 staff, 1,000,000 report cards, 20,000 QC findings,
+    3,000 penalties. The services' relays and consumers take it from there."""
+    from ohts.national import SCALES, generate
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"unknown scale {scale!r}; one of {', '.join(SCALES)}")
+    written = asyncio.run(generate(_settings(), SCALES[scale], typer.echo))
+    typer.echo(f"written: {written}")
+
+
 @token_app.command("issue")
 def token_issue(
     role: Annotated[Role, typer.Option()],

@@ -1,11 +1,15 @@
 """Idempotent consumers on FastStream with manual acknowledgement and a dead-letter topic.
 
-Each incoming event is applied in one PostgreSQL transaction together with an inbox row
-keyed by (consumer, event_id); the offset is committed only after that transaction, so a
-redelivery finds the inbox row and is a no-op. Bytes that do not decode, unknown types and
-payloads failing validation go to `ohts.dlq` with the error and the original bytes; a
-handler error is retried with backoff, then dead-lettered. An outage of the database or the
-broker is never a reason to dead-letter: the message is rewound (nack) and tried again.
+Each incoming event is applied in a PostgreSQL transaction together with an inbox row keyed
+by (consumer, event_id); offsets are committed only after those transactions, so a
+redelivery finds the inbox row and is a no-op. A fetched batch is applied in as few
+transactions as the event store allows (one commit, one fsync, for many events): each event in
+its own savepoint, and an event whose handler appends starts a transaction of its own and
+ends it (an append must be its transaction's first write). Bytes that do not decode, unknown
+types and payloads failing validation go to `ohts.dlq` with the error and the original
+bytes; a handler error is retried alone with backoff, then dead-lettered. An outage of the
+database or the broker is never a reason to dead-letter: the batch is rewound (nack) and
+tried again, and what was committed before the outage is skipped by the inbox.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
 from ohts_kit.db import Conn
 from ohts_kit.errors import DomainError
+from ohts_kit.eventstore import AppendOrderError
 from ohts_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -54,6 +59,18 @@ class _Duplicate(Exception):
     pass
 
 
+class _Rewind(Exception):
+    """The database or broker is away: rewind the batch and try it again later."""
+
+
+@dataclass
+class _Item:
+    record: Any
+    envelope: Envelope | None = None
+    payload: EventPayload | None = None
+    bad: _Undecodable | None = None
+
+
 class _Undecodable(Exception):
     def __init__(self, reason: str, error: str) -> None:
         super().__init__(error)
@@ -80,6 +97,7 @@ class IdempotentConsumer:
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
         fetch_max_wait_ms: int = 500,
+        batch_size: int = 200,
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
     ) -> None:
@@ -96,6 +114,9 @@ class IdempotentConsumer:
         self.subscriber = broker.subscriber(
             *topics,
             group_id=group_id,
+            batch=True,
+            max_records=batch_size,
+            batch_timeout_ms=fetch_max_wait_ms,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=fetch_max_wait_ms,
@@ -107,19 +128,115 @@ class IdempotentConsumer:
         )
         self.subscriber(self.handle)
 
-    async def handle(self, body: bytes, msg: KafkaMessage) -> None:
-        record = msg.raw_message
+    async def handle(self, bodies: list[bytes], msg: KafkaMessage) -> None:
+        records = msg.raw_message
+        items = [self._item(record) for record in records]
         try:
-            envelope, payload = self._decode(body)
-        except _Undecodable as bad:
-            await self._dead_letter(msg, record, None, bad.reason, bad.error, attempts=0)
+            await self._apply_batch(items)
+        except _Rewind:
+            await self._rewind(msg)
             return
+        await msg.ack()
+
+    def _item(self, record: Any) -> _Item:
+        try:
+            envelope, payload = self._decode(record.value)
+        except _Undecodable as bad:
+            return _Item(record, bad=bad)
+        return _Item(record, envelope, payload)
+
+    async def _apply_batch(self, items: list[_Item]) -> None:
+        assert self.pool is not None, "consumer started before its pool"
+        ids = [i.envelope.event_id for i in items if i.envelope is not None]
+        try:
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(
+                    "SELECT event_id FROM inbox WHERE consumer = $1 AND event_id = ANY($2)",
+                    self.name,
+                    ids,
+                )
+        except _INFRA_ERRORS as exc:
+            log.warning("consumer.infrastructure_error", error=repr(exc))
+            raise _Rewind from exc
+        seen = {r["event_id"] for r in rows}
+        at = 0
+        while at < len(items):
+            at, alone = await self._apply_run(items, at, seen)
+            if alone:  # undecodable or failing in the batch: on its own, with retries
+                await self._apply_alone(items[at])
+                at += 1
+
+    async def _apply_run(self, items: list[_Item], start: int, seen: set[Any]) -> tuple[int, bool]:
+        """Apply items from `start` in one transaction; returns where it stopped and whether
+        the item there must be handled on its own."""
+        assert self.pool is not None
+        applied = duplicates = 0
+        at, alone = start, False
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                while at < len(items):
+                    item = items[at]
+                    if item.envelope is None or item.payload is None:
+                        alone = True
+                        break
+                    if item.envelope.event_id in seen:
+                        duplicates += 1
+                        at += 1
+                        continue
+                    try:
+                        with structlog.contextvars.bound_contextvars(
+                            correlation_id=item.envelope.correlation_id,
+                            event_id=str(item.envelope.event_id),
+                            event_type=item.envelope.event_type,
+                        ):
+                            async with conn.transaction():  # a savepoint per event
+                                await self._apply_in(conn, item.envelope, item.payload, item.record)
+                    except _Duplicate:
+                        duplicates += 1
+                    except AppendOrderError:
+                        if at == start:  # cannot be the ordering: treat as a handler error
+                            alone = True
+                        break  # the next transaction starts with this event
+                    except _INFRA_ERRORS:
+                        raise
+                    except Exception:
+                        alone = True
+                        break
+                    else:
+                        applied += 1
+                        if item.envelope.event_type in self.handlers and await self._appended(conn):
+                            at += 1
+                            seen.add(item.envelope.event_id)
+                            break  # an append ends its transaction (see module doc)
+                    seen.add(item.envelope.event_id)
+                    at += 1
+        except _INFRA_ERRORS as exc:
+            log.warning("consumer.infrastructure_error", error=repr(exc))
+            raise _Rewind from exc
+        self.stats.applied += applied
+        self.stats.duplicates += duplicates
+        return at, alone
+
+    @staticmethod
+    async def _appended(conn: Conn) -> bool:
+        return bool(
+            await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM events"
+                " WHERE tx_id = pg_current_xact_id_if_assigned())"
+            )
+        )
+
+    async def _apply_alone(self, item: _Item) -> None:
+        if item.bad is not None:
+            await self._dead_letter(item.record, None, item.bad.reason, item.bad.error, 0)
+            return
+        assert item.envelope is not None and item.payload is not None
         with structlog.contextvars.bound_contextvars(
-            correlation_id=envelope.correlation_id,
-            event_id=str(envelope.event_id),
-            event_type=envelope.event_type,
+            correlation_id=item.envelope.correlation_id,
+            event_id=str(item.envelope.event_id),
+            event_type=item.envelope.event_type,
         ):
-            await self._apply_with_retry(msg, record, envelope, payload)
+            await self._apply_with_retry(item.record, item.envelope, item.payload)
 
     def _decode(self, body: Any) -> tuple[Envelope, EventPayload]:
         if not isinstance(body, bytes | bytearray):
@@ -137,7 +254,7 @@ class IdempotentConsumer:
         return envelope, payload
 
     async def _apply_with_retry(
-        self, msg: Any, record: Any, envelope: Envelope, payload: EventPayload
+        self, record: Any, envelope: Envelope, payload: EventPayload
     ) -> None:
         attempt = 0
         while True:
@@ -146,17 +263,14 @@ class IdempotentConsumer:
                 applied = await self.apply(envelope, payload, record)
             except _INFRA_ERRORS as exc:
                 log.warning("consumer.infrastructure_error", error=repr(exc))
-                await self._rewind(msg)
-                return
+                raise _Rewind from exc
             except (DomainError, ValidationError) as exc:  # deterministic: retrying cannot help
-                await self._dead_letter(msg, record, envelope, "rejected", repr(exc), attempt)
+                await self._dead_letter(record, envelope, "rejected", repr(exc), attempt)
                 return
             except Exception as exc:
                 if attempt >= self.max_attempts:
                     log.exception("consumer.giving_up", attempts=attempt)
-                    await self._dead_letter(
-                        msg, record, envelope, "handler-failed", repr(exc), attempt
-                    )
+                    await self._dead_letter(record, envelope, "handler-failed", repr(exc), attempt)
                     return
                 log.warning("consumer.retry", attempt=attempt, error=repr(exc))
                 await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
@@ -165,12 +279,10 @@ class IdempotentConsumer:
                 self.stats.applied += 1
             else:
                 self.stats.duplicates += 1
-            await msg.ack()
             return
 
     async def apply(self, envelope: Envelope, payload: EventPayload, record: Any) -> bool:
         """Apply once; returns False when the inbox shows the event was applied before."""
-        handler = self.handlers.get(envelope.event_type)
         assert self.pool is not None, "consumer started before its pool"
         try:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -181,28 +293,34 @@ class IdempotentConsumer:
                 )
                 if seen:
                     return False
-                if handler is not None:
-                    await handler(conn, envelope, payload)
-                # Written last: a handler's append must be its transaction's first write.
-                inserted = await conn.fetchval(
-                    "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
-                    ' "offset") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1',
-                    self.name,
-                    envelope.event_id,
-                    envelope.event_type,
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                )
-                if not inserted:
-                    raise _Duplicate  # a concurrent delivery won: roll our effects back
+                await self._apply_in(conn, envelope, payload, record)
         except _Duplicate:
             return False
         return True
 
+    async def _apply_in(
+        self, conn: Conn, envelope: Envelope, payload: EventPayload, record: Any
+    ) -> None:
+        """The handler's effects and the inbox row, in the caller's transaction."""
+        handler = self.handlers.get(envelope.event_type)
+        if handler is not None:
+            await handler(conn, envelope, payload)
+        # Written last: a handler's append must be its transaction's first write.
+        inserted = await conn.fetchval(
+            "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
+            ' "offset") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1',
+            self.name,
+            envelope.event_id,
+            envelope.event_type,
+            record.topic,
+            record.partition,
+            record.offset,
+        )
+        if not inserted:
+            raise _Duplicate  # a concurrent delivery won: roll our effects back
+
     async def _dead_letter(
         self,
-        msg: Any,
         record: Any,
         envelope: Envelope | None,
         reason: str,
@@ -252,14 +370,12 @@ class IdempotentConsumer:
                     )
         except Exception as exc:
             log.warning("consumer.dead_letter_failed", error=repr(exc))
-            await self._rewind(msg)
-            return
+            raise _Rewind from exc
         self.stats.dead_lettered += 1
         log.error("consumer.dead_lettered", reason=reason, error=error[:500], offset=record.offset)
-        await msg.ack()
 
     async def _rewind(self, msg: Any) -> None:
-        """Seek back to this message after a pause, so later acks cannot pass over it."""
+        """Seek back to the batch's first records after a pause, so no ack passes over them."""
         self.stats.rewound += 1
         await asyncio.sleep(max(self.backoff_seconds, 0.5))
         await msg.nack()

@@ -102,6 +102,57 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
     raise RuntimeError(f"could not create topics on {settings.kafka_bootstrap_servers}: {last!r}")
 
 
+class BrokerWatch:
+    """Tells the relay whether the broker still holds what it published.
+
+    A marker topic, created only here and never written to, stands for "this broker has our
+    history". Listing topics never creates one (a metadata request naming a topic may, on
+    brokers that auto-create), so a missing marker is proof the broker lost its data.
+    """
+
+    def __init__(self, settings: Settings, service: str) -> None:
+        self.settings = settings
+        self.marker = settings.marker_topic_of(service)
+        self._admin: AIOKafkaAdminClient | None = None
+
+    async def _client(self) -> AIOKafkaAdminClient:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                **client_options(self.settings),
+            )
+            await admin.start()
+            self._admin = admin
+        return self._admin
+
+    async def holds_history(self) -> bool:
+        try:
+            return self.marker in await (await self._client()).list_topics()
+        except Exception:
+            await self.close()  # a fresh client on the next call; the caller retries
+            raise
+
+    async def mark(self) -> None:
+        """Recreate the topics, then the marker: called after the relay rewound its cursor."""
+        await ensure_topics(self.settings)
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await (await self._client()).create_topics(
+                [
+                    NewTopic(
+                        self.marker,
+                        num_partitions=1,
+                        replication_factor=self.settings.kafka_replication_factor,
+                    )
+                ]
+            )
+
+    async def close(self) -> None:
+        if self._admin is not None:
+            admin, self._admin = self._admin, None
+            with contextlib.suppress(Exception):
+                await admin.close()
+
+
 async def _partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
     if any(consumer.partitions_for_topic(t) is None for t in topics):
         await consumer._client.force_metadata_update()  # topics the client has not seen yet

@@ -81,5 +81,9 @@ def parent_of(code: str) -> str | None:
     return province_of(code)
 
 
+def of_level(level: str) -> list[Region]:
+    return sorted((r for r in _index().values() if r.level == level), key=lambda r: r.code)
+
+
 def children_of(code: str) -> list[Region]:
     return sorted((r for r in _index().values() if parent_of(r.code) == code), key=lambda r: r.code)

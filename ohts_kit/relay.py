@@ -5,18 +5,26 @@ the oldest transaction still running, ordered by (tx_id, position). A transactio
 commits late has a tx_id at or above that horizon until it ends, so the cursor never passes
 it. The cursor is saved only after the broker acknowledged (acks=all) the whole batch: a
 crash in between republishes, it never loses; consumers are idempotent.
+
+A broker that lost its data (the embedded one keeps nothing across a restart) is noticed
+before each batch by a `BrokerWatch`: the relay rewinds its cursor to the start of the event
+store, recreates the topics and republishes everything. The relay cannot know what each
+consumer applied (that is in other services' tables), so it sends all of it; inboxes make the
+repeats no-ops, and consumer groups whose offsets were lost start again from the earliest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 import asyncpg
 
 from ohts_kit.db import lock_key
 from ohts_kit.eventstore import _COLUMNS, row_to_envelope
+from ohts_kit.kafka import BrokerWatch
 from ohts_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -48,6 +56,7 @@ class OutboxRelay:
         topic: str,
         batch_size: int = 500,
         poll_seconds: float = 0.2,
+        watch: BrokerWatch | None = None,
     ) -> None:
         self.pool = pool
         self.publisher = publisher
@@ -57,22 +66,34 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.running = False
+        self.watch = watch
         self._wake = asyncio.Event()
+        self._checked = 0.0
+
+    async def _rewind_if_broker_lost_history(self, idle: bool) -> bool:
+        """Before a batch, and once a second while idle (the lost events may be old ones)."""
+        if self.watch is None or (idle and time.monotonic() - self._checked < 1.0):
+            return False
+        self._checked = time.monotonic()
+        if await self.watch.holds_history():
+            return False
+        async with self.pool.acquire() as conn:
+            # Rewind first, mark second: a crash in between rewinds again, never skips.
+            previous = await conn.fetchval(
+                "UPDATE relay_cursor SET tx_id = '0', position = 0,"
+                " broker_resets = broker_resets + (published > 0)::int"
+                " WHERE id = 1 RETURNING published"
+            )
+        await self.watch.mark()
+        if previous:
+            log.warning("relay.broker_lost_history", topic=self.topic, republishing=True)
+        return True
 
     async def relay_once(self) -> int:
         """Publish the next batch below the horizon; returns how many were published."""
-        async with self.pool.acquire() as conn:
-            cursor = await conn.fetchrow("SELECT tx_id, position FROM relay_cursor WHERE id = 1")
-            assert cursor is not None, "relay_cursor row is created by the platform migration"
-            rows = await conn.fetch(
-                f"SELECT tx_id, {_COLUMNS} FROM events"
-                " WHERE (tx_id, position) > ($1::xid8, $2::bigint)"
-                "   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-                " ORDER BY tx_id, position LIMIT $3",
-                cursor["tx_id"],
-                cursor["position"],
-                self.batch_size,
-            )
+        rows = await self._next_batch()
+        if await self._rewind_if_broker_lost_history(idle=not rows):
+            rows = await self._next_batch()
         if not rows:
             return 0
         futures = []
@@ -101,6 +122,20 @@ class OutboxRelay:
                 len(rows),
             )
         return len(rows)
+
+    async def _next_batch(self) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            cursor = await conn.fetchrow("SELECT tx_id, position FROM relay_cursor WHERE id = 1")
+            assert cursor is not None, "relay_cursor row is created by the platform migration"
+            return await conn.fetch(
+                f"SELECT tx_id, {_COLUMNS} FROM events"
+                " WHERE (tx_id, position) > ($1::xid8, $2::bigint)"
+                "   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                " ORDER BY tx_id, position LIMIT $3",
+                cursor["tx_id"],
+                cursor["position"],
+                self.batch_size,
+            )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set. One relay per schema: others wait on an advisory lock."""
@@ -135,6 +170,8 @@ class OutboxRelay:
                         stopper.cancel()
             finally:
                 self.running = False
+                if self.watch is not None:
+                    await self.watch.close()
                 with contextlib.suppress(Exception):
                     await lock_conn.remove_listener(channel, self._on_notify)
                     await lock_conn.execute(

@@ -22,7 +22,7 @@ from ohts_kit.clock import Clock, SystemClock
 from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.eventstore import EventStore
-from ohts_kit.kafka import ensure_topics, make_broker
+from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
 from ohts_kit.limits import BodyLimit, StorableText
 from ohts_kit.logging import get_logger
 from ohts_kit.relay import FastStreamPublisher, OutboxRelay
@@ -81,6 +81,7 @@ class ServiceRuntime:
                 max_attempts=settings.consumer_max_attempts,
                 backoff_seconds=settings.consumer_backoff_seconds,
                 fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+                batch_size=settings.consumer_batch_size,
                 session_timeout_ms=settings.kafka_session_timeout_ms,
                 heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             )
@@ -99,23 +100,29 @@ class ServiceRuntime:
             description=f"Kafka interface of the {self.spec.name} service",
         )
 
-    async def start(self) -> None:
+    async def open_store(self) -> None:
+        """Migrate and connect, nothing else: for bulk loaders that append without serving
+        (the running service's relay publishes what they wrote)."""
         folders = [PLATFORM_MIGRATIONS] + ([self.spec.migrations] if self.spec.migrations else [])
         await migrate(self.settings, self.schema, folders)
         self._pool = await create_pool(self.settings, self.schema)
+
+    async def start(self) -> None:
+        await self.open_store()
         await ensure_topics(self.settings)
         if self.consumer is not None:
             self.consumer.pool = self._pool
         await self.broker.start()
         if self.spec.publishes:
             self.relay = OutboxRelay(
-                self._pool,
+                self.pool,
                 FastStreamPublisher(self.broker),
                 producer=self.spec.name,
                 schema=self.schema,
                 topic=self.settings.topic_of(self.spec.name),
                 batch_size=self.settings.relay_batch_size,
                 poll_seconds=self.settings.relay_poll_seconds,
+                watch=BrokerWatch(self.settings, self.spec.name),
             )
             self._spawn(self.relay.run(self.stop_event), "relay")
         for job in self.spec.background:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     consumer_max_attempts: int = 5
     # How long a fetch waits for new records; also the idle latency floor of a consumer.
     consumer_fetch_max_wait_ms: int = 50
+    # Events applied per fetched batch: one transaction (one fsync) for many of them.
+    consumer_batch_size: int = 200
     consumer_backoff_seconds: float = 0.2
     db_pool_max: int = 10
     scheduler_interval_seconds: float = 60.0
@@ -77,6 +79,11 @@ class Settings(BaseSettings):
 
     def topic_of(self, service: str) -> str:
         return f"{self.namespace}ohts.{service}.events"
+
+    def marker_topic_of(self, service: str) -> str:
+        """Created by the service's relay when it starts publishing into a broker; its absence
+        later means the broker lost its data (the embedded one keeps nothing across a restart)."""
+        return f"{self.namespace}ohts.{service}.relay-marker"
 
     @property
     def dlq_topic(self) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from ohts.embedded import free_port
+from ohts.embedded import EmbeddedBroker, free_port
 from ohts.launcher import System
 from ohts_kit.db import create_pool
 from ohts_kit.eventstore import EventStore
@@ -61,22 +61,41 @@ class Feed(threading.Thread):
             self.error = exc
 
     async def _feed(self) -> None:
+        """Like a client: a batch cut off by a database restart is retried; what it had
+        committed already (its commit's answer was lost) is not written twice."""
         settings = self.system.settings
         pool = await create_pool(settings, settings.schema_of("registry"))
         store = EventStore("registry")
         try:
             while self.written < self.total:
-                async with pool.acquire() as conn, conn.transaction():
-                    batch = min(50, self.total - self.written)
-                    for n in range(self.written, self.written + batch):
-                        await store.append(
-                            conn,
-                            "Institution",
-                            f"fault-{n}",
-                            0,
-                            [registered(f"fault-{n}", n)],
-                            META,
-                        )
+                batch = min(50, self.total - self.written)
+                ids = [f"fault-{n}" for n in range(self.written, self.written + batch)]
+                try:
+                    async with pool.acquire() as conn, conn.transaction():
+                        done = {
+                            r["aggregate_id"]
+                            for r in await conn.fetch(
+                                "SELECT aggregate_id FROM events WHERE aggregate_id = ANY($1)", ids
+                            )
+                        }
+                        for n, aggregate_id in enumerate(ids, start=self.written):
+                            if aggregate_id not in done:
+                                await store.append(
+                                    conn,
+                                    "Institution",
+                                    aggregate_id,
+                                    0,
+                                    [registered(aggregate_id, n)],
+                                    META,
+                                )
+                except (
+                    OSError,
+                    asyncpg.PostgresConnectionError,
+                    asyncpg.InterfaceError,
+                    asyncpg.CannotConnectNowError,
+                ):
+                    await asyncio.sleep(0.5)
+                    continue
                 self.written += batch
         finally:
             await pool.close()
@@ -122,10 +141,16 @@ def finish_and_check(system: System, feed: Feed, extra: int = 0) -> dict[str, in
     feed.join(timeout=600)
     assert feed.error is None, feed.error
     total = EVENTS + extra
-    wait_for(
-        lambda: all(v == total for v in asyncio.run(counts(system)).values()),
-        "every consumer applied every event",
-    )
+    last: dict[str, int] = {}
+
+    def all_applied() -> bool:
+        last.update(asyncio.run(counts(system)))
+        return all(v == total for v in last.values())
+
+    try:
+        wait_for(all_applied, "every consumer applied every event", timeout=600)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last counts {last}, expected {total}") from None
     seen = asyncio.run(counts(system))
     assert seen == {"stored": total, **{c: total for c in CONSUMERS}, "institutions": total}
     report = asyncio.run(rebuild(system.settings))
@@ -210,3 +235,37 @@ def test_restart_postgresql_under_load(system: System, servers: Servers) -> None
     finish_and_check(system, feed)
     for service in ("registry", *CONSUMERS):
         system.wait_ready((service,), timeout=30)
+
+
+def test_restart_the_broker_under_load(servers: Servers, request: pytest.FixtureRequest) -> None:
+    """The embedded broker keeps nothing across a restart: topics, records and group offsets
+    are gone. Relays notice, recreate the topics and republish from their event stores."""
+    name = f"faults-{request.node.name}"
+    broker = EmbeddedBroker(log_path=servers.workdir / f"{name}-broker.log")
+    broker.start()
+    system = start_processes(servers, name, KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap_servers)
+    system.log_dir = servers.workdir / name  # type: ignore[attr-defined]
+    try:
+        feed = Feed(system, EVENTS)
+        feed.start()
+        wait_for(lambda: applied_by(system, "reporting") > EVENTS // 4, "under way")
+        broker.stop(kill=True)
+        time.sleep(1)
+        broker.start()
+        finish_and_check(system, feed)
+        resets = asyncio.run(broker_resets(system))
+        assert resets == 1, resets
+        for service in ("registry", *CONSUMERS):
+            system.wait_ready((service,), timeout=30)
+    finally:
+        system.stop()
+        broker.stop()
+
+
+async def broker_resets(system: System) -> int:
+    conn = await asyncpg.connect(system.settings.database_url)
+    try:
+        schema = system.settings.schema_of("registry")
+        return int(await conn.fetchval(f'SELECT broker_resets FROM "{schema}".relay_cursor'))
+    finally:
+        await conn.close()
