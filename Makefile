@@ -27,7 +27,7 @@ run: $(STAMP)
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
-	$(BIN)/mypy ohts ohts_kit contracts services
+	$(BIN)/mypy ohts ohts_kit contracts services bench
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy ohts ohts_kit contracts services
+	$(BIN)/mypy ohts ohts_kit contracts services bench
 
 contracts: $(STAMP)
 	$(BIN)/ohts contracts export

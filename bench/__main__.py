@@ -1,9 +1,16 @@
 """`make bench`: figures with ratios against a baseline measured in the same run, on the same
 PostgreSQL and broker (embedded unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS are set).
 
-Measured so far: (1) the command path against a raw asyncpg insert loop; (3) the reporting
-rebuild against COPY of the same rows. The national-scale dataset, propagation latency,
-portal latency under load and peak memory are not measured yet (see bench/RESULTS.md).
+1. the command path against a raw asyncpg insert loop (in this process);
+then the four services start as processes and `ohts.national.generate` writes the dataset
+(`--scale`, provincial by default so `make bench` takes minutes; `--scale national` is the
+issue's 1,000,000-card history), and on it:
+2. propagation qc→enforcement and enforcement→reporting at 200 and 1,000 events/s, and
+   saturated throughput, against the hand-written pipeline of bench/minimal.py;
+3. the reporting rebuild from the dataset's topics against COPY of as many rows;
+4. portal search and institution pages at 300 requests/s from a second process (bench/load.py)
+   against /health on the same server at the same rate;
+5. each service's peak resident memory (VmHWM) against a process that only builds its app.
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from typing import Any
 
 import asyncpg
 
+from bench import system_figures as sf
 from contracts.envelope import Actor, Role
 from ohts.embedded import EmbeddedBroker, EmbeddedPostgres
+from ohts.national import SCALES
 from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
 from ohts_kit.eventstore import Metadata
-from ohts_kit.settings import Settings
+from ohts_kit.settings import SERVICES, Settings
 from services.registry.application.filings import file_report_card
 from services.registry.application.qualifications import register_institution
 from services.registry.application.unit import registry_of
@@ -52,9 +61,14 @@ class Figure:
     baseline: float
     target: str
 
+    lower_is_better: bool = False
+
     @property
     def ratio(self) -> float:
         return self.value / self.baseline if self.baseline else 0.0
+
+    def shown(self, value: float) -> str:
+        return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
 async def timed(n: int, step: Callable[[int], Coroutine[Any, Any, Any]]) -> float:
@@ -174,26 +188,136 @@ async def rebuild_speed(settings: Settings) -> Figure:
     )
 
 
+HEADER = (
+    "| figure | value | baseline | baseline value | ratio | target |\n|---|---:|---|---:|---:|---|"
+)
+
+
+def row(f: Figure) -> str:
+    return (
+        f"| {f.name} | {f.shown(f.value)} {f.unit} | {f.baseline_name} |"
+        f" {f.shown(f.baseline)} | {f.ratio:.2f} | {f.target} |"
+    )
+
+
 def table(figures: list[Figure]) -> str:
-    lines = [
-        "| figure | value | baseline | baseline value | ratio | target |",
-        "|---|---:|---|---:|---:|---|",
-    ]
+    return "\n".join([HEADER, *map(row, figures)])
+
+
+def shown(figures: list[Figure]) -> list[Figure]:
+    """Printed as soon as measured: a long run shows its figures while it goes on."""
     for f in figures:
-        lines.append(
-            f"| {f.name} | {f.value:,.0f} {f.unit} | {f.baseline_name} | {f.baseline:,.0f}"
-            f" | {f.ratio:.2f} | {f.target} |"
+        print(row(f), flush=True)
+    return figures
+
+
+async def run(
+    settings: Settings, n: int, scale: str, env: dict[str, str], work: Path
+) -> tuple[list[Figure], str]:
+    print(HEADER, flush=True)
+    figures = shown([await command_path(settings, n)])
+    system = await asyncio.to_thread(sf.start, work, env)
+    try:
+        print(f"dataset ({scale}) ...", flush=True)
+        dataset = await sf.load_dataset(system, SCALES[scale])
+        note = (
+            f"dataset {scale}: {sum(dataset['written'].values()):,} events written in"
+            f" {dataset['generate_s']:.0f} s, all applied by every consumer after"
+            f" {dataset['applied_s']:.0f} s"
         )
-    return "\n".join(lines)
+        print(note, flush=True)
+        figures += shown(await propagation(system))
+        figures += shown([await rebuild_speed(system.settings)])
+        figures += shown(portal(system))
+        figures += shown(memory(system))
+    finally:
+        await asyncio.to_thread(system.stop)
+    return figures, note
 
 
-async def run(settings: Settings, n: int) -> list[Figure]:
-    return [await command_path(settings, n), await rebuild_speed(settings)]
+async def propagation(system: sf.System) -> list[Figure]:
+    minimal = sf.Minimal(system.settings.database_url, system.settings.kafka_bootstrap_servers)
+    figures = []
+    try:
+        await minimal.ready()
+        for rate in (200, 1000):
+            base = await minimal.write_paced(rate, 10)
+            ours = await sf.ours_at(system, rate, 10)
+            for hop, lat in ours.items():
+                figures.append(
+                    Figure(
+                        f"propagation {hop} at {rate} events/s, p50 {lat.p50:.0f} ms"
+                        f" (minimal {base.p50:.0f} ms), {lat.count} events",
+                        lat.p99,
+                        "ms p99",
+                        "minimal pipeline p99",
+                        base.p99,
+                        "p99 <= 60 ms at 1,000/s",
+                        lower_is_better=True,
+                    )
+                )
+        base_rate = await minimal.saturated(10_000)
+        ours_rate = await sf.ours_saturated(system, 10_000)
+        figures.append(
+            Figure(
+                "saturated throughput enforcement→reporting",
+                ours_rate,
+                "events/s",
+                "minimal pipeline",
+                base_rate,
+                ">= 0.75",
+            )
+        )
+    finally:
+        minimal.stop()
+    return figures
+
+
+def portal(system: sf.System) -> list[Figure]:
+    base = system.url_of("reporting")
+    paths = sf.portal_paths(system)
+    baseline = sf.load(base, 300, 10, ["/health"])
+    measured = sf.load(base, 300, 20, paths)
+    b = next(iter(baseline["kinds"].values()))
+    figures = []
+    for kind, k in sorted(measured["kinds"].items()):
+        figures.append(
+            Figure(
+                f"portal {kind} at {measured['rate']:.0f} req/s, p50 {k['p50']:.1f} ms,"
+                f" {k['count']} ok, {k['errors']} errors",
+                k["p99"],
+                "ms p99",
+                f"/health at the same rate (p50 {b['p50']:.1f} ms)",
+                b["p99"],
+                "p99 <= 30 ms",
+                lower_is_better=True,
+            )
+        )
+    return figures
+
+
+def memory(system: sf.System) -> list[Figure]:
+    figures = []
+    for service in SERVICES:
+        process = system.processes[service]
+        figures.append(
+            Figure(
+                f"peak memory of {service}",
+                sf.peak_mb(process.pid),
+                "MB",
+                "same app built, idle",
+                sf.import_only_mb(service),
+                "<= 150 MB",
+                lower_is_better=True,
+            )
+        )
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--commands", type=int, default=3000)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="provincial")
     parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
     args = parser.parse_args()
     postgres = broker = None
@@ -214,19 +338,22 @@ def main() -> None:
             namespace=f"b{uuid.uuid4().hex[:8]}_",
             relay_poll_seconds=0.05,
         )
-        figures = asyncio.run(run(settings, args.commands))
+        figures, note = asyncio.run(run(settings, args.commands, args.scale, env, work))
     finally:
         if broker:
             broker.stop()
         if postgres:
             postgres.remove()
-    report = table(figures)
+    report = table(figures) + f"\n\n{note}"
     print(report)
     if not args.no_record:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
         with RESULTS.open("a", encoding="utf-8") as f:
-            f.write(f"\n## {stamp} — {machine}, {args.commands} commands\n\n{report}\n")
+            f.write(
+                f"\n## {stamp} — {machine}, {args.commands} commands, scale {args.scale}\n\n"
+                f"{report}\n"
+            )
 
 
 if __name__ == "__main__":

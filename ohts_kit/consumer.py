@@ -3,11 +3,14 @@
 Each incoming event is applied in a PostgreSQL transaction together with an inbox row keyed
 by (consumer, event_id); offsets are committed only after those transactions, so a
 redelivery finds the inbox row and is a no-op. A fetched batch is applied in as few
-transactions as the event store allows (one commit, one fsync, for many events): each event in
-its own savepoint, and an event whose handler appends starts a transaction of its own and
-ends it (an append must be its transaction's first write). Bytes that do not decode, unknown
-types and payloads failing validation go to `ohts.dlq` with the error and the original
-bytes; a handler error is retried alone with backoff, then dead-lettered. An outage of the
+transactions as the event store allows (one commit, one fsync, one inbox statement for many
+events), without savepoints: failures are rare, so a failing event rolls its run back and the
+run's events are applied again one by one. An event whose handler may append (`may_append`)
+starts a transaction of its own, and any append ends its transaction: an append must be its
+transaction's first write, and a later append in the same transaction could overtake a
+version another writer committed meanwhile (README, "Relay order"). Bytes that do not
+decode, unknown types and payloads failing validation go to `ohts.dlq` with the error and the
+original bytes; a handler error is retried alone with backoff, then dead-lettered. An outage of the
 database or the broker is never a reason to dead-letter: the batch is rewound (nack) and
 tried again, and what was committed before the outage is skipped by the inbox.
 """
@@ -17,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import structlog
@@ -29,7 +32,7 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
 from ohts_kit.db import Conn
 from ohts_kit.errors import DomainError
-from ohts_kit.eventstore import AppendOrderError
+from ohts_kit.eventstore import AppendOrderError, appends_so_far
 from ohts_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -45,6 +48,17 @@ _INFRA_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
     asyncpg.AdminShutdownError,
 )
+
+
+H = TypeVar("H", bound=Handler)
+
+
+def may_append(handler: H) -> H:
+    """Marks a handler that may append events: it starts a transaction of its own, so its
+    append is that transaction's first write. An unmarked handler that appends still works,
+    at the price of a rolled-back run (logged as consumer.unmarked_appending_handler)."""
+    handler.may_append = True  # type: ignore[attr-defined]
+    return handler
 
 
 @dataclass
@@ -107,6 +121,7 @@ class IdempotentConsumer:
         self.topics = topics
         self.group_id = group_id
         self.handlers = dict(handlers)
+        self.appending = {t for t, h in self.handlers.items() if getattr(h, "may_append", False)}
         self.dlq_topic = dlq_topic
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
@@ -161,70 +176,79 @@ class IdempotentConsumer:
         seen = {r["event_id"] for r in rows}
         at = 0
         while at < len(items):
-            at, alone = await self._apply_run(items, at, seen)
-            if alone:  # undecodable or failing in the batch: on its own, with retries
-                await self._apply_alone(items[at])
-                at += 1
+            stop, failed = await self._apply_run(items, at, seen)
+            if failed:  # rolled back: each of those items on its own, with retries
+                for item in items[at:stop]:
+                    if item.envelope is None or item.envelope.event_id not in seen:
+                        await self._apply_alone(item)
+            at = stop
 
     async def _apply_run(self, items: list[_Item], start: int, seen: set[Any]) -> tuple[int, bool]:
-        """Apply items from `start` in one transaction; returns where it stopped and whether
-        the item there must be handled on its own."""
+        """Apply items from `start` in one transaction, without savepoints; returns where it
+        stopped and whether it failed. A failure rolls the whole run back (nothing partial
+        stays), and the caller applies items[start:stop] one at a time."""
         assert self.pool is not None
-        applied = duplicates = 0
-        at, alone = start, False
+        applied: list[_Item] = []
+        at, in_handler, duplicates, event_type = start, False, 0, ""
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 while at < len(items):
                     item = items[at]
                     if item.envelope is None or item.payload is None:
-                        alone = True
+                        if not applied:
+                            return at + 1, True  # dead-lettered on its own
                         break
                     if item.envelope.event_id in seen:
                         duplicates += 1
                         at += 1
                         continue
-                    try:
+                    event_type = item.envelope.event_type
+                    if applied and event_type in self.appending:
+                        break  # an append must be its transaction's first write
+                    before = appends_so_far()
+                    handler = self.handlers.get(event_type)
+                    if handler is not None:
+                        in_handler = True
                         with structlog.contextvars.bound_contextvars(
                             correlation_id=item.envelope.correlation_id,
                             event_id=str(item.envelope.event_id),
-                            event_type=item.envelope.event_type,
+                            event_type=event_type,
                         ):
-                            async with conn.transaction():  # a savepoint per event
-                                await self._apply_in(conn, item.envelope, item.payload, item.record)
-                    except _Duplicate:
-                        duplicates += 1
-                    except AppendOrderError:
-                        if at == start:  # cannot be the ordering: treat as a handler error
-                            alone = True
-                        break  # the next transaction starts with this event
-                    except _INFRA_ERRORS:
-                        raise
-                    except Exception:
-                        alone = True
-                        break
-                    else:
-                        applied += 1
-                        if item.envelope.event_type in self.handlers and await self._appended(conn):
-                            at += 1
-                            seen.add(item.envelope.event_id)
-                            break  # an append ends its transaction (see module doc)
-                    seen.add(item.envelope.event_id)
+                            await handler(conn, item.envelope, item.payload)
+                        in_handler = False
+                    applied.append(item)
                     at += 1
+                    if appends_so_far() != before:
+                        break  # an append ends its transaction (see module doc)
+                if applied and await self._record_in_inbox(conn, applied) < len(applied):
+                    raise _Duplicate  # a concurrent delivery won: roll everything back
         except _INFRA_ERRORS as exc:
             log.warning("consumer.infrastructure_error", error=repr(exc))
             raise _Rewind from exc
-        self.stats.applied += applied
+        except Exception as exc:
+            if isinstance(exc, AppendOrderError):
+                log.warning("consumer.unmarked_appending_handler", event_type=event_type)
+            return (at + 1 if in_handler else at), True
+        self.stats.applied += len(applied)
         self.stats.duplicates += duplicates
-        return at, alone
+        for item in applied:
+            seen.add(item.envelope.event_id)  # type: ignore[union-attr]
+        return at, False
 
-    @staticmethod
-    async def _appended(conn: Conn) -> bool:
-        return bool(
-            await conn.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM events"
-                " WHERE tx_id = pg_current_xact_id_if_assigned())"
-            )
+    async def _record_in_inbox(self, conn: Conn, applied: list[_Item]) -> int:
+        """One statement for the run's inbox rows; returns how many were new."""
+        rows = await conn.fetch(
+            'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
+            " SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[],"
+            " $6::bigint[]) ON CONFLICT DO NOTHING RETURNING 1",
+            self.name,
+            [i.envelope.event_id for i in applied],  # type: ignore[union-attr]
+            [i.envelope.event_type for i in applied],  # type: ignore[union-attr]
+            [i.record.topic for i in applied],
+            [i.record.partition for i in applied],
+            [i.record.offset for i in applied],
         )
+        return len(rows)
 
     async def _apply_alone(self, item: _Item) -> None:
         if item.bad is not None:

@@ -22,9 +22,17 @@ def lock_key(name: str) -> int:
     return zlib.crc32(name.encode()) - 2**31
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Pool connections carry no session state (no SET, no LISTEN, no advisory lock left
+    behind: the relay, the one user of those, undoes them itself), so a released connection
+    needs only what asyncpg always does (roll back an open transaction), not the reset query
+    that would cost every command and every consumed batch one more round trip."""
+
+
 async def create_pool(settings: Settings, schema: str) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         settings.database_url,
+        reset=_keep_session,
         min_size=1,
         max_size=settings.db_pool_max,
         command_timeout=settings.db_command_timeout_seconds,

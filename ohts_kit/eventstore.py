@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +47,15 @@ class StoredEvent:
     def payload(self) -> EventPayload:
         env = self.envelope
         return decode_payload(env.event_type, env.schema_version, env.payload)
+
+
+# Appends made in this context (task): a consumer learns whether a handler appended without
+# asking the database.
+_APPENDS: ContextVar[int] = ContextVar("ohts_appends", default=0)
+
+
+def appends_so_far() -> int:
+    return _APPENDS.get()
 
 
 class AppendOrderError(RuntimeError):
@@ -106,12 +116,6 @@ class EventStore:
             return []
         if not conn.is_in_transaction():
             raise AppendOrderError("append needs an open transaction")
-        first_write = await conn.fetchval(
-            "SELECT x IS NULL OR EXISTS (SELECT 1 FROM events WHERE tx_id = x)"
-            " FROM (SELECT pg_current_xact_id_if_assigned() AS x) s"
-        )
-        if not first_write:
-            raise AppendOrderError("append must be the first write of its transaction")
         ids = [uuid7() for _ in events]
         actor = meta.actor.model_dump_json()
         try:
@@ -126,6 +130,10 @@ class EventStore:
                 " $12::timestamptz[], $13::text[]) WITH ORDINALITY AS"
                 " u(event_id, event_type, schema_version, institution_id, region_code,"
                 " occurred_at, payload, n)"
+                # The first-write check rides along (evaluated once, before the first row is
+                # written): no transaction id yet, or one this transaction got from events.
+                " WHERE (SELECT x IS NULL OR EXISTS (SELECT 1 FROM events WHERE tx_id = x)"
+                " FROM (SELECT pg_current_xact_id_if_assigned() AS x) s)"
                 f" ORDER BY u.n RETURNING {_COLUMNS}",
                 ids,
                 aggregate_type,
@@ -143,6 +151,9 @@ class EventStore:
             )
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyConflict(f"{aggregate_type}-{aggregate_id}", expected_version) from exc
+        if not rows:
+            raise AppendOrderError("append must be the first write of its transaction")
+        _APPENDS.set(_APPENDS.get() + 1)
         return [
             row_to_envelope(r, self.producer) for r in sorted(rows, key=lambda r: r["position"])
         ]

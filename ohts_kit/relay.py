@@ -16,7 +16,6 @@ repeats no-ops, and consumer groups whose offsets were lost start again from the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from typing import Any
 
@@ -172,11 +171,11 @@ class OutboxRelay:
                 self.running = False
                 if self.watch is not None:
                     await self.watch.close()
-                with contextlib.suppress(Exception):
+                try:  # the pool does not reset sessions (ohts_kit.db): leave nothing behind
                     await lock_conn.remove_listener(channel, self._on_notify)
-                    await lock_conn.execute(
-                        "SELECT pg_advisory_unlock($1)", lock_key(f"relay:{self.schema}")
-                    )
+                    await lock_conn.execute("SELECT pg_advisory_unlock_all(); UNLISTEN *")
+                except Exception:
+                    lock_conn.terminate()
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

@@ -18,6 +18,7 @@ from ohts.launcher import System
 from ohts_kit.auth import issue_token
 from tests.conftest import Servers
 from tests.e2e.conftest import start_processes
+from tests.poison import poison
 
 pytestmark = pytest.mark.e2e
 
@@ -75,47 +76,6 @@ CONSUMERS = {  # which services subscribe to each producer's topic
     "qc": ("registry", "enforcement", "reporting"),
     "enforcement": ("registry", "qc", "reporting"),
 }
-
-
-def poison(seed: int) -> list[bytes]:
-    """Random bytes, truncated envelopes, and envelopes of known types with broken payloads."""
-    import json
-    import random
-    from datetime import UTC, datetime
-
-    from contracts.envelope import all_event_types
-
-    rng = random.Random(seed)
-    good = {
-        "event_id": "01900000-0000-7000-8000-000000000000",
-        "event_type": "registry.InstitutionRegistered",
-        "schema_version": 1,
-        "occurred_at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(),
-        "recorded_at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(),
-        "producer": "registry",
-        "aggregate_type": "Institution",
-        "aggregate_id": "fuzz",
-        "aggregate_version": 1,
-        "institution_id": "fuzz",
-        "region_code": "330106",
-        "correlation_id": "fuzz",
-        "actor": {"subject": "fuzz", "role": "system", "region_code": "330000"},
-        "payload": {},
-    }
-    types = sorted(t for t, _ in all_event_types())
-    out: list[bytes] = []
-    for n in range(6):
-        out.append(rng.randbytes(rng.randint(0, 64)))
-        whole = json.dumps({**good, "event_id": f"01900000-0000-7000-8000-{seed:06d}{n:06d}"})
-        out.append(whole[: rng.randint(1, len(whole) - 1)].encode())
-        broken = {
-            **good,
-            "event_id": f"01900000-0000-7001-8000-{seed:06d}{n:06d}",
-            "event_type": rng.choice(types),
-            "payload": {"institution_id": rng.choice([None, 7, [], "x"])},
-        }
-        out.append(json.dumps(broken).encode())
-    return out
 
 
 def test_random_and_truncated_messages_end_in_the_dead_letter_topic(fuzzed: System) -> None:

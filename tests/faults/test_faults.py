@@ -21,15 +21,18 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from ohts.embedded import EmbeddedBroker, free_port
 from ohts.launcher import System
 from ohts_kit.db import create_pool
+from ohts_kit.deadletters import read_dead_letters
 from ohts_kit.eventstore import EventStore
 from services.reporting.application.rebuild import rebuild
 from tests.conftest import Servers
 from tests.e2e.conftest import start_processes
 from tests.integration.helpers import META, registered
+from tests.poison import POISON_ID_PREFIX, poison
 
 pytestmark = pytest.mark.faults
 EVENTS = int(os.environ.get("OHTS_FAULT_EVENTS", "2000"))
@@ -221,6 +224,69 @@ def test_a_second_consumer_instance_joins_and_leaves_mid_stream(system: System) 
         second.terminate()
         second.wait(timeout=30)
     finish_and_check(system, feed)
+
+
+def test_poison_messages_go_to_the_dead_letter_topic_and_consumption_goes_on(
+    system: System,
+) -> None:
+    """Two waves of poison (not JSON, truncated JSON, known types with broken payloads) land
+    among the registry's events; each consumer dead-letters every one and applies the rest."""
+    settings = system.settings
+    sent = 0
+
+    async def send(seed: int) -> None:
+        nonlocal sent
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+        await producer.start()
+        try:
+            for value in poison(seed):
+                await producer.send_and_wait(settings.topic_of("registry"), value, key=b"poison")
+                sent += 1
+        finally:
+            await producer.stop()
+
+    feed = Feed(system, EVENTS)
+    feed.start()
+    wait_for(lambda: applied_by(system, "reporting") > EVENTS // 4, "under way")
+    asyncio.run(send(1))
+    wait_for(lambda: applied_by(system, "reporting") > EVENTS // 2, "still under way")
+    asyncio.run(send(2))
+    finish_and_check(system, feed)
+
+    def dead_letters() -> dict[str, int]:
+        by_consumer: dict[str, int] = {}
+        for letter in asyncio.run(read_dead_letters(settings, limit=100_000)):
+            if letter["source"].startswith(settings.topic_of("registry")):
+                by_consumer[letter["consumer"]] = by_consumer.get(letter["consumer"], 0) + 1
+        return by_consumer
+
+    last: dict[str, int] = {}
+
+    def all_dead_lettered() -> bool:
+        last.update(dead_letters())
+        return last == dict.fromkeys(CONSUMERS, sent)
+
+    try:
+        wait_for(all_dead_lettered, "every consumer dead-lettered every poison", timeout=60)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; dead letters {last}, expected {sent} each") from None
+    assert asyncio.run(applied_poison(system)) == 0
+    print(f"dead-lettered {sent} poison messages by each of {last}")
+
+
+async def applied_poison(system: System) -> int:
+    conn = await asyncpg.connect(system.settings.database_url)
+    try:
+        total = 0
+        for service in CONSUMERS:
+            total += await conn.fetchval(
+                f'SELECT count(*) FROM "{system.settings.schema_of(service)}".inbox'
+                " WHERE event_id::text LIKE $1",
+                POISON_ID_PREFIX + "%",
+            )
+        return int(total)
+    finally:
+        await conn.close()
 
 
 def test_restart_postgresql_under_load(system: System, servers: Servers) -> None:

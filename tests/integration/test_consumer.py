@@ -52,13 +52,13 @@ class Harness:
 
         async def count(conn: asyncpg.Connection, env: Envelope, event: EventPayload) -> None:
             assert isinstance(event, InstitutionRegistered)
-            if env.institution_id in self.fail_on:
-                raise RuntimeError("handler bug")
             await conn.execute(
                 "INSERT INTO applied (institution_id, times) VALUES ($1, 1) ON CONFLICT"
                 " (institution_id) DO UPDATE SET times = applied.times + 1",
                 env.institution_id,
             )
+            if env.institution_id in self.fail_on:  # after a write: none of it may stay
+                raise RuntimeError("handler bug")
 
         self.consumer = IdempotentConsumer(
             pool,
@@ -162,6 +162,32 @@ async def test_poison_messages_are_dead_lettered_and_consumption_goes_on(setting
         assert [letter["reason"] for letter in letters] == [r["reason"] for r in rows]
         dlq_records = await read_topic(settings, settings.dlq_topic, expected=5)
         assert dlq_records[0].value == b"\x00\xffnot json"  # the original bytes, untouched
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def test_a_failing_event_rolls_back_its_run_and_every_other_event_applies_once(
+    settings,
+) -> None:
+    """Events of one fetch share a transaction without savepoints; a handler that wrote and
+    then failed rolls that run back, and the run is applied again one event at a time."""
+    pool, producer = await prepared(settings)
+    topic = settings.topic_of("registry")
+    try:
+        names = ["i-a", "i-b", "i-half", "i-c", "i-d"]
+        for name in names:
+            await producer.send_and_wait(topic, envelope_bytes(name)[1], key=b"one-partition")
+        async with Harness(settings, pool, group=f"{settings.namespace}g", fail_on={"i-half"}) as h:
+            await eventually(lambda: _stats_at_least(h, applied=4, dead_lettered=1))
+            assert h.consumer.stats.applied == 4
+        assert await applied(pool) == {"i-a": 1, "i-b": 1, "i-c": 1, "i-d": 1}
+        async with pool.acquire() as conn:
+            kinds = sorted(r["event_type"] for r in await conn.fetch("SELECT * FROM inbox"))
+        assert kinds == sorted(
+            [InstitutionRegistered.event_type] * 4
+            + [f"dead-letter:{InstitutionRegistered.event_type}"]
+        )
     finally:
         await producer.stop()
         await pool.close()

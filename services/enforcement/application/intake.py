@@ -22,7 +22,7 @@ from contracts.registry_v1 import (
     QualificationRevoked,
 )
 from ohts_kit.application import Application
-from ohts_kit.consumer import Handler
+from ohts_kit.consumer import Handler, may_append
 from ohts_kit.db import Conn
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
@@ -144,6 +144,7 @@ def _meta(env: Envelope) -> Metadata:
 
 
 def handlers(rt: ServiceRuntime) -> dict[str, Handler]:
+    @may_append
     async def referral(conn: Conn, env: Envelope, e: EventPayload) -> None:
         assert isinstance(e, ViolationClueReferred)
         app = enforcement_of(rt)
@@ -159,6 +160,7 @@ def handlers(rt: ServiceRuntime) -> dict[str, Handler]:
             _meta(env),
         )
 
+    @may_append
     async def qc_fact(conn: Conn, env: Envelope, e: EventPayload) -> None:
         institution_id: str = e.institution_id  # type: ignore[attr-defined]
         facts = await QcFacts.read(conn, institution_id)

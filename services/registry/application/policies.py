@@ -16,7 +16,7 @@ from contracts.qc_v1 import (
     RectificationRequired,
     RectificationVerified,
 )
-from ohts_kit.consumer import Handler
+from ohts_kit.consumer import Handler, may_append
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict
 from ohts_kit.eventstore import Metadata
@@ -29,6 +29,7 @@ log = get_logger(__name__)
 
 
 def handlers(rt: ServiceRuntime) -> dict[str, Handler]:
+    @may_append
     async def revocation_ordered(conn: Conn, env: Envelope, e: EventPayload) -> None:
         assert isinstance(e, QualificationRevocationOrdered)
         reg = registry_of(rt)
