@@ -240,6 +240,7 @@ async def propagation(system: sf.System) -> list[Figure]:
     figures = []
     try:
         await minimal.ready()
+        await minimal.write_paced(200, 2)  # warm: topic, group join, first fetch; not counted
         for rate in (200, 1000):
             base = await minimal.write_paced(rate, 10)
             ours = await sf.ours_at(system, rate, 10)
@@ -284,7 +285,7 @@ def portal(system: sf.System) -> list[Figure]:
         figures.append(
             Figure(
                 f"portal {kind} at {measured['rate']:.0f} req/s, p50 {k['p50']:.1f} ms,"
-                f" {k['count']} ok, {k['errors']} errors",
+                f" {k['count']} ok, {k['errors']} errors {measured['why'] or ''}",
                 k["p99"],
                 "ms p99",
                 f"/health at the same rate (p50 {b['p50']:.1f} ms)",

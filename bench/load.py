@@ -63,19 +63,21 @@ class Pool:
 async def run(base: str, rate: float, seconds: float, paths: list[str]) -> dict[str, object]:
     latencies: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
+    why: dict[str, int] = {}  # what the errors were: a status code or an exception
     pool = Pool(base)
     quoted = [quote(p, safe="/?=&") for p in paths]
 
     async def one(path: str, due: float) -> None:
         kind = path.split("?")[0].rsplit("/", 1)[0] or path
         try:
-            ok = await pool.get(path) == 200
-        except (OSError, ValueError, asyncio.IncompleteReadError):
-            ok = False
-        if ok:
+            status = str(await pool.get(path))
+        except (OSError, ValueError, asyncio.IncompleteReadError) as exc:
+            status = type(exc).__name__
+        if status == "200":
             latencies.setdefault(kind, []).append((time.perf_counter() - due) * 1000)
         else:
             errors[kind] = errors.get(kind, 0) + 1
+            why[status] = why.get(status, 0) + 1
 
     for path in quoted[:20]:  # warm a connection and the server's caches, not measured
         await pool.get(path)
@@ -102,6 +104,7 @@ async def run(base: str, rate: float, seconds: float, paths: list[str]) -> dict[
             for kind, values in latencies.items()
         },
         "errors": sum(errors.values()),
+        "why": why,
     }
 
 

@@ -39,6 +39,12 @@ class Latency:
     p99: float
     count: int
 
+    @classmethod
+    def of(cls, rows: list[asyncpg.Record]) -> Latency:
+        """From rows with a latency in milliseconds as `ms`."""
+        values = [float(r["ms"]) for r in rows]
+        return cls(_pct(values, 50), _pct(values, 99), len(values))
+
 
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
@@ -224,8 +230,7 @@ async def hop_latency(
         )
     finally:
         await conn.close()
-    values = [float(r["ms"]) for r in rows]
-    return Latency(_pct(values, 50), _pct(values, 99), len(values))
+    return Latency.of(rows)
 
 
 async def institutions_of(system: System, limit: int = 500) -> list[tuple[str, str]]:
@@ -347,8 +352,7 @@ class Minimal:
             )
         finally:
             await conn.close()
-        values = [float(r["ms"]) for r in rows]
-        return Latency(_pct(values, 50), _pct(values, 99), len(values))
+        return Latency.of(rows)
 
     async def saturated(self, events: int) -> float:
         conn = await asyncpg.connect(
