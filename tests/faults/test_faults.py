@@ -34,7 +34,8 @@ from tests.e2e.conftest import start_processes
 from tests.integration.helpers import META, registered
 from tests.poison import POISON_ID_PREFIX, poison
 
-pytestmark = pytest.mark.faults
+# The waits below end before this, so a stall fails with its counts and the services' logs.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(1200)]
 EVENTS = int(os.environ.get("OHTS_FAULT_EVENTS", "2000"))
 CONSUMERS = ("qc", "enforcement", "reporting")
 
@@ -140,8 +141,18 @@ def wait_for(check, what: str, timeout: float = 300) -> None:  # type: ignore[no
         time.sleep(0.2)
 
 
+def log_tails(system: System, lines: int = 15) -> str:
+    """The end of each service's log, for a failure message."""
+    folder: Path = system.log_dir  # type: ignore[attr-defined]
+    return "\n".join(
+        f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+        for log in sorted(folder.glob("*.log"))
+    )
+
+
 def finish_and_check(system: System, feed: Feed, extra: int = 0) -> dict[str, int]:
-    feed.join(timeout=600)
+    feed.join(timeout=400)
+    assert not feed.is_alive(), f"the feed stalled at {feed.written}\n{log_tails(system)}"
     assert feed.error is None, feed.error
     total = EVENTS + extra
     last: dict[str, int] = {}
@@ -153,7 +164,9 @@ def finish_and_check(system: System, feed: Feed, extra: int = 0) -> dict[str, in
     try:
         wait_for(all_applied, "every consumer applied every event", timeout=600)
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; last counts {last}, expected {total}") from None
+        raise AssertionError(
+            f"{exc}; last counts {last}, expected {total}\n{log_tails(system)}"
+        ) from None
     seen = asyncio.run(counts(system))
     assert seen == {"stored": total, **{c: total for c in CONSUMERS}, "institutions": total}
     report = asyncio.run(rebuild(system.settings))

@@ -1,7 +1,8 @@
-"""Every endpoint × role answers as docs/access_matrix.csv says (401 without a token, 403 for
-a role the table denies, let through otherwise), the table lists every endpoint, and the
-jurisdiction cells (own region, child region, other region; an institution only for itself)
-hold on real targets."""
+"""Every endpoint × role answers as docs/access_matrix.csv says: 401 without a token, 403 for
+a role the table denies, and 2xx for a role it lets through (a valid call prepared by
+tests/integration/access_cells.py); the table lists every endpoint, and the jurisdiction
+cells (own region, child region, other region; an institution only for itself) hold on real
+targets."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from contracts.envelope import Role
 from ohts_kit.settings import Settings
 from services.registry.domain.uscc import make_uscc
 from tests.integration.access import ROLES, SERVICES, load, observe, operations, verdict
+from tests.integration.access_cells import RECIPES, world
 from tests.integration.helpers import running, token
 
 
@@ -44,6 +46,41 @@ async def test_every_endpoint_answers_every_role_as_the_matrix_says(
                 if got != row[role]:
                     wrong.append(f"{method} {path} as {role}: {got}, the table says {row[role]}")
         assert not wrong, "\n".join(wrong)
+
+
+async def test_every_cell_the_matrix_lets_through_answers_2xx(settings: Settings) -> None:
+    settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
+    table = load()
+    allowed = [
+        (key, role)
+        for key, row in sorted(table.items())
+        for role in (*ROLES, "anonymous")
+        if row[role] == "ok"
+    ]
+    missing = sorted({key for key, _ in allowed if key not in RECIPES})
+    assert not missing, f"no recipe in access_cells.py for {missing}"
+    wrong = []
+    async with world(settings) as w:
+        for (service, method, path), role in allowed:
+            call = await RECIPES[(service, method, path)](w, role)
+            headers = w.headers(role, call.institution_id)
+            if call.csv is not None:
+                response = await w.svc[service].http.request(
+                    method,
+                    call.path,
+                    content=call.csv.encode(),
+                    headers={**headers, "Content-Type": "text/csv"},
+                )
+            else:
+                response = await w.svc[service].call(method, call.path, headers, call.body)
+            if call.then:
+                call.then()
+            if not 200 <= response.status_code < 300:
+                wrong.append(
+                    f"{method} {path} as {role}: {response.status_code} {response.text[:300]}"
+                )
+    assert not wrong, "\n".join(wrong)
+    print(f"{len(allowed)} allowed cells answered 2xx")
 
 
 def _institution(region: str, serial: int) -> dict[str, Any]:
