@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+import httpx
+
 from contracts.envelope import Role
 from ohts.demo import LEGACY_CSV, staff_body
 from ohts_kit.settings import Settings
@@ -29,6 +31,7 @@ from tests.integration.helpers import Service, eventually, running, token
 NOW = datetime(2026, 9, 1, 2, tzinfo=UTC)  # 2026H1 has ended, the year's plans are running
 HOME = "330106"  # 杭州市西湖区: where every institution here is registered
 PROVINCE = "330000"  # the authorities' region: HOME is in its child regions
+OTHER_PROVINCE = "530000"  # 云南省
 QC_YEAR = 2026
 
 
@@ -39,6 +42,9 @@ class Call:
     institution_id: str | None = None  # the institution a cell of the institution role acts as
     csv: str | None = None  # a text/csv body instead of JSON
     then: Callable[[], None] | None = None  # undoes what only this call needed
+    region: str = HOME  # the target's region: where its own-region caller sits
+    # How a caller from another region is refused, when not with 403.
+    refused: Callable[[httpx.Response], bool] | None = None
 
 
 class World:
@@ -49,6 +55,7 @@ class World:
         self.settings = settings
         self.svc = services
         self._serials = itertools.count(1)
+        self.years = itertools.count(QC_YEAR + 1)  # a plan per province and year
         self.serial_of: dict[str, int] = {}
         self.authority = token(settings, Role.REGISTRY_AUTHORITY, PROVINCE)
         self.centre = token(settings, Role.QC_CENTRE, PROVINCE)
@@ -57,12 +64,24 @@ class World:
         self.plan_id = ""
         self.draw_id = ""
 
-    def headers(self, role: str, institution_id: str | None = None) -> dict[str, str]:
+    def headers(self, role: str, call: Call | None = None, where: str = "child") -> dict[str, str]:
+        """A token for `role`: from a child region of the call's target (the province), its
+        own region or another province; an institution as the one the call acts for or as
+        another one."""
         if role == "anonymous":
             return {}
         if role == "institution":
-            return token(self.settings, Role.INSTITUTION, HOME, institution_id or "nobody")
-        return token(self.settings, Role(role), PROVINCE)
+            me = call.institution_id if call and call.institution_id else "nobody"
+            return token(
+                self.settings,
+                Role.INSTITUTION,
+                HOME,
+                "someone-else" if where.startswith("other") else me,
+            )
+        region = {"own": call.region if call else HOME, "other-region": OTHER_PROVINCE}.get(
+            where, PROVINCE
+        )
+        return token(self.settings, Role(role), region)
 
     async def ok(self, service: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
         """A POST that prepares a cell; it must succeed."""
@@ -200,7 +219,7 @@ class World:
         await self.ok(
             "qc",
             f"/api/v1/rectifications/{item}/submission",
-            self.headers("institution", target),
+            self.headers("institution", Call("", institution_id=target)),
             body,
         )
         return item
@@ -305,11 +324,11 @@ def recipe(service: str, method: str, path: str) -> Callable[[Recipe], Recipe]:
     return register
 
 
-def plain(service: str, method: str, path: str, concrete: str | None = None) -> None:
+def plain(service: str, method: str, path: str) -> None:
     """An endpoint that needs nothing prepared."""
 
     async def call(w: World, role: str) -> Call:
-        return Call(concrete or path)
+        return Call(path)
 
     RECIPES[(service, method, path)] = call
 
@@ -476,7 +495,18 @@ async def _card(w: World, role: str) -> Call:
 
 @recipe("registry", "POST", "/api/v1/imports/legacy")
 async def _legacy(w: World, role: str) -> Call:
-    return Call("/api/v1/imports/legacy", csv=LEGACY_CSV.read_text("utf-8"))
+    return Call("/api/v1/imports/legacy", csv=LEGACY_CSV.read_text("utf-8"), refused=_rows_refused)
+
+
+def _rows_refused(r: httpx.Response) -> bool:
+    """An import reports per row; from another region every row is refused, none imported."""
+    report = r.json()
+    return (
+        r.status_code == 200
+        and report["imported"] == report["already_imported"] == 0
+        and bool(report["errors"])
+        and all("outside the jurisdiction" in e["reason"] for e in report["errors"])
+    )
 
 
 @recipe("registry", "POST", "/api/v1/self-inspection-campaigns")
@@ -488,7 +518,7 @@ async def _launch(w: World, role: str) -> Call:
         "period_to": "2026-08-31",
         "deadline": "2026-09-30",
     }
-    return Call("/api/v1/self-inspection-campaigns", body)
+    return Call("/api/v1/self-inspection-campaigns", body, region="330100")
 
 
 @recipe("registry", "POST", "/api/v1/self-inspection-campaigns/{campaign_id}/reports")
@@ -523,7 +553,7 @@ async def _qc_record(w: World, role: str) -> Call:
 
 @recipe("qc", "GET", "/api/v1/plans/{plan_id}")
 async def _plan(w: World, role: str) -> Call:
-    return Call(f"/api/v1/plans/{w.plan_id}")
+    return Call(f"/api/v1/plans/{w.plan_id}", region=PROVINCE)
 
 
 @recipe("qc", "GET", "/api/v1/plans/{plan_id}/verification")
@@ -533,29 +563,29 @@ async def _plan_verification(w: World, role: str) -> Call:
 
 @recipe("qc", "POST", "/api/v1/plans")
 async def _generate(w: World, role: str) -> Call:
-    return Call("/api/v1/plans", {"province_code": PROVINCE, "year": QC_YEAR + 1, "seed": "m2"})
+    body = {"province_code": PROVINCE, "year": next(w.years), "seed": "m2"}
+    return Call("/api/v1/plans", body, region=PROVINCE)
 
 
 @recipe("qc", "POST", "/api/v1/activities")
 async def _open_activity(w: World, role: str) -> Call:
     body = {"plan_id": w.plan_id, "kind": "on-site", "participants": w.planned[:1]}
-    return Call("/api/v1/activities", body)
+    return Call("/api/v1/activities", body, region=PROVINCE)
 
 
 @recipe("qc", "POST", "/api/v1/activities/{activity_id}/results")
 async def _result(w: World, role: str) -> Call:
     target = w.planned[0]
     activity = await w.activity(target)
-    return Call(
-        f"/api/v1/activities/{activity}/results", {"institution_id": target, "result": "pass"}
-    )
+    body = {"institution_id": target, "result": "pass"}
+    return Call(f"/api/v1/activities/{activity}/results", body, region=PROVINCE)  # the plan's
 
 
 @recipe("qc", "POST", "/api/v1/conclusions")
 async def _conclude(w: World, role: str) -> Call:
-    year = QC_YEAR + 2  # a year of its own: a year is concluded once
+    year = next(w.years)  # a year of its own: a year is concluded once
     await w.ok("qc", "/api/v1/plans", w.centre, {"province_code": PROVINCE, "year": year})
-    return Call("/api/v1/conclusions", {"province_code": PROVINCE, "year": year})
+    return Call("/api/v1/conclusions", {"province_code": PROVINCE, "year": year}, region=PROVINCE)
 
 
 @recipe("qc", "POST", "/api/v1/rectifications/{item_id}/submission")
@@ -606,7 +636,7 @@ async def _inspection_plan(w: World, role: str) -> Call:
         "sampling_ratio": "1/4",
         "roster": [{"inspector_id": f"n{k}"} for k in range(4)],
     }
-    return Call("/api/v1/plans", body)
+    return Call("/api/v1/plans", body, region=PROVINCE)
 
 
 @recipe("enforcement", "POST", "/api/v1/plans/{plan_id}/draws")
@@ -618,7 +648,7 @@ async def _draw(w: World, role: str) -> Call:
         "roster": [{"inspector_id": f"d{k}"} for k in range(8)],
     }
     plan = (await w.ok("enforcement", "/api/v1/plans", w.supervisor, body))["id"]
-    return Call(f"/api/v1/plans/{plan}/draws", {"seed": f"d{w.serial()}"})
+    return Call(f"/api/v1/plans/{plan}/draws", {"seed": f"d{w.serial()}"}, region=PROVINCE)
 
 
 @recipe("enforcement", "POST", "/api/v1/inspections")
@@ -723,12 +753,11 @@ for path in (
     "/api/v1/supervision/indicators",
 ):
     plain("reporting", "GET", path)
-plain(
-    "reporting",
-    "GET",
-    "/api/v1/supervision/forms/{form}",
-    "/api/v1/supervision/forms/hangzhou-2?region=330100",
-)
+
+
+@recipe("reporting", "GET", "/api/v1/supervision/forms/{form}")
+async def _form(w: World, role: str) -> Call:
+    return Call("/api/v1/supervision/forms/hangzhou-2?region=330100", region="330100")
 
 
 async def _known_to_reporting(w: World) -> str:

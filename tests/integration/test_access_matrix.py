@@ -9,13 +9,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import httpx
 import pytest
 
 from contracts.envelope import Role
 from ohts_kit.settings import Settings
 from services.registry.domain.uscc import make_uscc
 from tests.integration.access import ROLES, SERVICES, load, observe, operations, verdict
-from tests.integration.access_cells import RECIPES, world
+from tests.integration.access_cells import PROVINCE, RECIPES, Call, World, world
 from tests.integration.helpers import running, token
 
 
@@ -48,7 +49,13 @@ async def test_every_endpoint_answers_every_role_as_the_matrix_says(
         assert not wrong, "\n".join(wrong)
 
 
-async def test_every_cell_the_matrix_lets_through_answers_2xx(settings: Settings) -> None:
+async def test_every_cell_the_matrix_lets_through_answers_2xx_and_only_in_its_jurisdiction(
+    settings: Settings,
+) -> None:
+    """Each `ok` cell gets a valid call as that role from a child region of the target's
+    (the province) and, for `region` rows, from the target's own region (2xx) and from another
+    province (403 for a call that names a target; a list answers 200 without the target's
+    data). An institution's cells are also called as another institution (403)."""
     settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
     table = load()
     allowed = [
@@ -59,28 +66,58 @@ async def test_every_cell_the_matrix_lets_through_answers_2xx(settings: Settings
     ]
     missing = sorted({key for key, _ in allowed if key not in RECIPES})
     assert not missing, f"no recipe in access_cells.py for {missing}"
-    wrong = []
+    wrong, calls = [], 0
     async with world(settings) as w:
         for (service, method, path), role in allowed:
-            call = await RECIPES[(service, method, path)](w, role)
-            headers = w.headers(role, call.institution_id)
-            if call.csv is not None:
-                response = await w.svc[service].http.request(
-                    method,
-                    call.path,
-                    content=call.csv.encode(),
-                    headers={**headers, "Content-Type": "text/csv"},
-                )
-            else:
-                response = await w.svc[service].call(method, call.path, headers, call.body)
-            if call.then:
-                call.then()
-            if not 200 <= response.status_code < 300:
-                wrong.append(
-                    f"{method} {path} as {role}: {response.status_code} {response.text[:300]}"
-                )
+            for where in jurisdictions(table[(service, method, path)]["jurisdiction"], role):
+                call = await RECIPES[(service, method, path)](w, role)
+                if where == "own" and call.region == PROVINCE:
+                    continue  # a provincial target: the child-region call was its own region
+                response = await send(w, service, method, call, w.headers(role, call, where))
+                calls += 1
+                targeted = method != "GET" or "{" in path or "region=" in call.path
+                denied = where.startswith("other")
+                if denied and call.refused:
+                    ok = call.refused(response)
+                elif denied and targeted:
+                    ok = response.status_code == 403
+                elif denied:  # a list scoped to the caller's region
+                    ok = response.status_code == 200 and w.planned[0] not in response.text
+                else:
+                    ok = 200 <= response.status_code < 300
+                if not ok:
+                    wrong.append(
+                        f"{service}: {method} {path} as {role} from {where}:"
+                        f" {response.status_code}"
+                        f" {response.text[:300]}"
+                    )
     assert not wrong, "\n".join(wrong)
-    print(f"{len(allowed)} allowed cells answered 2xx")
+    print(f"{len(allowed)} allowed cells, {calls} calls as the matrix says")
+
+
+def jurisdictions(rule: str, role: str) -> list[str]:
+    if role == "anonymous" or rule == "public":
+        return ["child"]
+    if role == "institution":
+        return ["child", "other-institution"]
+    return ["child", "own", "other-region"]
+
+
+async def send(
+    w: World, service: str, method: str, call: Call, headers: dict[str, str]
+) -> httpx.Response:
+    if call.csv is not None:
+        response = await w.svc[service].http.request(
+            method,
+            call.path,
+            content=call.csv.encode(),
+            headers={**headers, "Content-Type": "text/csv"},
+        )
+    else:
+        response = await w.svc[service].call(method, call.path, headers, call.body)
+    if call.then:
+        call.then()
+    return response  # type: ignore[no-any-return]
 
 
 def _institution(region: str, serial: int) -> dict[str, Any]:

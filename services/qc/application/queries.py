@@ -81,6 +81,18 @@ async def public_list(conn: Conn, year: int | None) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+async def filed_in(conn: Conn, institution_id: str, region_code: str) -> bool:
+    """Whether the institution filed out-of-province work in the region's province."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM known_filings"
+            " WHERE institution_id = $1 AND province_code = substr($2, 1, 2) || '0000')",
+            institution_id,
+            region_code,
+        )
+    )
+
+
 async def institution_record(conn: Conn, institution_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow(
         "SELECT * FROM known_institutions WHERE institution_id = $1", institution_id

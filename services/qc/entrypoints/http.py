@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from contracts.envelope import Actor, Role
-from ohts_kit.auth import require_roles
+from ohts_kit.auth import check_jurisdiction, require_roles
 from ohts_kit.errors import NotFound
 from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
@@ -54,6 +54,7 @@ async def plan(plan_id: str, request: Request, actor: Reader) -> dict[str, Any]:
         found = await queries.plan_view(conn, plan_id)
     if found is None:
         raise NotFound(f"no plan {plan_id}")
+    check_jurisdiction(actor, found["province_code"])
     return found
 
 
@@ -131,10 +132,15 @@ async def referral_dashboard(request: Request, actor: Reader) -> dict[str, Any]:
 async def institution_record(
     institution_id: str, request: Request, actor: Reader
 ) -> dict[str, Any]:
+    """The institution's region sees its record, and so does a province it filed in (R7: the
+    receiving province's QC centre checks its work there)."""
     async with runtime_of(request.app).pool.acquire() as conn:
         found = await queries.institution_record(conn, institution_id)
-    if found is None:
-        raise NotFound(f"qc knows no institution {institution_id}")
+        if found is None:
+            raise NotFound(f"qc knows no institution {institution_id}")
+        filed_here = await queries.filed_in(conn, institution_id, actor.region_code)
+    if not filed_here:
+        check_jurisdiction(actor, found["region_code"])
     return found
 
 

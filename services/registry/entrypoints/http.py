@@ -192,6 +192,7 @@ async def exemptions(institution_id: str, request: Request, actor: Supervisor) -
         record = await queries.institution_record(conn, institution_id)
         if record is None:
             raise NotFound(f"no institution {institution_id}")
+        _scope(actor, record["region_code"])
         return await queries.exemptions(conn, institution_id, reg.today(), reg.policy)
 
 
