@@ -39,15 +39,20 @@ log = get_logger(__name__)
 
 Handler = Callable[[Conn, Envelope, EventPayload], Awaitable[None]]
 
-_INFRA_ERRORS: tuple[type[BaseException], ...] = (
+_OUTAGES: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
+    asyncpg.PostgresConnectionError,  # class 08
+    asyncpg.OperatorInterventionError,  # class 57: shutdown, crash, cannot connect now
     asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError,
+    asyncpg.InterfaceError,  # a connection or pool cut off mid-use
+    asyncpg.InternalClientError,  # a pool holder left inconsistent by a cut connection
 )
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """The database or the network is away: try the same events again later."""
+    return isinstance(exc, _OUTAGES)
 
 
 H = TypeVar("H", bound=Handler)
@@ -75,6 +80,11 @@ class _Duplicate(Exception):
 
 class _Rewind(Exception):
     """The database or broker is away: rewind the batch and try it again later."""
+
+
+def _rewind_for(outage: BaseException) -> _Rewind:
+    log.warning("consumer.infrastructure_error", error=repr(outage))
+    return _Rewind()
 
 
 @dataclass
@@ -114,6 +124,7 @@ class IdempotentConsumer:
         batch_size: int = 200,
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
+        acquire_timeout: float = 30.0,
     ) -> None:
         self.pool = pool
         self.broker = broker
@@ -125,6 +136,8 @@ class IdempotentConsumer:
         self.dlq_topic = dlq_topic
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
+        # A connection that never comes is an outage (logged, rewound), not a silent stall.
+        self.acquire_timeout = acquire_timeout
         self.stats = ConsumerStats()
         self.subscriber = broker.subscriber(
             *topics,
@@ -151,6 +164,13 @@ class IdempotentConsumer:
         except _Rewind:
             await self._rewind(msg)
             return
+        except Exception:
+            # Unforeseen, so not judged: an exception escaping here would let the
+            # subscriber fetch on past the batch, which would then be applied only after a
+            # restart. Rewinding keeps it; the inbox makes the retry safe.
+            log.exception("consumer.batch_failed")
+            await self._rewind(msg)
+            return
         await msg.ack()
 
     def _item(self, record: Any) -> _Item:
@@ -164,15 +184,16 @@ class IdempotentConsumer:
         assert self.pool is not None, "consumer started before its pool"
         ids = [i.envelope.event_id for i in items if i.envelope is not None]
         try:
-            async with self.pool.acquire() as conn:
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
                 rows = await conn.fetch(
                     "SELECT event_id FROM inbox WHERE consumer = $1 AND event_id = ANY($2)",
                     self.name,
                     ids,
                 )
-        except _INFRA_ERRORS as exc:
-            log.warning("consumer.infrastructure_error", error=repr(exc))
-            raise _Rewind from exc
+        except Exception as exc:
+            if _is_outage(exc):
+                raise _rewind_for(exc) from exc
+            raise
         seen = {r["event_id"] for r in rows}
         at = 0
         while at < len(items):
@@ -191,7 +212,7 @@ class IdempotentConsumer:
         applied: list[_Item] = []
         at, in_handler, duplicates, event_type = start, False, 0, ""
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn, conn.transaction():
                 while at < len(items):
                     item = items[at]
                     if item.envelope is None or item.payload is None:
@@ -222,10 +243,9 @@ class IdempotentConsumer:
                         break  # an append ends its transaction (see module doc)
                 if applied and await self._record_in_inbox(conn, applied) < len(applied):
                     raise _Duplicate  # a concurrent delivery won: roll everything back
-        except _INFRA_ERRORS as exc:
-            log.warning("consumer.infrastructure_error", error=repr(exc))
-            raise _Rewind from exc
         except Exception as exc:
+            if _is_outage(exc):
+                raise _rewind_for(exc) from exc
             if isinstance(exc, AppendOrderError):
                 log.warning("consumer.unmarked_appending_handler", event_type=event_type)
             return (at + 1 if in_handler else at), True
@@ -285,13 +305,13 @@ class IdempotentConsumer:
             attempt += 1
             try:
                 applied = await self.apply(envelope, payload, record)
-            except _INFRA_ERRORS as exc:
-                log.warning("consumer.infrastructure_error", error=repr(exc))
-                raise _Rewind from exc
-            except (DomainError, ValidationError) as exc:  # deterministic: retrying cannot help
+            except (DomainError, ValidationError, asyncpg.DataError) as exc:
+                # deterministic (a rule, a schema, invalid data: class 22): retrying cannot help
                 await self._dead_letter(record, envelope, "rejected", repr(exc), attempt)
                 return
             except Exception as exc:
+                if _is_outage(exc):
+                    raise _rewind_for(exc) from exc
                 if attempt >= self.max_attempts:
                     log.exception("consumer.giving_up", attempts=attempt)
                     await self._dead_letter(record, envelope, "handler-failed", repr(exc), attempt)
@@ -309,7 +329,7 @@ class IdempotentConsumer:
         """Apply once; returns False when the inbox shows the event was applied before."""
         assert self.pool is not None, "consumer started before its pool"
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn, conn.transaction():
                 seen = await conn.fetchval(
                     "SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2",
                     self.name,
@@ -366,7 +386,7 @@ class IdempotentConsumer:
                 record.value or b"", self.dlq_topic, key=record.key, headers=headers
             )
             assert self.pool is not None, "consumer started before its pool"
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn, conn.transaction():
                 await conn.execute(
                     'INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id,'
                     " reason, error, attempts, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"

@@ -21,6 +21,7 @@ from contracts.envelope import Envelope
 from ohts_kit.clock import Clock, SystemClock
 from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
+from ohts_kit.diagnostics import install_dump_on_signal
 from ohts_kit.eventstore import EventStore
 from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
 from ohts_kit.limits import BodyLimit, StorableText
@@ -127,6 +128,7 @@ class ServiceRuntime:
             self._spawn(self.relay.run(self.stop_event), "relay")
         for job in self.spec.background:
             self._spawn(job(self, self.stop_event), getattr(job, "__name__", "job"))
+        install_dump_on_signal(self.spec.name, lambda: self._pool)
         log.info("service.started", schema=self.schema)
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:

@@ -7,6 +7,7 @@ With DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS set, those external servers are us
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,10 @@ import pytest
 
 from ohts.embedded import EmbeddedBroker, EmbeddedPostgres
 from ohts_kit.settings import Settings
+from services.registry.domain.people import id_number_problem
+
+# Eighteen characters shaped like a 居民身份证号码; only those with a valid check character count.
+ID_LIKE = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
 
 
 @dataclass(frozen=True)
@@ -71,3 +76,25 @@ def servers() -> Iterator[Servers]:
 @pytest.fixture
 def settings(servers: Servers) -> Settings:
     return servers.settings()
+
+
+def id_numbers_in(sections: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(section, ID number) for every valid ID number in a test's captured output."""
+    return [
+        (name, candidate)
+        for name, text in sections
+        for candidate in ID_LIKE.findall(text)
+        if id_number_problem(candidate) is None
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Issue 8: no log line or other output of any test scenario holds an ID number. Every
+    test's captured stdout, stderr and log records are scanned; a hit fails the test."""
+    report = yield
+    leaks = id_numbers_in([s for s in report.sections if s[0].endswith(" " + report.when)])
+    if leaks and report.outcome != "failed":
+        report.outcome = "failed"
+        report.longrepr = f"ID numbers in the captured output (personal data in logs): {leaks[:3]}"
+    return report

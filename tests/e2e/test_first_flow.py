@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Iterator
 
@@ -17,7 +16,7 @@ from ohts_kit.auth import issue_token
 from ohts_kit.settings import SERVICES
 from services.registry.domain.people import id_number_problem
 from services.registry.domain.uscc import make_uscc
-from tests.conftest import Servers
+from tests.conftest import ID_LIKE, Servers
 from tests.e2e.conftest import start_processes
 
 pytestmark = pytest.mark.e2e
@@ -104,9 +103,6 @@ def test_invalid_public_query_is_422(system: System) -> None:
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "limit"
-
-
-ID_LIKE = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
 
 
 def _applied_everything(system: System) -> bool:

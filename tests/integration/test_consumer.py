@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 import asyncpg
@@ -45,10 +46,18 @@ def envelope_bytes(institution_id: str, **override: object) -> tuple[str, bytes]
 class Harness:
     """A consumer whose handler counts applications in its own table."""
 
-    def __init__(self, settings, pool: asyncpg.Pool, group: str, fail_on: set[str] | None = None):
+    def __init__(
+        self,
+        settings,
+        pool: asyncpg.Pool,
+        group: str,
+        fail_on: set[str] | None = None,
+        trouble: Mapping[str, Callable[[asyncpg.Connection], Awaitable[None]]] | None = None,
+    ):
         self.settings = settings
         self.broker = make_broker(settings, "consumer-test")
         self.fail_on = fail_on or set()
+        self.trouble = trouble or {}
 
         async def count(conn: asyncpg.Connection, env: Envelope, event: EventPayload) -> None:
             assert isinstance(event, InstitutionRegistered)
@@ -59,6 +68,8 @@ class Harness:
             )
             if env.institution_id in self.fail_on:  # after a write: none of it may stay
                 raise RuntimeError("handler bug")
+            if env.institution_id in self.trouble:
+                await self.trouble[env.institution_id](conn)
 
         self.consumer = IdempotentConsumer(
             pool,
@@ -199,3 +210,68 @@ async def _stats_at_least(
     s = h.consumer.stats
     await asyncio.sleep(0)
     return s.applied >= applied and s.duplicates >= duplicates and s.dead_lettered >= dead_lettered
+
+
+async def test_an_outage_inside_a_handler_rewinds_and_an_unencodable_argument_dead_letters(
+    settings,
+) -> None:
+    """A cut connection or a pool left inconsistent (InternalClientError) is an outage: the
+    batch is tried again and applies once. Invalid data (DataError) is the handler's fault:
+    retrying would stall the partition, so it is dead-lettered at once."""
+    pool, producer = await prepared(settings)
+    topic = settings.topic_of("registry")
+    cuts = {"left": 2}
+
+    async def cut_twice(conn: asyncpg.Connection) -> None:
+        if cuts["left"]:
+            cuts["left"] -= 1
+            raise asyncpg.InternalClientError("holder released twice")
+
+    async def bad_argument(conn: asyncpg.Connection) -> None:
+        await conn.fetchval("SELECT $1::int", "not a number")
+
+    try:
+        for name in ("i-a", "i-cut", "i-bad", "i-b"):
+            await producer.send_and_wait(topic, envelope_bytes(name)[1], key=b"one-partition")
+        trouble = {"i-cut": cut_twice, "i-bad": bad_argument}
+        async with Harness(settings, pool, group=f"{settings.namespace}g", trouble=trouble) as h:
+            await eventually(lambda: _stats_at_least(h, applied=3, dead_lettered=1))
+            assert h.consumer.stats.rewound == 2
+            assert h.consumer.stats.dead_lettered == 1
+        assert await applied(pool) == {"i-a": 1, "i-cut": 1, "i-b": 1}
+        async with pool.acquire() as conn:
+            letters = await conn.fetch("SELECT reason, error FROM dead_letters")
+        assert [
+            (d["reason"], "invalid input for query argument" in d["error"]) for d in letters
+        ] == [("rejected", True)]
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def test_an_unforeseen_error_escaping_a_batch_rewinds_it_instead_of_skipping_it(
+    settings,
+) -> None:
+    """Were the exception left to the subscriber, it would fetch on past the batch and the
+    batch would be applied only after a restart."""
+    pool, producer = await prepared(settings)
+    topic = settings.topic_of("registry")
+    try:
+        for name in ("i-a", "i-b"):
+            await producer.send_and_wait(topic, envelope_bytes(name)[1], key=b"one-partition")
+        async with Harness(settings, pool, group=f"{settings.namespace}g") as h:
+            consumer, real, calls = h.consumer, h.consumer._apply_batch, {"n": 0}
+
+            async def breaks_once(items):
+                calls["n"] += 1
+                if calls["n"] == 1:
+                    raise KeyError("unforeseen")
+                await real(items)
+
+            consumer._apply_batch = breaks_once  # type: ignore[method-assign]
+            await eventually(lambda: _stats_at_least(h, applied=2))
+            assert consumer.stats.rewound == 1
+        assert await applied(pool) == {"i-a": 1, "i-b": 1}
+    finally:
+        await producer.stop()
+        await pool.close()
