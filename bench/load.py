@@ -50,13 +50,23 @@ class Pool:
         self.idle: list[Connection] = []
 
     async def get(self, path: str) -> int:
-        conn = (
-            self.idle.pop()
-            if self.idle
-            else Connection(*await asyncio.open_connection(self.host, self.port))
-        )
+        if self.idle:
+            conn = self.idle.pop()
+            try:
+                status = await conn.get(f"{self.host}:{self.port}", path)
+            except (OSError, asyncio.IncompleteReadError):
+                # The server closed a keep-alive connection that sat idle past its timeout;
+                # like any HTTP client, send the GET again on a new one.
+                conn.writer.close()
+                return await self.get_on_new(path)
+            self.idle.append(conn)  # only a connection that answered in full is reused
+            return status
+        return await self.get_on_new(path)
+
+    async def get_on_new(self, path: str) -> int:
+        conn = Connection(*await asyncio.open_connection(self.host, self.port))
         status = await conn.get(f"{self.host}:{self.port}", path)
-        self.idle.append(conn)  # only a connection that answered in full is reused
+        self.idle.append(conn)
         return status
 
 

@@ -12,7 +12,7 @@ from ohts_kit.settings import Settings
 from services.reporting.application.rebuild import rebuild
 from services.reporting.bootstrap import create_app
 from tests.integration.helpers import Service, eventually, running, token
-from tests.integration.reporting_scenario import A, B, C, E, hangzhou_scenario
+from tests.integration.reporting_scenario import A, B, C, D, E, hangzhou_scenario
 
 NOW = datetime(2026, 8, 10, 2, 0, tzinfo=UTC)  # 10:00 China time
 
@@ -142,6 +142,23 @@ async def test_publicity_period_credit_repair_and_time_travel(settings: Settings
         assert [i["institution_id"] for i in found.json()["items"]] == [C]
         r = await svc.call("GET", "/api/v1/public/institutions?as_of=2099-01-01", {}, 422)
         assert "as_of" in r.text
+
+        # Any part of a name, USCC or certificate number, with the page's total; two
+        # characters are too short for the trigram index and take the sequential path.
+        async def search(query: str) -> tuple[set[str], int]:
+            page = (await svc.call("GET", f"/api/v1/public/institutions?{query}", {}, 200)).json()
+            return {i["institution_id"] for i in page["items"]}, page["total"]
+
+        assert await search("q=检测") == ({A, D, E}, 3)
+        assert (await search("q=检测有限&limit=1"))[1] == 3
+        assert len((await search("q=检测有限&limit=1"))[0]) == 1
+        assert await search("q=检测有限&offset=5") == (set(), 3)
+        assert await search("q=杭州甲检") == ({A}, 1)
+        assert await search("q=0101号") == ({A}, 1)
+        uscc = (await svc.call("GET", f"/api/v1/public/institutions/{A}", {}, 200)).json()["uscc"]
+        assert A in (await search(f"q={uscc[-8:]}"))[0]
+        assert await search("q=杭州甲检&as_of=2025-05-01") == (set(), 0)  # not yet registered
+        assert await search("q=没有这家机构") == (set(), 0)
 
 
 async def test_rebuild_from_the_topics_equals_the_live_read_models(settings: Settings) -> None:

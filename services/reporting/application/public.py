@@ -150,30 +150,39 @@ async def search_institutions(
     limit = max(1, min(limit, MAX_PAGE))
     args: list[Any] = [m.at]
     where = [as_of_clause("i", 1)]
-    quals = (
-        "FROM rp_qualifications q WHERE q.institution_id = i.institution_id"
-        f" AND {as_of_clause('q', 1)}"
-    )
     if q:
+        # Candidates come through the trigram indexes (migration 0004): the version valid
+        # at the moment matching by name or USCC, or a qualification valid then by number.
         args.append(f"%{q.strip()}%")
         n = len(args)
         where.append(
-            f"(i.name ILIKE ${n} OR i.uscc ILIKE ${n} OR EXISTS (SELECT 1 {quals}"
-            f" AND q.certificate_number ILIKE ${n}))"
+            "i.institution_id IN (SELECT m.institution_id FROM rp_institutions m"
+            f" WHERE (m.name ILIKE ${n} OR m.uscc ILIKE ${n}) AND {as_of_clause('m', 1)}"
+            " UNION SELECT q.institution_id FROM rp_qualifications q"
+            f" WHERE q.certificate_number ILIKE ${n} AND {as_of_clause('q', 1)})"
         )
     if region:
         args.append(region_prefix(region) + "%")
         where.append(f"i.region_code LIKE ${len(args)}")
     if scope:
         args.append(scope)
-        where.append(f"EXISTS (SELECT 1 {quals} AND ${len(args)} = ANY(q.scope_codes))")
+        where.append(
+            "EXISTS (SELECT 1 FROM rp_qualifications q WHERE q.institution_id = i.institution_id"
+            f" AND {as_of_clause('q', 1)} AND ${len(args)} = ANY(q.scope_codes))"
+        )
     clause = " AND ".join(where)
-    total = await conn.fetchval(f"SELECT count(*) FROM rp_institutions i WHERE {clause}", *args)
+    # One scan for the page and its total; only a page past the end needs a count of its own.
     rows = await conn.fetch(
-        f"SELECT * FROM rp_institutions i WHERE {clause}"
+        f"SELECT i.*, count(*) OVER () AS matching FROM rp_institutions i WHERE {clause}"
         f" ORDER BY i.name, i.institution_id LIMIT {limit} OFFSET {max(0, offset)}",
         *args,
     )
+    if rows:
+        total = rows[0]["matching"]
+    elif offset <= 0:
+        total = 0
+    else:
+        total = await conn.fetchval(f"SELECT count(*) FROM rp_institutions i WHERE {clause}", *args)
     items = [_institution(r) for r in rows]
     await _attach_qualifications(conn, m, items, history=False)
     return InstitutionPage(as_of=m.as_of, total=total, limit=limit, offset=offset, items=items)
