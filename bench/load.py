@@ -53,20 +53,18 @@ class Pool:
         if self.idle:
             conn = self.idle.pop()
             try:
-                status = await conn.get(f"{self.host}:{self.port}", path)
+                return await self._send(conn, path)
             except (OSError, asyncio.IncompleteReadError):
                 # The server closed a keep-alive connection that sat idle past its timeout;
                 # like any HTTP client, send the GET again on a new one.
                 conn.writer.close()
-                return await self.get_on_new(path)
-            self.idle.append(conn)  # only a connection that answered in full is reused
-            return status
-        return await self.get_on_new(path)
+        return await self._send(
+            Connection(*await asyncio.open_connection(self.host, self.port)), path
+        )
 
-    async def get_on_new(self, path: str) -> int:
-        conn = Connection(*await asyncio.open_connection(self.host, self.port))
+    async def _send(self, conn: Connection, path: str) -> int:
         status = await conn.get(f"{self.host}:{self.port}", path)
-        self.idle.append(conn)
+        self.idle.append(conn)  # only a connection that answered in full is reused
         return status
 
 

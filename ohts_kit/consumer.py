@@ -46,13 +46,8 @@ _OUTAGES: tuple[type[BaseException], ...] = (
     asyncpg.OperatorInterventionError,  # class 57: shutdown, crash, cannot connect now
     asyncpg.TooManyConnectionsError,
     asyncpg.InterfaceError,  # a connection or pool cut off mid-use
-    asyncpg.InternalClientError,  # a pool holder left inconsistent by a cut connection
+    asyncpg.InternalClientError,  # the driver's own state broken, e.g. by a cut connection
 )
-
-
-def _is_outage(exc: BaseException) -> bool:
-    """The database or the network is away: try the same events again later."""
-    return isinstance(exc, _OUTAGES)
 
 
 H = TypeVar("H", bound=Handler)
@@ -83,6 +78,7 @@ class _Rewind(Exception):
 
 
 def _rewind_for(outage: BaseException) -> _Rewind:
+    """The database or the network is away: try the same events again later."""
     log.warning("consumer.infrastructure_error", error=repr(outage))
     return _Rewind()
 
@@ -190,10 +186,8 @@ class IdempotentConsumer:
                     self.name,
                     ids,
                 )
-        except Exception as exc:
-            if _is_outage(exc):
-                raise _rewind_for(exc) from exc
-            raise
+        except _OUTAGES as exc:
+            raise _rewind_for(exc) from exc
         seen = {r["event_id"] for r in rows}
         at = 0
         while at < len(items):
@@ -243,9 +237,9 @@ class IdempotentConsumer:
                         break  # an append ends its transaction (see module doc)
                 if applied and await self._record_in_inbox(conn, applied) < len(applied):
                     raise _Duplicate  # a concurrent delivery won: roll everything back
+        except _OUTAGES as exc:
+            raise _rewind_for(exc) from exc
         except Exception as exc:
-            if _is_outage(exc):
-                raise _rewind_for(exc) from exc
             if isinstance(exc, AppendOrderError):
                 log.warning("consumer.unmarked_appending_handler", event_type=event_type)
             return (at + 1 if in_handler else at), True
@@ -305,13 +299,13 @@ class IdempotentConsumer:
             attempt += 1
             try:
                 applied = await self.apply(envelope, payload, record)
+            except _OUTAGES as exc:
+                raise _rewind_for(exc) from exc
             except (DomainError, ValidationError, asyncpg.DataError) as exc:
                 # deterministic (a rule, a schema, invalid data: class 22): retrying cannot help
                 await self._dead_letter(record, envelope, "rejected", repr(exc), attempt)
                 return
             except Exception as exc:
-                if _is_outage(exc):
-                    raise _rewind_for(exc) from exc
                 if attempt >= self.max_attempts:
                     log.exception("consumer.giving_up", attempts=attempt)
                     await self._dead_letter(record, envelope, "handler-failed", repr(exc), attempt)

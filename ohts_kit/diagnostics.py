@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import io
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from ohts_kit.logging import get_logger
@@ -38,7 +39,7 @@ def pool_counters(pool: Any) -> dict[str, Any]:
     }
 
 
-def install_dump_on_signal(service: str, pool_of: Any) -> None:
+def install_dump_on_signal(service: str, pool_of: Callable[[], Any]) -> None:
     """Log task stacks and pool counters on SIGUSR1 (no-op where signals are unavailable,
     e.g. off the main thread in tests)."""
 
