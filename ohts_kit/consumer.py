@@ -10,7 +10,10 @@ starts a transaction of its own, and any append ends its transaction: an append 
 transaction's first write, and a later append in the same transaction could overtake a
 version another writer committed meanwhile (README, "Relay order"). Bytes that do not
 decode, unknown types and payloads failing validation go to `ohts.dlq` with the error and the
-original bytes; a handler error is retried alone with backoff, then dead-lettered. An outage of the
+original bytes; a handler error is retried alone with backoff, then dead-lettered. A conflict
+with another writer of the same stream (optimistic concurrency) is never dead-lettered: the
+event is applied again from a fresh load, with jittered backoff, and a conflict that persists
+rewinds the batch like an outage. An outage of the
 database or the broker is never a reason to dead-letter: the batch is rewound (nack) and
 tried again, and what was committed before the outage is skipped by the inbox.
 """
@@ -18,6 +21,7 @@ tried again, and what was committed before the outage is skipped by the inbox.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,7 +35,7 @@ from pydantic import ValidationError
 
 from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
 from ohts_kit.db import Conn
-from ohts_kit.errors import DomainError
+from ohts_kit.errors import ConcurrencyConflict, DomainError
 from ohts_kit.eventstore import AppendOrderError, appends_so_far
 from ohts_kit.logging import get_logger
 
@@ -67,6 +71,7 @@ class ConsumerStats:
     duplicates: int = 0
     dead_lettered: int = 0
     rewound: int = 0
+    retried: int = 0
 
 
 class _Duplicate(Exception):
@@ -301,6 +306,15 @@ class IdempotentConsumer:
                 applied = await self.apply(envelope, payload, record)
             except _OUTAGES as exc:
                 raise _rewind_for(exc) from exc
+            except ConcurrencyConflict as exc:
+                # Another writer appended to the stream first: the handler loads it again
+                # and decides anew. A stream that stays contended is rewound, never lost.
+                if attempt >= self.max_attempts:
+                    log.warning("consumer.conflict_persists", attempts=attempt, error=repr(exc))
+                    raise _Rewind from exc
+                self.stats.retried += 1
+                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1) * random.random())
+                continue
             except (DomainError, ValidationError, asyncpg.DataError) as exc:
                 # deterministic (a rule, a schema, invalid data: class 22): retrying cannot help
                 await self._dead_letter(record, envelope, "rejected", repr(exc), attempt)
@@ -311,6 +325,7 @@ class IdempotentConsumer:
                     await self._dead_letter(record, envelope, "handler-failed", repr(exc), attempt)
                     return
                 log.warning("consumer.retry", attempt=attempt, error=repr(exc))
+                self.stats.retried += 1
                 await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
                 continue
             if applied:

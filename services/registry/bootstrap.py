@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from contracts.envelope import Actor, Role
+from ohts_kit.application import ports_of
 from ohts_kit.clock import Clock
-from ohts_kit.eventstore import Metadata
-from ohts_kit.logging import get_logger
+from ohts_kit.scheduler import periodic
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from ohts_kit.workdays import WorkCalendar
@@ -21,14 +18,11 @@ from services.registry.application.unit import Registry, registry_of
 from services.registry.domain.policy import RegistryPolicy
 from services.registry.entrypoints.http import router
 
-log = get_logger(__name__)
-SCHEDULER = Actor(subject="registry-scheduler", role=Role.SYSTEM, region_code="000000")
-
 
 def setup(rt: ServiceRuntime) -> None:
     s = rt.settings
     rt.extras["registry"] = Registry(
-        rt,
+        ports_of(rt),
         RegistryPolicy(
             validity_years=s.registry_validity_years,
             renewal_lead_months=s.registry_renewal_lead_months,
@@ -39,29 +33,15 @@ def setup(rt: ServiceRuntime) -> None:
     )
 
 
-async def expiry_scheduler(rt: ServiceRuntime, stop: asyncio.Event) -> None:
-    """Expiry happens by time (R2): a sweep every interval, on the runtime's clock."""
-    while not stop.is_set():
-        try:
-            expired = await expire_due(
-                registry_of(rt), Metadata(actor=SCHEDULER, correlation_id="expiry-sweep")
-            )
-            if expired:
-                log.info("qualifications.expired", count=expired)
-        except Exception:
-            log.exception("expiry.failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), rt.settings.scheduler_interval_seconds)
-
-
 SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent / "migrations",
     publishes=True,
     consumes=("qc", "enforcement"),
     setup=setup,
-    handlers=policies.handlers,
-    background=(expiry_scheduler,),
+    handlers=lambda rt: policies.policies.bind(registry_of(rt)),
+    # Expiry happens by time (R2): a sweep every interval, on the runtime's clock.
+    background=(periodic("expiry", expire_due, registry_of),),
 )
 
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from ohts_kit.errors import InvalidCommand, NotFound
+from ohts_kit.errors import InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
-from services.registry.application.qualifications import check_actor_for
 from services.registry.application.unit import Registry
-from services.registry.domain import filing, qualification, report_card
+from services.registry.domain import filing, institution, qualification, report_card
 from services.registry.domain.commands import FileOutOfProvince, FileReportCard, SubmitWorkSummary
 
 
 async def file_out_of_province(reg: Registry, cmd: FileOutOfProvince, meta: Metadata) -> str:
     filing_id = str(uuid7())
-    async with reg.rt.pool.acquire() as conn, conn.transaction():
-        holder = await reg.load_institution(conn, cmd.institution_id)
-        if not holder.registered:
-            raise InvalidCommand.of(
-                "institution_id", "registered institution", f"no institution {cmd.institution_id}"
-            )
-        check_actor_for(meta, holder)
-        qualification_id = await conn.fetchval(
+    async with reg.unit(meta) as uow:
+        holder = await uow.get(institution, cmd.institution_id, field="institution_id")
+        qualification_id = await uow.conn.fetchval(
             "SELECT qualification_id FROM qualifications_view WHERE certificate_number = $1",
             cmd.certificate_number,
         )
@@ -30,63 +24,51 @@ async def file_out_of_province(reg: Registry, cmd: FileOutOfProvince, meta: Meta
                 "issued certificate",
                 f"no certificate {cmd.certificate_number}",
             )
-        certificate = await reg.load(conn, qualification, qualification_id)
-        issuer = await conn.fetchval(
-            "SELECT payload->>'issuing_authority' FROM events WHERE aggregate_id = $1"
-            " AND event_type = 'registry.QualificationGranted'",
-            qualification_id,
-        )
-        events = filing.register(
-            filing.Filing(filing_id), holder, certificate, cmd, issuer or "", reg.now()
-        )
-        await reg.commit(conn, filing.AGGREGATE, filing_id, 0, events, holder, meta)
+        stream = await uow.stream(qualification, qualification_id)
+        certificate = qualification.fold(qualification_id, (e.payload for e in stream))
+        issuer = qualification.issuing_authority(e.payload for e in stream)
+        state = uow.new(filing, filing_id)
+        events = filing.register(state, holder, certificate, cmd, issuer, uow.now)
+        await uow.record(state, events, about=holder)
     return filing_id
 
 
 async def submit_summary(
     reg: Registry, filing_id: str, cmd: SubmitWorkSummary, meta: Metadata
 ) -> None:
-    async with reg.rt.pool.acquire() as conn, conn.transaction():
-        state: filing.Filing = await reg.load(conn, filing, filing_id)
-        if not state.filed:
-            raise NotFound(f"no filing {filing_id}")
-        holder = await reg.load_institution(conn, state.institution_id)
-        check_actor_for(meta, holder)
-        events = filing.submit_summary(state, cmd, reg.today())
-        await reg.commit(conn, filing.AGGREGATE, filing_id, state.version, events, holder, meta)
+    async with reg.unit(meta) as uow:
+        state = await uow.get(filing, filing_id)
+        holder = await uow.get(institution, state.institution_id)
+        await uow.record(state, filing.submit_summary(state, cmd, uow.today), about=holder)
 
 
 async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -> str:
     card_id = str(uuid7())
-    async with reg.rt.pool.acquire() as conn, conn.transaction():
-        holder = await reg.load_institution(conn, cmd.institution_id)
-        if not holder.registered:
-            raise InvalidCommand.of(
-                "institution_id", "registered institution", f"no institution {cmd.institution_id}"
-            )
-        check_actor_for(meta, holder)
-        already = await conn.fetchval(
+    async with reg.unit(meta) as uow:
+        holder = await uow.get(institution, cmd.institution_id, field="institution_id")
+        already = await uow.conn.fetchval(
             "SELECT 1 FROM report_cards WHERE institution_id = $1 AND report_number = $2",
             holder.institution_id,
             cmd.report_number,
         )
         known = {
             r["staff_id"]
-            for r in await conn.fetch(
+            for r in await uow.conn.fetch(
                 "SELECT staff_id FROM staff_view WHERE institution_id = $1 AND staff_id = ANY($2)",
                 holder.institution_id,
                 cmd.staff_ids,
             )
         }
+        state = uow.new(report_card, card_id)
         events = report_card.file(
             card_id,
             bool(already),
             holder,
             cmd,
             [s for s in cmd.staff_ids if s not in known],
-            reg.today(),
+            uow.today,
             reg.calendar,
             reg.policy,
         )
-        await reg.commit(conn, report_card.AGGREGATE, card_id, 0, events, holder, meta)
+        await uow.record(state, events, about=holder)
     return card_id

@@ -2,118 +2,127 @@
 
 from __future__ import annotations
 
-from contracts.enforcement_v1 import (
-    CaseClosed,
-    CaseOpened,
-    InspectionCompleted,
-    QualificationRevocationOrdered,
-    UnreportedProjectFound,
-)
-from contracts.envelope import Envelope, EventPayload
-from contracts.qc_v1 import (
-    BlindSamplePassed,
-    RectificationReopened,
-    RectificationRequired,
-    RectificationVerified,
-)
-from ohts_kit.consumer import Handler, may_append
+from contracts import enforcement_v1 as enf
+from contracts import qc_v1 as qc
+from contracts.envelope import Envelope
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict
-from ohts_kit.eventstore import Metadata
+from ohts_kit.handlers import EventHandlers
 from ohts_kit.logging import get_logger
-from ohts_kit.service import ServiceRuntime
-from services.registry.application.unit import registry_of
-from services.registry.domain import qualification
+from services.registry.application.unit import Registry
+from services.registry.domain import institution, qualification
 
 log = get_logger(__name__)
 
+policies: EventHandlers[Registry] = EventHandlers("registry")
 
-def handlers(rt: ServiceRuntime) -> dict[str, Handler]:
-    @may_append
-    async def revocation_ordered(conn: Conn, env: Envelope, e: EventPayload) -> None:
-        assert isinstance(e, QualificationRevocationOrdered)
-        reg = registry_of(rt)
-        qualification_id = await conn.fetchval(
-            "SELECT qualification_id FROM qualifications_view WHERE certificate_number = $1",
-            e.certificate_number,
-        )
-        if qualification_id is None:
-            raise Conflict(f"no certificate {e.certificate_number} to revoke")
-        state = await reg.load(conn, qualification, qualification_id)
-        if state.status is qualification.Status.REVOKED:
-            return  # already carried out
-        holder = await reg.load_institution(conn, state.institution_id)
-        events = qualification.revoke(state, e.case_id, e.decision_number, e.authority, reg.now())
-        meta = Metadata(
-            actor=env.actor, correlation_id=env.correlation_id, causation_id=str(env.event_id)
-        )
-        await reg.commit(
-            conn, qualification.AGGREGATE, qualification_id, state.version, events, holder, meta
-        )
+
+@policies.on(enf.QualificationRevocationOrdered, appends=True)
+async def revocation_ordered(
+    reg: Registry, conn: Conn, env: Envelope, e: enf.QualificationRevocationOrdered
+) -> None:
+    qualification_id = await conn.fetchval(
+        "SELECT qualification_id FROM qualifications_view WHERE certificate_number = $1",
+        e.certificate_number,
+    )
+    if qualification_id is None:
+        raise Conflict(f"no certificate {e.certificate_number} to revoke")
+    uow = reg.unit_in(conn, env)
+    state = await uow.get(qualification, qualification_id)
+    holder = await uow.get(institution, state.institution_id)
+    events = qualification.revoke(state, e.case_id, e.decision_number, e.authority, uow.now)
+    await uow.record(state, events, about=holder)
+    if events:
         log.info("qualification.revoked", certificate_number=e.certificate_number)
 
-    async def block(conn: Conn, _: Envelope, e: EventPayload) -> None:
-        match e:
-            case RectificationRequired():
-                row = ("rectification", e.item_id, e.institution_id, e.due_on)
-            case RectificationReopened():
-                row = ("rectification", e.item_id, e.institution_id, e.reopened_on)
-            case CaseOpened():
-                row = ("case", e.case_id, e.institution_id, e.opened_on)
-            case _:
-                return
+
+_BLOCKING = "INSERT INTO blocking_items (kind, item_id, institution_id, opened_on)"
+
+
+@policies.on(qc.RectificationRequired)
+async def rectification_required(
+    _: Registry, conn: Conn, __: Envelope, e: qc.RectificationRequired
+) -> None:
+    await conn.execute(
+        _BLOCKING + " VALUES ('rectification', $1, $2, $3) ON CONFLICT DO NOTHING",
+        e.item_id,
+        e.institution_id,
+        e.due_on,
+    )
+
+
+@policies.on(qc.RectificationReopened)
+async def rectification_reopened(
+    _: Registry, conn: Conn, __: Envelope, e: qc.RectificationReopened
+) -> None:
+    await conn.execute(
+        _BLOCKING + " VALUES ('rectification', $1, $2, $3) ON CONFLICT DO NOTHING",
+        e.item_id,
+        e.institution_id,
+        e.reopened_on,
+    )
+
+
+@policies.on(enf.CaseOpened)
+async def case_opened(_: Registry, conn: Conn, __: Envelope, e: enf.CaseOpened) -> None:
+    await conn.execute(
+        _BLOCKING + " VALUES ('case', $1, $2, $3) ON CONFLICT DO NOTHING",
+        e.case_id,
+        e.institution_id,
+        e.opened_on,
+    )
+
+
+@policies.on(qc.RectificationVerified)
+async def rectification_verified(
+    _: Registry, conn: Conn, __: Envelope, e: qc.RectificationVerified
+) -> None:
+    await conn.execute(
+        "DELETE FROM blocking_items WHERE kind = 'rectification' AND item_id = $1", e.item_id
+    )
+
+
+@policies.on(enf.CaseClosed)
+async def case_closed(_: Registry, conn: Conn, __: Envelope, e: enf.CaseClosed) -> None:
+    await conn.execute("DELETE FROM blocking_items WHERE kind = 'case' AND item_id = $1", e.case_id)
+
+
+@policies.on(qc.BlindSamplePassed)
+async def blind_sample_passed(
+    _: Registry, conn: Conn, __: Envelope, e: qc.BlindSamplePassed
+) -> None:
+    await conn.execute(
+        "INSERT INTO blind_sample_passes (activity_id, institution_id, passed_on)"
+        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        e.activity_id,
+        e.institution_id,
+        e.passed_on,
+    )
+
+
+@policies.on(enf.InspectionCompleted)
+async def inspection_completed(
+    _: Registry, conn: Conn, __: Envelope, e: enf.InspectionCompleted
+) -> None:
+    if e.full_evaluation:
         await conn.execute(
-            "INSERT INTO blocking_items VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", *row
-        )
-
-    async def unblock(conn: Conn, _: Envelope, e: EventPayload) -> None:
-        match e:
-            case RectificationVerified():
-                key = ("rectification", e.item_id)
-            case CaseClosed():
-                key = ("case", e.case_id)
-            case _:
-                return
-        await conn.execute("DELETE FROM blocking_items WHERE kind = $1 AND item_id = $2", *key)
-
-    async def blind_sample_passed(conn: Conn, _: Envelope, e: EventPayload) -> None:
-        assert isinstance(e, BlindSamplePassed)
-        await conn.execute(
-            "INSERT INTO blind_sample_passes VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            e.activity_id,
-            e.institution_id,
-            e.passed_on,
-        )
-
-    async def inspection_completed(conn: Conn, _: Envelope, e: EventPayload) -> None:
-        assert isinstance(e, InspectionCompleted)
-        if e.full_evaluation:
-            await conn.execute(
-                "INSERT INTO full_inspections VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                e.inspection_id,
-                e.institution_id,
-                e.ended_on,
-            )
-
-    async def unreported(conn: Conn, _: Envelope, e: EventPayload) -> None:
-        assert isinstance(e, UnreportedProjectFound)
-        await conn.execute(
-            "INSERT INTO unreported_projects VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            e.institution_id,
-            e.report_number,
+            "INSERT INTO full_inspections (inspection_id, institution_id, ended_on)"
+            " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             e.inspection_id,
-            e.client_name,
-            e.found_on,
+            e.institution_id,
+            e.ended_on,
         )
 
-    return {
-        QualificationRevocationOrdered.event_type: revocation_ordered,
-        RectificationRequired.event_type: block,
-        RectificationReopened.event_type: block,
-        CaseOpened.event_type: block,
-        RectificationVerified.event_type: unblock,
-        CaseClosed.event_type: unblock,
-        BlindSamplePassed.event_type: blind_sample_passed,
-        InspectionCompleted.event_type: inspection_completed,
-        UnreportedProjectFound.event_type: unreported,
-    }
+
+@policies.on(enf.UnreportedProjectFound)
+async def unreported(_: Registry, conn: Conn, __: Envelope, e: enf.UnreportedProjectFound) -> None:
+    await conn.execute(
+        "INSERT INTO unreported_projects"
+        " (institution_id, report_number, inspection_id, client_name, found_on)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        e.institution_id,
+        e.report_number,
+        e.inspection_id,
+        e.client_name,
+        e.found_on,
+    )

@@ -10,9 +10,10 @@ import asyncpg
 from contracts.envelope import EventPayload, Role
 from contracts.registry_v1 import Source
 from ohts_kit import regions
+from ohts_kit.application import UnitOfWork
 from ohts_kit.auth import check_jurisdiction
 from ohts_kit.db import Conn
-from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from ohts_kit.errors import Conflict, Forbidden, InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
 from services.registry.application.unit import Registry
@@ -22,16 +23,19 @@ from services.registry.domain.commands import (
     ApplyForRenewal,
     ChangeInstitutionDetails,
     ChangeQualification,
-    Decide,
     DecideRenewal,
     GrantQualification,
     PublishDecision,
     RegisterInstitution,
 )
+from services.registry.domain.commands import (
+    Decide as DecideCommand,
+)
 from services.registry.domain.qualification import BlockingItem
 
-DecideFn = Callable[
-    [Conn, qualification.Qualification, institution.Institution], Awaitable[list[EventPayload]]
+Decide = Callable[
+    [UnitOfWork, qualification.Qualification, institution.Institution],
+    Awaitable[list[EventPayload]],
 ]
 
 
@@ -39,27 +43,17 @@ def authority_name(region_code: str) -> str:
     return f"{regions.name_of(regions.province_of(region_code))}卫生健康委员会"
 
 
-def check_actor_for(meta: Metadata, holder: institution.Institution) -> None:
-    """Authorities act within their jurisdiction; an institution only for itself."""
-    if meta.actor.role is Role.INSTITUTION:
-        if meta.actor.institution_id != holder.institution_id:
-            raise Forbidden("an institution may act only for itself")
-        return
-    check_jurisdiction(meta.actor, holder.region_code)
-
-
 async def register_institution(
     reg: Registry, cmd: RegisterInstitution, meta: Metadata, source: Source = Source.DECISION
 ) -> str:
     check_jurisdiction(meta.actor, cmd.region_code)
     institution_id = str(uuid7())
-    state = institution.Institution(institution_id)
-    events = institution.register(state, cmd, reg.now(), source)
-    holder = institution.fold(institution_id, events)
-    async with reg.rt.pool.acquire() as conn, conn.transaction():
-        await reg.commit(conn, institution.AGGREGATE, institution_id, 0, events, holder, meta)
+    async with reg.unit(meta) as uow:
+        state = uow.new(institution, institution_id)
+        events = institution.register(state, cmd, uow.now, source)
+        await uow.record(state, events, about=institution.fold(institution_id, events))
         await claim(
-            conn,
+            uow.conn,
             "institution_usccs",
             "uscc",
             cmd.uscc.upper(),
@@ -85,36 +79,18 @@ async def claim(
 async def change_institution(
     reg: Registry, institution_id: str, cmd: ChangeInstitutionDetails, meta: Metadata
 ) -> None:
-    async with reg.rt.pool.acquire() as conn, conn.transaction():
-        holder = await existing_institution(reg, conn, institution_id)
-        check_jurisdiction(meta.actor, holder.region_code)
-        events = institution.change_details(holder, cmd, reg.now())
-        await reg.commit(
-            conn, institution.AGGREGATE, institution_id, holder.version, events, holder, meta
-        )
-
-
-async def existing_institution(
-    reg: Registry, conn: Conn, institution_id: str
-) -> institution.Institution:
-    holder = await reg.load_institution(conn, institution_id)
-    if not holder.registered:
-        raise NotFound(f"no institution {institution_id}")
-    return holder
+    async with reg.unit(meta) as uow:
+        holder = await uow.get(institution, institution_id)
+        await uow.record(holder, institution.change_details(holder, cmd, uow.now))
 
 
 async def apply(reg: Registry, cmd: ApplyForQualification, meta: Metadata) -> str:
     qualification_id = str(uuid7())
-    async with reg.rt.pool.acquire() as conn, conn.transaction():
-        holder = await reg.load_institution(conn, cmd.institution_id)
-        if not holder.registered:
-            raise InvalidCommand.of(
-                "institution_id", "registered institution", f"no institution {cmd.institution_id}"
-            )
-        check_actor_for(meta, holder)
-        state = qualification.Qualification(qualification_id)
-        events = qualification.apply(state, holder, cmd.kind, cmd.scope_codes, reg.now())
-        await reg.commit(conn, qualification.AGGREGATE, qualification_id, 0, events, holder, meta)
+    async with reg.unit(meta) as uow:
+        holder = await uow.get(institution, cmd.institution_id, field="institution_id")
+        state = uow.new(qualification, qualification_id)
+        events = qualification.apply(state, holder, cmd.kind, cmd.scope_codes, uow.now)
+        await uow.record(state, events, about=holder)
     return qualification_id
 
 
@@ -142,28 +118,23 @@ async def _decide(
     reg: Registry,
     qualification_id: str,
     meta: Metadata,
-    decide: DecideFn,
+    decide: Decide,
     *,
     institution_may: bool = False,
 ) -> None:
-    """Load the qualification and its holder, check the actor, decide, append."""
-    async with reg.rt.pool.acquire() as conn, conn.transaction():
-        state: qualification.Qualification = await reg.load(conn, qualification, qualification_id)
-        if state.status is qualification.Status.NONE:
-            raise NotFound(f"no qualification {qualification_id}")
-        holder = await reg.load_institution(conn, state.institution_id)
+    """Load the qualification and its holder (checked), decide, record, claim a new number."""
+    async with reg.unit(meta) as uow:
+        state = await uow.get(qualification, qualification_id)
         if meta.actor.role is Role.INSTITUTION and not institution_may:
             raise Forbidden("this decision is the registry authority's")
-        check_actor_for(meta, holder)
-        events = await decide(conn, state, holder)
-        await reg.commit(
-            conn, qualification.AGGREGATE, qualification_id, state.version, events, holder, meta
-        )
+        holder = await uow.get(institution, state.institution_id)
+        events = await decide(uow, state, holder)
+        await uow.record(state, events, about=holder)
         for event in events:
             number = getattr(event, "certificate_number", None)
             if number and number != state.certificate_number:
                 await claim(
-                    conn,
+                    uow.conn,
                     "certificate_numbers",
                     "certificate_number",
                     number,
@@ -174,8 +145,8 @@ async def _decide(
 
 
 async def start_review(reg: Registry, qualification_id: str, meta: Metadata) -> None:
-    async def decide(_c, s, _h):
-        return qualification.start_review(s, reg.now())
+    async def decide(uow, s, _h):
+        return qualification.start_review(s, uow.now)
 
     await _decide(reg, qualification_id, meta, decide)
 
@@ -183,15 +154,15 @@ async def start_review(reg: Registry, qualification_id: str, meta: Metadata) -> 
 async def grant(
     reg: Registry, qualification_id: str, cmd: GrantQualification, meta: Metadata
 ) -> None:
-    async def decide(conn, s, holder):
-        unmet = await conditions_unmet(reg, conn, holder.institution_id)
+    async def decide(uow, s, holder):
+        unmet = await conditions_unmet(reg, uow.conn, holder.institution_id)
         return qualification.grant(
             s,
             cmd.certificate_number,
             cmd.valid_from,
             cmd.valid_until,
             unmet,
-            reg.now(),
+            uow.now,
             authority_name(meta.actor.region_code),
             reg.policy,
         )
@@ -199,9 +170,9 @@ async def grant(
     await _decide(reg, qualification_id, meta, decide)
 
 
-async def reject(reg: Registry, qualification_id: str, cmd: Decide, meta: Metadata) -> None:
-    async def decide(_c, s, _h):
-        return qualification.reject(s, cmd.reason, reg.now())
+async def reject(reg: Registry, qualification_id: str, cmd: DecideCommand, meta: Metadata) -> None:
+    async def decide(uow, s, _h):
+        return qualification.reject(s, cmd.reason, uow.now)
 
     await _decide(reg, qualification_id, meta, decide)
 
@@ -209,10 +180,9 @@ async def reject(reg: Registry, qualification_id: str, cmd: Decide, meta: Metada
 async def apply_for_renewal(
     reg: Registry, qualification_id: str, cmd: ApplyForRenewal, meta: Metadata
 ) -> None:
-    async def decide(conn, s, holder):
-        return qualification.accept_renewal(
-            s, cmd.scope_codes, await blocking_items(conn, holder.institution_id), reg.now()
-        )
+    async def decide(uow, s, holder):
+        blocking = await blocking_items(uow.conn, holder.institution_id)
+        return qualification.accept_renewal(s, cmd.scope_codes, blocking, uow.now)
 
     await _decide(reg, qualification_id, meta, decide, institution_may=True)
 
@@ -220,12 +190,10 @@ async def apply_for_renewal(
 async def decide_renewal(
     reg: Registry, qualification_id: str, cmd: DecideRenewal, meta: Metadata
 ) -> None:
-    async def decide(_c, s, _h):
-        if cmd.approve:
-            return qualification.renew(s, cmd.certificate_number, reg.now(), reg.policy)
-        if not cmd.reason:
-            raise InvalidCommand.of("reason", "required to refuse", "give the reason for refusal")
-        return qualification.reject_renewal(s, cmd.reason, reg.now())
+    async def decide(uow, s, _h):
+        return qualification.decide_renewal(
+            s, cmd.approve, cmd.certificate_number, cmd.reason, uow.now, reg.policy
+        )
 
     await _decide(reg, qualification_id, meta, decide)
 
@@ -233,32 +201,33 @@ async def decide_renewal(
 async def change(
     reg: Registry, qualification_id: str, cmd: ChangeQualification, meta: Metadata
 ) -> None:
-    async def decide(conn, s, holder):
+    async def decide(uow, s, holder):
         return qualification.change(
             s,
             cmd.added_scope_codes,
             cmd.name,
             cmd.address,
             cmd.legal_representative,
-            await blocking_items(conn, holder.institution_id),
-            reg.now(),
+            await blocking_items(uow.conn, holder.institution_id),
+            uow.now,
         )
 
     await _decide(reg, qualification_id, meta, decide)
 
 
-async def cancel(reg: Registry, qualification_id: str, cmd: Decide, meta: Metadata) -> None:
-    async def decide(conn, s, holder):
-        return qualification.cancel(
-            s, cmd.reason, await blocking_items(conn, holder.institution_id), reg.now()
-        )
+async def cancel(reg: Registry, qualification_id: str, cmd: DecideCommand, meta: Metadata) -> None:
+    async def decide(uow, s, holder):
+        blocking = await blocking_items(uow.conn, holder.institution_id)
+        return qualification.cancel(s, cmd.reason, blocking, uow.now)
 
     await _decide(reg, qualification_id, meta, decide)
 
 
-async def withdraw(reg: Registry, qualification_id: str, cmd: Decide, meta: Metadata) -> None:
-    async def decide(_c, s, _h):
-        return qualification.withdraw(s, cmd.reason, reg.now())
+async def withdraw(
+    reg: Registry, qualification_id: str, cmd: DecideCommand, meta: Metadata
+) -> None:
+    async def decide(uow, s, _h):
+        return qualification.withdraw(s, cmd.reason, uow.now)
 
     await _decide(reg, qualification_id, meta, decide)
 
@@ -266,8 +235,8 @@ async def withdraw(reg: Registry, qualification_id: str, cmd: Decide, meta: Meta
 async def publish(
     reg: Registry, qualification_id: str, cmd: PublishDecision, meta: Metadata
 ) -> None:
-    async def decide(conn, s, _h):
-        stored = await reg.rt.store.load(conn, qualification.AGGREGATE, qualification_id)
+    async def decide(uow, s, _h):
+        stored = await uow.stream(qualification, qualification_id)
         match = [e for e in stored if str(e.envelope.event_id) == cmd.decision_event_id]
         if not match:
             raise InvalidCommand.of(
@@ -275,7 +244,7 @@ async def publish(
                 "a decision of this qualification",
                 f"no event {cmd.decision_event_id} in {qualification_id}",
             )
-        published_at: datetime = cmd.published_at or reg.now()
+        published_at: datetime = cmd.published_at or uow.now
         return qualification.publish_decision(
             s, cmd.decision_event_id, match[0].payload, published_at, reg.calendar
         )
@@ -286,7 +255,7 @@ async def publish(
 async def expire_due(reg: Registry, meta: Metadata) -> int:
     """Expire every certificate whose validity ended without an accepted renewal (R2)."""
     today = reg.today()
-    async with reg.rt.pool.acquire() as conn:
+    async with reg.db.connection() as conn:
         rows = await conn.fetch(
             "SELECT qualification_id FROM qualifications_view WHERE status = 'granted'"
             " AND NOT renewal_pending AND valid_until < $1",
@@ -294,19 +263,11 @@ async def expire_due(reg: Registry, meta: Metadata) -> int:
         )
     expired = 0
     for row in rows:
-        async with reg.rt.pool.acquire() as conn, conn.transaction():
-            state = await reg.load(conn, qualification, row["qualification_id"])
+        async with reg.unit(meta, checks=False) as uow:
+            state = await uow.get(qualification, row["qualification_id"])
             events = qualification.expire(state, today)
             if events:
-                holder = await reg.load_institution(conn, state.institution_id)
-                await reg.commit(
-                    conn,
-                    qualification.AGGREGATE,
-                    state.qualification_id,
-                    state.version,
-                    events,
-                    holder,
-                    meta,
-                )
+                holder = await uow.get(institution, state.institution_id)
+                await uow.record(state, events, about=holder)
                 expired += 1
     return expired

@@ -313,6 +313,28 @@ def renew(
     ]
 
 
+def issuing_authority(events: Iterable[EventPayload]) -> str:
+    """The authority that granted the certificate (empty if it was never granted)."""
+    granted = [e for e in events if isinstance(e, QualificationGranted)]
+    return granted[-1].issuing_authority if granted else ""
+
+
+def decide_renewal(
+    s: Qualification,
+    approve: bool,
+    certificate_number: str | None,
+    reason: str | None,
+    now: datetime,
+    policy: RegistryPolicy,
+) -> list[EventPayload]:
+    """A pending renewal is approved, or refused with its reason."""
+    if approve:
+        return renew(s, certificate_number, now, policy)
+    if not reason:
+        raise InvalidCommand.of("reason", "required to refuse", "give the reason for refusal")
+    return reject_renewal(s, reason, now)
+
+
 def reject_renewal(s: Qualification, reason: str, now: datetime) -> list[EventPayload]:
     _require(s, "renewal decision", Status.GRANTED)
     if not s.renewal_pending:
@@ -380,6 +402,8 @@ def cancel(
 def revoke(
     s: Qualification, case_id: str, decision_number: str, authority: str, now: datetime
 ) -> list[EventPayload]:
+    if s.status is Status.REVOKED:
+        return []  # already carried out (an order delivered again)
     _require(s, "revocation", Status.GRANTED)
     return [
         QualificationRevoked(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from contracts.envelope import EventPayload
@@ -15,6 +17,16 @@ from services.registry.domain.policy import RegistryPolicy
 from services.registry.domain.uscc import uscc_problem
 
 AGGREGATE = "ReportCard"
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    card_id: str
+    filed: bool = False
+
+
+def fold(card_id: str, events: Iterable[EventPayload]) -> ReportCard:
+    return ReportCard(card_id, any(isinstance(e, ServiceReportCardFiled) for e in events))
 
 
 def file(

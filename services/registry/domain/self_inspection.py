@@ -15,6 +15,7 @@ from services.registry.domain.commands import LaunchSelfInspection, ReportSelfIn
 from services.registry.domain.institution import Institution
 
 AGGREGATE = "SelfInspectionCampaign"
+NOUN = "self-inspection campaign"
 
 
 @dataclass(frozen=True)

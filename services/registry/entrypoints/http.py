@@ -160,7 +160,7 @@ async def overdue_publications(
     request: Request, actor: Supervisor, region: RegionQ = None
 ) -> list[dict[str, Any]]:
     reg = _reg(request)
-    async with reg.rt.pool.acquire() as conn:
+    async with reg.db.connection() as conn:
         return await queries.overdue_publications(conn, reg.today(), _scope(actor, region))
 
 
@@ -188,7 +188,7 @@ async def erase_personal_data(staff_id: str, request: Request, actor: Authority)
 @router.get("/institutions/{institution_id}/exemptions")
 async def exemptions(institution_id: str, request: Request, actor: Supervisor) -> dict[str, Any]:
     reg = _reg(request)
-    async with reg.rt.pool.acquire() as conn:
+    async with reg.db.connection() as conn:
         record = await queries.institution_record(conn, institution_id)
         if record is None:
             raise NotFound(f"no institution {institution_id}")
@@ -218,7 +218,7 @@ async def outstanding_summaries(
 ) -> list[dict[str, Any]]:
     reg = _reg(request)
     province = actor.region_code[:2] + "0000"
-    async with reg.rt.pool.acquire() as conn:
+    async with reg.db.connection() as conn:
         return await queries.work_summaries(conn, as_of or reg.today(), province)
 
 
@@ -244,7 +244,7 @@ async def due_inspections(
     request: Request, actor: Supervisor, region: RegionQ = None
 ) -> list[dict[str, Any]]:
     reg = _reg(request)
-    async with reg.rt.pool.acquire() as conn:
+    async with reg.db.connection() as conn:
         return await queries.due_inspections(conn, reg.today(), _scope(actor, region))
 
 
