@@ -6,18 +6,23 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ohts_kit.application import ports_of
 from ohts_kit.clock import Clock
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from ohts_kit.workdays import WorkCalendar
-from services.enforcement.application.intake import Enforcement, handlers
+from services.enforcement.application.intake import consumers
+from services.enforcement.application.unit import Enforcement
 from services.enforcement.entrypoints.http import router
 
 
 def setup(rt: ServiceRuntime) -> None:
-    rt.extras["enforcement"] = Enforcement(rt)
-    notices = rt.settings.holiday_notices_dir
-    rt.extras["calendar"] = WorkCalendar(Path(notices) if notices else None)
+    s = rt.settings
+    rt.extras["enforcement"] = Enforcement(
+        ports_of(rt),
+        WorkCalendar(Path(s.holiday_notices_dir) if s.holiday_notices_dir else None),
+        s.publicity_fine_threshold_yuan,
+    )
 
 
 SPEC = ServiceSpec(
@@ -26,7 +31,7 @@ SPEC = ServiceSpec(
     publishes=True,
     consumes=("registry", "qc"),
     setup=setup,
-    handlers=handlers,
+    handlers=consumers,
 )
 
 

@@ -273,3 +273,74 @@ async def test_plan_draw_verify_and_merge(settings) -> None:
 
         await eventually(not_due_any_more)
         assert date(2026, 5, 20) < enf.clock.now().date()
+
+
+async def test_each_qualification_ends_on_its_own_for_the_draw_universe(settings) -> None:
+    """E1 with an institution holding two qualifications: one revoked (by a penalty decision
+    carried out by the registry), the other still granted, keeps it in the universe; an
+    institution whose only qualification is withdrawn leaves it."""
+    async with (
+        running(registry_app, settings, NOW) as reg_svc,
+        running(enforcement_app, settings, NOW) as enf,
+    ):
+        reg = RegistryClient(reg_svc.http, reg_svc.runtime, settings, reg_svc.clock)  # type: ignore[arg-type]
+        both, alone = await reg.register(1), await reg.register(2)
+        revoked_certificate = "(浙)卫职技字(2026)第0001号"
+        await reg.qualify(both, 1, certificate=revoked_certificate)
+        await reg.qualify(both, 3, certificate="(浙)卫职技字(2026)第0003号")
+        only = await reg.qualify(alone, 2, certificate="(浙)卫职技字(2026)第0002号")
+        sup = token(settings, Role.SUPERVISION_UNIT, "330000")
+
+        async def statuses() -> dict[str, str]:
+            async with enf.runtime.pool.acquire() as conn:
+                rows = await conn.fetch("SELECT certificate_number, status FROM known_certificates")
+            return {r["certificate_number"][-5:-1]: r["status"] for r in rows}
+
+        async def known() -> bool:
+            return await statuses() == {"0001": "granted", "0002": "granted", "0003": "granted"}
+
+        await eventually(known)
+        complaint = {"institution_id": both, "description": "投诉其出具虚假报告"}
+        lead_id = (
+            await enf.call("POST", "/api/v1/leads/complaints", sup, complaint, expect=201)
+        ).json()["id"]
+        case_id = (
+            await enf.call(
+                "POST", f"/api/v1/leads/{lead_id}/case", sup, {"violation": "false-report"}
+            )
+        ).json()["id"]
+        await enf.call(
+            "POST", f"/api/v1/cases/{case_id}/investigation", sup, {"summary": "查实"}, expect=204
+        )
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{case_id}/penalty",
+            sup,
+            {
+                "decision_number": "浙卫罚〔2026〕10号",
+                "penalties": ["warning", "fine", "revocation"],
+                "fine_yuan": "20000",
+                "certificate_number": revoked_certificate,
+            },
+            expect=204,
+        )
+        await reg.post(f"/api/v1/qualifications/{only}/withdraw", {"reason": "机构申请撤回"})
+
+        async def ended() -> bool:
+            return await statuses() == {"0001": "revoked", "0002": "withdrawn", "0003": "granted"}
+
+        await eventually(ended)
+        await enf.call(
+            "POST",
+            "/api/v1/plans",
+            sup,
+            {
+                "jurisdiction_region_code": "330000",
+                "year": 2026,
+                "sampling_ratio": "1/1",
+                "roster": [{"inspector_id": f"p{k}"} for k in range(4)],
+            },
+            expect=201,
+        )
+        [defined] = await enf.events("enforcement.InspectionPlanDefined")
+        assert defined["universe"] == [both]

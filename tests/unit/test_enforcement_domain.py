@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from ohts_kit.errors import Conflict, InvalidCommand
-from services.enforcement.domain import case, credit, draw, inspection
+from services.enforcement.domain import case, credit, draw, inspection, plan
+from services.enforcement.domain import commands as c
 from services.enforcement.domain.law import check_penalty, statutory_table
 
 TODAY = date(2026, 6, 1)
@@ -196,3 +197,61 @@ def test_case_lifecycle_and_penalty_for_a_closed_case() -> None:
 )
 def test_credit_classes_follow_the_rule_table(facts: credit.CreditFacts, expected: str) -> None:
     assert credit.classify(facts, TODAY)[0] == expected
+
+
+def plan_command(**changes) -> c.DefinePlan:  # type: ignore[no-untyped-def]
+    roster = [
+        {"inspector_id": f"p{k}", "conflicts": ["i2", "i1"] if k == 0 else []} for k in range(6)
+    ]
+    body = {
+        "jurisdiction_region_code": "330000",
+        "year": 2026,
+        "sampling_ratio": "1/2",
+        "roster": roster,
+    }
+    return c.DefinePlan.model_validate(body | changes)
+
+
+def test_a_plan_is_defined_over_the_active_institutions_and_drawn_reproducibly() -> None:
+    empty = plan.fold("plan-1", [])
+    [defined] = plan.define(empty, plan_command(), ["i3", "i1", "i2", "i1"])
+    assert defined.universe == ["i1", "i2", "i3"]  # each once, sorted
+    assert defined.roster[0].conflicts == ["i1", "i2"]
+    state = plan.fold("plan-1", [defined])
+    assert (state.region_code, state.institution_id) == ("330000", "jurisdiction-330000")
+    inputs = plan.draw_inputs(plan.definition(state), {"i3": "D"}, {"i1": ["p1"]}, 2)
+    assert inputs.universe == {"i1": "A", "i2": "A", "i3": "D"}  # A until a class is known
+    [published] = plan.publish_draw(state, "d-1", "seed", inputs, TODAY)
+    assert len(published.targets) == 2  # half of 3, rounded up
+    assert draw.verify(published.inputs, "seed", published.targets) == []
+    assert plan.fold("plan-1", [defined, published]).draws == ("d-1",)
+
+
+def test_a_plan_names_each_inspector_once_and_a_real_region() -> None:
+    twice = plan_command(roster=[{"inspector_id": "p1"}, {"inspector_id": "p1"}])
+    with pytest.raises(InvalidCommand) as refused:
+        plan.define(plan.fold("p", []), twice, [])
+    assert refused.value.violations[0].field == "roster"
+    with pytest.raises(InvalidCommand) as unknown:
+        plan.define(plan.fold("p", []), plan_command(jurisdiction_region_code="999999"), [])
+    assert unknown.value.violations[0].field == "jurisdiction_region_code"
+    with pytest.raises(Conflict):
+        plan.definition(plan.fold("p", []))
+
+
+def test_a_credit_review_records_only_a_change_of_class() -> None:
+    record = credit.fold("i1", [])
+    assert record.credit_class == "A"
+    qc = credit.QcRecord().result("pass", date(2026, 3, 1))
+    assert credit.review(record, [], qc, TODAY) == []  # still A: nothing to record
+    failed = qc.result("fail", date(2026, 3, 1))
+    [changed] = credit.review(record, [], failed, TODAY)
+    assert (changed.previous_class, changed.credit_class) == ("A", "B")
+    record = credit.fold("i1", [changed])
+    assert credit.review(record, [], failed, TODAY) == []
+    overdue = failed.overdue("item-1").overdue("item-2")
+    [worse] = credit.review(record, [], overdue, TODAY)
+    assert (worse.previous_class, worse.credit_class) == ("B", "C")
+    assert overdue.verified("item-1").verified("item-2").overdue_items == frozenset()
+    [listed] = credit.review(record, [], failed.listed(True), TODAY)
+    assert listed.credit_class == "D"

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
+from contracts.enforcement_v1 import CreditClassChanged
+from contracts.envelope import EventPayload
+
+AGGREGATE = "CreditRecord"
+NOUN = "credit record"
 
 
 @dataclass(frozen=True)
@@ -34,3 +41,68 @@ def classify(f: CreditFacts, today: date) -> tuple[str, list[str]]:
     if any(within(d, 1) for d in f.qc_failures):
         return "B", ["a failed QC result within 1 year"]
     return "A", []
+
+
+@dataclass(frozen=True)
+class QcRecord:
+    """What enforcement keeps of an institution's QC record (from qc events), for E7."""
+
+    on_public_list: bool = False
+    overdue_items: frozenset[str] = frozenset()
+    failures: tuple[date, ...] = ()
+
+    def listed(self, on_public_list: bool) -> QcRecord:
+        return replace(self, on_public_list=on_public_list)
+
+    def overdue(self, item_id: str) -> QcRecord:
+        return replace(self, overdue_items=self.overdue_items | {item_id})
+
+    def verified(self, item_id: str) -> QcRecord:
+        return replace(self, overdue_items=self.overdue_items - {item_id})
+
+    def result(self, result: str, recorded_on: date) -> QcRecord:
+        if result in ("fail", "refused"):
+            return replace(self, failures=(*self.failures, recorded_on))
+        return self
+
+
+@dataclass(frozen=True)
+class CreditRecord:
+    institution_id: str
+    credit_class: str = "A"  # every institution starts in class A
+
+
+def fold(institution_id: str, events: Iterable[EventPayload]) -> CreditRecord:
+    state = CreditRecord(institution_id)
+    for e in events:
+        if isinstance(e, CreditClassChanged):
+            state = replace(state, credit_class=e.credit_class)
+    return state
+
+
+def review(
+    s: CreditRecord,
+    penalties: list[tuple[date, list[str]]],
+    qc: QcRecord,
+    today: date,
+) -> list[EventPayload]:
+    """E7: the class again from penalties, QC results and rectification behaviour; a change
+    is an event."""
+    facts = CreditFacts(
+        penalties=penalties,
+        on_public_list=qc.on_public_list,
+        open_overdue_rectifications=len(qc.overdue_items),
+        qc_failures=list(qc.failures),
+    )
+    new_class, reasons = classify(facts, today)
+    if new_class == s.credit_class:
+        return []
+    return [
+        CreditClassChanged(
+            institution_id=s.institution_id,
+            previous_class=s.credit_class,
+            credit_class=new_class,
+            reasons=reasons,
+            changed_on=today,
+        )
+    ]

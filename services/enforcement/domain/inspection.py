@@ -13,6 +13,7 @@ from contracts.enforcement_v1 import (
     InspectionMerged,
     InspectionResultPublished,
     InspectionScheduled,
+    UnreportedProjectFound,
 )
 from contracts.envelope import EventPayload
 from ohts_kit.errors import Conflict, InvalidCommand
@@ -164,5 +165,20 @@ def publish(s: Inspection, today: date, calendar: WorkCalendar) -> list[EventPay
             published_on=today,
             lag_working_days=lag.days,
             provisional=lag.provisional,
+        )
+    ]
+
+
+def unreported_project(
+    s: Inspection, report_number: str, client_name: str, today: date
+) -> list[UnreportedProjectFound]:
+    """An extended inspection found a project without a service report card (R8 不报)."""
+    return [
+        UnreportedProjectFound(
+            inspection_id=s.inspection_id,
+            institution_id=s.institution_id,
+            report_number=report_number,
+            client_name=client_name,
+            found_on=today,
         )
     ]

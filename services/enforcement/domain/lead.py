@@ -6,7 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from contracts.enforcement_v1 import LeadClosed, LeadOpened, ReferralAcknowledged
+from contracts.enforcement_v1 import (
+    LeadClosed,
+    LeadOpened,
+    ReferralAcknowledged,
+    UnreportedProjectFound,
+)
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import ViolationClueReferred
 from ohts_kit.errors import Conflict
@@ -99,3 +104,19 @@ def open_lead(
             opened_on=today,
         )
     ]
+
+
+def from_unreported_project(
+    lead_id: str, found: UnreportedProjectFound, region: str, today: date
+) -> list[EventPayload]:
+    """A project found without its report card (R8 不报) is a lead against the institution."""
+    return open_lead(
+        lead_id,
+        found.institution_id,
+        "extended-inspection",
+        "report-card-unreported",
+        f"项目报告{found.report_number}（{found.client_name}）未填报技术服务信息报送卡",
+        region,
+        today,
+        source_ref=found.inspection_id,
+    )

@@ -1,0 +1,103 @@
+"""Inspections (E2–E3): schedule (or merge into the open one), complete, publish, and
+record a project found unreported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ohts_kit.application import About, UnitOfWork
+from ohts_kit.eventstore import Metadata
+from ohts_kit.ids import uuid7
+from services.enforcement.application.unit import Enforcement
+from services.enforcement.domain import commands as c
+from services.enforcement.domain import inspection, lead
+from services.enforcement.domain.inspection import Inspection
+
+
+async def schedule(
+    app: Enforcement,
+    uow: UnitOfWork,
+    institution_id: str,
+    kind: str,
+    period: str,
+    inspectors: list[str],
+    **details: Any,
+) -> str:
+    """E3: one inspection per institution and period; a second reason merges into the open
+    one. The caller has checked its right to inspect the institution."""
+    about = About(institution_id, await app.region_of(uow.conn, institution_id))
+    open_id = await uow.conn.fetchval(
+        "SELECT inspection_id FROM inspections WHERE institution_id = $1 AND period = $2"
+        " AND ended_on IS NULL ORDER BY scheduled_on LIMIT 1",
+        institution_id,
+        period,
+    )
+    state = await uow.get(inspection, open_id) if open_id else uow.new(inspection, str(uuid7()))
+    inspection_id, events = inspection.schedule_or_merge(
+        state if open_id else None,
+        state.inspection_id,
+        institution_id,
+        kind,
+        period,
+        inspectors,
+        uow.today,
+        **details,
+    )
+    await uow.record(state, events, about=about)
+    return inspection_id
+
+
+async def schedule_inspection(app: Enforcement, cmd: c.ScheduleInspection, meta: Metadata) -> str:
+    async with app.unit(meta) as uow:
+        await app.holder(uow, cmd.institution_id)
+        return await schedule(
+            app,
+            uow,
+            cmd.institution_id,
+            cmd.kind,
+            cmd.period,
+            cmd.inspectors,
+            source_ref=cmd.source_ref,
+            employer_name=cmd.employer_name,
+            report_number=cmd.report_number,
+        )
+
+
+async def _load(app: Enforcement, uow: UnitOfWork, inspection_id: str) -> tuple[Inspection, About]:
+    """The inspection (404) and its institution, in the caller's jurisdiction."""
+    state: Inspection = await uow.get(inspection, inspection_id)
+    return state, await app.holder(uow, state.institution_id)
+
+
+async def complete_inspection(
+    app: Enforcement, inspection_id: str, cmd: c.CompleteInspection, meta: Metadata
+) -> None:
+    async with app.unit(meta) as uow:
+        state, about = await _load(app, uow, inspection_id)
+        events = inspection.complete(
+            state, cmd.result, cmd.findings, cmd.full_evaluation, cmd.ended_on, uow.today
+        )
+        await uow.record(state, events, about=about)
+
+
+async def publish_result(app: Enforcement, inspection_id: str, meta: Metadata) -> None:
+    async with app.unit(meta) as uow:
+        state, about = await _load(app, uow, inspection_id)
+        await uow.record(state, inspection.publish(state, uow.today, app.calendar), about=about)
+
+
+async def record_unreported_project(
+    app: Enforcement, inspection_id: str, cmd: c.UnreportedProject, meta: Metadata
+) -> str:
+    """An extended inspection found a project without a service report card (R8 不报): the
+    registry counts it, and it is a lead."""
+    async with app.unit(meta) as uow:
+        state, about = await _load(app, uow, inspection_id)
+        [found] = inspection.unreported_project(
+            state, cmd.report_number, cmd.client_name, uow.today
+        )
+        await uow.record(state, [found], about=about)
+        opened = uow.new(lead, str(uuid7()))
+        events = lead.from_unreported_project(opened.lead_id, found, about.region_code, uow.today)
+        await uow.record(opened, events, about=about)
+    return opened.lead_id
