@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from contracts import qc_v1
 from ohts_kit.errors import Conflict, InvalidCommand
 from services.enforcement.domain import case, credit, draw, inspection, plan
 from services.enforcement.domain import commands as c
@@ -239,19 +240,47 @@ def test_a_plan_names_each_inspector_once_and_a_real_region() -> None:
         plan.definition(plan.fold("p", []))
 
 
+def qc_fact(kind: str, detail: str = "item-1") -> credit.QcFact:
+    if kind == "result":
+        return qc_v1.QcResultRecorded(
+            activity_id="a-1",
+            institution_id="i1",
+            activity_kind="on-site",
+            result=detail,
+            recorded_on=date(2026, 3, 1),
+        )
+    if kind == "overdue":
+        return qc_v1.RectificationOverdue(
+            item_id=detail, institution_id="i1", due_on=TODAY, overdue_on=TODAY
+        )
+    if kind == "verified":
+        return qc_v1.RectificationVerified(item_id=detail, institution_id="i1", verified_on=TODAY)
+    return qc_v1.AnnualQcConcluded(
+        institution_id="i1",
+        province_code="330000",
+        year=2025,
+        result="refused",
+        rectified=False,
+        on_public_list=True,
+        concluded_on=TODAY,
+    )
+
+
 def test_a_credit_review_records_only_a_change_of_class() -> None:
     record = credit.fold("i1", [])
     assert record.credit_class == "A"
-    qc = credit.QcRecord().result("pass", date(2026, 3, 1))
+    qc = credit.QcRecord().learn(qc_fact("result", "pass"))
+    assert qc == credit.QcRecord()
     assert credit.review(record, [], qc, TODAY) == []  # still A: nothing to record
-    failed = qc.result("fail", date(2026, 3, 1))
+    failed = qc.learn(qc_fact("result", "fail"))
     [changed] = credit.review(record, [], failed, TODAY)
     assert (changed.previous_class, changed.credit_class) == ("A", "B")
     record = credit.fold("i1", [changed])
     assert credit.review(record, [], failed, TODAY) == []
-    overdue = failed.overdue("item-1").overdue("item-2")
+    overdue = failed.learn(qc_fact("overdue")).learn(qc_fact("overdue", "item-2"))
     [worse] = credit.review(record, [], overdue, TODAY)
     assert (worse.previous_class, worse.credit_class) == ("B", "C")
-    assert overdue.verified("item-1").verified("item-2").overdue_items == frozenset()
-    [listed] = credit.review(record, [], failed.listed(True), TODAY)
+    verified = overdue.learn(qc_fact("verified")).learn(qc_fact("verified", "item-2"))
+    assert verified.overdue_items == frozenset()
+    [listed] = credit.review(record, [], failed.learn(qc_fact("annual")), TODAY)
     assert listed.credit_class == "D"

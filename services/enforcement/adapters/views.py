@@ -22,6 +22,14 @@ from ohts_kit.db import Conn
 
 
 async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
+    """Each view in the same transaction as the events it shows."""
+    await _leads(conn, e)
+    await _inspections(conn, e)
+    await _cases(conn, e)
+    await _credit_classes(conn, e)
+
+
+async def _leads(conn: Conn, e: EventPayload) -> None:
     match e:
         case LeadOpened():
             await conn.execute(
@@ -43,9 +51,14 @@ async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
                 e.lead_id,
                 "case" if e.outcome == "case" else "closed",
             )
+
+
+async def _inspections(conn: Conn, e: EventPayload) -> None:
+    match e:
         case InspectionPlanDefined():
             await conn.execute(
-                "INSERT INTO inspection_plans VALUES ($1, $2, $3)",
+                "INSERT INTO inspection_plans (plan_id, jurisdiction_region_code, year)"
+                " VALUES ($1, $2, $3)",
                 e.plan_id,
                 e.jurisdiction_region_code,
                 e.year,
@@ -80,9 +93,14 @@ async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
                 e.inspection_id,
                 e.published_on,
             )
+
+
+async def _cases(conn: Conn, e: EventPayload) -> None:
+    match e:
         case CaseOpened():
             await conn.execute(
-                "INSERT INTO cases VALUES ($1, $2, $3, 'opened', $4)",
+                "INSERT INTO cases (case_id, institution_id, violation, stage, opened_on)"
+                " VALUES ($1, $2, $3, 'opened', $4)",
                 e.case_id,
                 e.institution_id,
                 e.violation,
@@ -93,7 +111,9 @@ async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
         case PenaltyDecided():
             await _stage(conn, e.case_id, "penalty-decided")
             await conn.execute(
-                "INSERT INTO penalties VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO penalties (case_id, institution_id, decision_number, decided_on,"
+                " violation, penalties, fine_yuan, confiscation_yuan)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 e.case_id,
                 e.institution_id,
                 e.decision_number,
@@ -107,9 +127,14 @@ async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
             await _stage(conn, e.case_id, "executed")
         case CaseClosed():
             await _stage(conn, e.case_id, "closed")
+
+
+async def _credit_classes(conn: Conn, e: EventPayload) -> None:
+    match e:
         case CreditClassChanged():
             await conn.execute(
-                "INSERT INTO credit_classes VALUES ($1, $2, $3) ON CONFLICT (institution_id)"
+                "INSERT INTO credit_classes (institution_id, credit_class, reasons)"
+                " VALUES ($1, $2, $3) ON CONFLICT (institution_id)"
                 " DO UPDATE SET credit_class = $2, reasons = $3",
                 e.institution_id,
                 e.credit_class,

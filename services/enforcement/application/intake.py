@@ -17,7 +17,7 @@ from services.enforcement.adapters.known import known
 from services.enforcement.application.credit import review_credit
 from services.enforcement.application.unit import Enforcement, enforcement_of
 from services.enforcement.domain import lead
-from services.enforcement.domain.credit import QcRecord
+from services.enforcement.domain.credit import QcFact
 
 intake: EventHandlers[Enforcement] = EventHandlers("enforcement")
 
@@ -32,41 +32,20 @@ async def referral(
     await uow.record(state, events, about=About(e.institution_id, env.region_code))
 
 
-async def _qc_changed(
-    app: Enforcement, conn: Conn, env: Envelope, institution_id: str, after: QcRecord
-) -> None:
+@intake.on(
+    qc.AnnualQcConcluded,
+    qc.RectificationOverdue,
+    qc.RectificationVerified,
+    qc.QcResultRecorded,
+    appends=True,
+)
+async def qc_fact(app: Enforcement, conn: Conn, env: Envelope, e: QcFact) -> None:
+    """A QC fact changes the institution's QC record, and so maybe its credit class."""
+    after = (await facts.qc_record(conn, e.institution_id)).learn(e)
     # The review may append, and an append must be its transaction's first write: the
     # new QC record is stored after it.
-    await review_credit(app, app.unit_in(conn, env), institution_id, after)
-    await facts.store_qc_record(conn, institution_id, after)
-
-
-@intake.on(qc.AnnualQcConcluded, appends=True)
-async def annual_concluded(
-    app: Enforcement, conn: Conn, env: Envelope, e: qc.AnnualQcConcluded
-) -> None:
-    before = await facts.qc_record(conn, e.institution_id)
-    await _qc_changed(app, conn, env, e.institution_id, before.listed(e.on_public_list))
-
-
-@intake.on(qc.RectificationOverdue, appends=True)
-async def overdue(app: Enforcement, conn: Conn, env: Envelope, e: qc.RectificationOverdue) -> None:
-    before = await facts.qc_record(conn, e.institution_id)
-    await _qc_changed(app, conn, env, e.institution_id, before.overdue(e.item_id))
-
-
-@intake.on(qc.RectificationVerified, appends=True)
-async def verified(
-    app: Enforcement, conn: Conn, env: Envelope, e: qc.RectificationVerified
-) -> None:
-    before = await facts.qc_record(conn, e.institution_id)
-    await _qc_changed(app, conn, env, e.institution_id, before.verified(e.item_id))
-
-
-@intake.on(qc.QcResultRecorded, appends=True)
-async def result(app: Enforcement, conn: Conn, env: Envelope, e: qc.QcResultRecorded) -> None:
-    before = await facts.qc_record(conn, e.institution_id)
-    await _qc_changed(app, conn, env, e.institution_id, before.result(e.result, e.recorded_on))
+    await review_credit(app, app.unit_in(conn, env), e.institution_id, after)
+    await facts.store_qc_record(conn, e.institution_id, after)
 
 
 intake.ignore(

@@ -8,6 +8,12 @@ from datetime import date, timedelta
 
 from contracts.enforcement_v1 import CreditClassChanged
 from contracts.envelope import EventPayload
+from contracts.qc_v1 import (
+    AnnualQcConcluded,
+    QcResultRecorded,
+    RectificationOverdue,
+    RectificationVerified,
+)
 
 AGGREGATE = "CreditRecord"
 NOUN = "credit record"
@@ -43,6 +49,9 @@ def classify(f: CreditFacts, today: date) -> tuple[str, list[str]]:
     return "A", []
 
 
+QcFact = AnnualQcConcluded | RectificationOverdue | RectificationVerified | QcResultRecorded
+
+
 @dataclass(frozen=True)
 class QcRecord:
     """What enforcement keeps of an institution's QC record (from qc events), for E7."""
@@ -51,19 +60,17 @@ class QcRecord:
     overdue_items: frozenset[str] = frozenset()
     failures: tuple[date, ...] = ()
 
-    def listed(self, on_public_list: bool) -> QcRecord:
-        return replace(self, on_public_list=on_public_list)
-
-    def overdue(self, item_id: str) -> QcRecord:
-        return replace(self, overdue_items=self.overdue_items | {item_id})
-
-    def verified(self, item_id: str) -> QcRecord:
-        return replace(self, overdue_items=self.overdue_items - {item_id})
-
-    def result(self, result: str, recorded_on: date) -> QcRecord:
-        if result in ("fail", "refused"):
-            return replace(self, failures=(*self.failures, recorded_on))
-        return self
+    def learn(self, e: QcFact) -> QcRecord:
+        match e:
+            case AnnualQcConcluded():
+                return replace(self, on_public_list=e.on_public_list)
+            case RectificationOverdue():
+                return replace(self, overdue_items=self.overdue_items | {e.item_id})
+            case RectificationVerified():
+                return replace(self, overdue_items=self.overdue_items - {e.item_id})
+            case QcResultRecorded() if e.result in ("fail", "refused"):
+                return replace(self, failures=(*self.failures, e.recorded_on))
+        return self  # a passed result changes the record in nothing
 
 
 @dataclass(frozen=True)

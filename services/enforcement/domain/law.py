@@ -91,6 +91,21 @@ def check_penalty(
         raise InvalidCommand.of(
             "violation", "statutory violation", f"unknown violation {violation!r}"
         )
+    problems = _kind_problems(row, kinds, fine, confiscation, ban_years)
+    problems += _amount_problems(row, fine, confiscation, gains)
+    if problems:
+        raise InvalidCommand(*problems)
+    return row
+
+
+def _kind_problems(
+    row: Range,
+    kinds: list[str],
+    fine: Decimal | None,
+    confiscation: Decimal | None,
+    ban_years: int | None,
+) -> list[Violation]:
+    """The penalty kinds the row allows, each given with its amount or length."""
     problems: list[Violation] = []
     not_allowed = [k for k in kinds if k not in row.kinds]
     if not kinds:
@@ -119,6 +134,14 @@ def check_penalty(
         problems.append(
             Violation("ban_years", "years with a practice ban", "give the ban's length in years")
         )
+    return problems
+
+
+def _amount_problems(
+    row: Range, fine: Decimal | None, confiscation: Decimal | None, gains: Decimal
+) -> list[Violation]:
+    """A fine within the statutory range; confiscation of exactly the illegal gains."""
+    problems: list[Violation] = []
     if fine is not None and "fine" in row.kinds:
         bounds = fine_bounds(row, gains)
         if bounds is not None and not bounds[0] <= fine <= bounds[1]:
@@ -140,6 +163,4 @@ def check_penalty(
                 f"confiscation {_yuan(confiscation)} differs from gains {_yuan(gains)}",
             )
         )
-    if problems:
-        raise InvalidCommand(*problems)
-    return row
+    return problems
