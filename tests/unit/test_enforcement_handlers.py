@@ -17,6 +17,7 @@ from ohts_kit.eventstore import Metadata
 from ohts_kit.handlers import types_of_producer
 from ohts_kit.memory import MemoryStore, memory_ports
 from ohts_kit.workdays import WorkCalendar
+from services.enforcement.adapters.views import views
 from services.enforcement.application import cases, inspections, leads
 from services.enforcement.application.intake import intake
 from services.enforcement.application.unit import Enforcement
@@ -252,3 +253,11 @@ def test_every_event_type_on_the_subscribed_topics_is_handled_or_ignored_on_purp
     assert intake.handled | set(intake.ignored) == on_topics  # nothing from elsewhere
     assert not intake.handled & set(intake.ignored)  # each type once
     assert all(why.strip() for why in intake.ignored.values())
+
+
+def test_every_own_event_type_has_a_view_handler_or_is_ignored_on_purpose() -> None:
+    own = types_of_producer("enforcement")
+    assert len(own) > 15
+    assert views.unaccounted(own) == set()
+    assert views.handled | set(views.ignored) == own
+    assert not views.handled & set(views.ignored)

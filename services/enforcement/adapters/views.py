@@ -1,149 +1,180 @@
-"""Enforcement read tables: its own events (inline) and facts learned from other services."""
+"""Enforcement's own read tables, written in the transaction of the events they reflect,
+one handler per event type (facts learned from other services: `known`, `facts`)."""
 
 from __future__ import annotations
 
-from contracts.enforcement_v1 import (
-    CaseClosed,
-    CaseInvestigated,
-    CaseOpened,
-    CreditClassChanged,
-    InspectionCompleted,
-    InspectionMerged,
-    InspectionPlanDefined,
-    InspectionResultPublished,
-    InspectionScheduled,
-    LeadClosed,
-    LeadOpened,
-    PenaltyDecided,
-    PenaltyExecuted,
-)
+from contracts import enforcement_v1 as enf
 from contracts.envelope import Envelope, EventPayload
 from ohts_kit.db import Conn
+from ohts_kit.handlers import EventHandlers
+
+views: EventHandlers[None] = EventHandlers("enforcement-views")
 
 
-async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
-    """Each view in the same transaction as the events it shows."""
-    await _leads(conn, e)
-    await _inspections(conn, e)
-    await _cases(conn, e)
-    await _credit_classes(conn, e)
+@views.on(enf.LeadOpened)
+async def lead_opened(_: None, conn: Conn, __: Envelope, e: enf.LeadOpened) -> None:
+    await conn.execute(
+        "INSERT INTO leads (lead_id, institution_id, source, source_ref, category,"
+        " description, jurisdiction_region_code, opened_on)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        e.lead_id,
+        e.institution_id,
+        e.source,
+        e.source_ref,
+        e.category,
+        e.description,
+        e.jurisdiction_region_code,
+        e.opened_on,
+    )
 
 
-async def _leads(conn: Conn, e: EventPayload) -> None:
-    match e:
-        case LeadOpened():
-            await conn.execute(
-                "INSERT INTO leads (lead_id, institution_id, source, source_ref, category,"
-                " description,"
-                " jurisdiction_region_code, opened_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                e.lead_id,
-                e.institution_id,
-                e.source,
-                e.source_ref,
-                e.category,
-                e.description,
-                e.jurisdiction_region_code,
-                e.opened_on,
-            )
-        case LeadClosed():
-            await conn.execute(
-                "UPDATE leads SET status = $2 WHERE lead_id = $1",
-                e.lead_id,
-                "case" if e.outcome == "case" else "closed",
-            )
+@views.on(enf.LeadClosed)
+async def lead_closed(_: None, conn: Conn, __: Envelope, e: enf.LeadClosed) -> None:
+    await conn.execute(
+        "UPDATE leads SET status = $2 WHERE lead_id = $1",
+        e.lead_id,
+        "case" if e.outcome == "case" else "closed",
+    )
 
 
-async def _inspections(conn: Conn, e: EventPayload) -> None:
-    match e:
-        case InspectionPlanDefined():
-            await conn.execute(
-                "INSERT INTO inspection_plans (plan_id, jurisdiction_region_code, year)"
-                " VALUES ($1, $2, $3)",
-                e.plan_id,
-                e.jurisdiction_region_code,
-                e.year,
-            )
-        case InspectionScheduled():
-            await conn.execute(
-                "INSERT INTO inspections (inspection_id, institution_id, period, kinds, inspectors,"
-                " scheduled_on) VALUES ($1, $2, $3, $4, $5, $6)",
-                e.inspection_id,
-                e.institution_id,
-                e.period,
-                [e.kind],
-                e.inspectors,
-                e.scheduled_on,
-            )
-        case InspectionMerged():
-            await conn.execute(
-                "UPDATE inspections SET kinds = kinds || $2 WHERE inspection_id = $1",
-                e.inspection_id,
-                [e.kind],
-            )
-        case InspectionCompleted():
-            await conn.execute(
-                "UPDATE inspections SET ended_on = $2, result = $3 WHERE inspection_id = $1",
-                e.inspection_id,
-                e.ended_on,
-                e.result,
-            )
-        case InspectionResultPublished():
-            await conn.execute(
-                "UPDATE inspections SET published_on = $2 WHERE inspection_id = $1",
-                e.inspection_id,
-                e.published_on,
-            )
+@views.on(enf.InspectionPlanDefined)
+async def plan_defined(_: None, conn: Conn, __: Envelope, e: enf.InspectionPlanDefined) -> None:
+    await conn.execute(
+        "INSERT INTO inspection_plans (plan_id, jurisdiction_region_code, year)"
+        " VALUES ($1, $2, $3)",
+        e.plan_id,
+        e.jurisdiction_region_code,
+        e.year,
+    )
 
 
-async def _cases(conn: Conn, e: EventPayload) -> None:
-    match e:
-        case CaseOpened():
-            await conn.execute(
-                "INSERT INTO cases (case_id, institution_id, violation, stage, opened_on)"
-                " VALUES ($1, $2, $3, 'opened', $4)",
-                e.case_id,
-                e.institution_id,
-                e.violation,
-                e.opened_on,
-            )
-        case CaseInvestigated():
-            await _stage(conn, e.case_id, "investigated")
-        case PenaltyDecided():
-            await _stage(conn, e.case_id, "penalty-decided")
-            await conn.execute(
-                "INSERT INTO penalties (case_id, institution_id, decision_number, decided_on,"
-                " violation, penalties, fine_yuan, confiscation_yuan)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                e.case_id,
-                e.institution_id,
-                e.decision_number,
-                e.decided_on,
-                e.violation,
-                e.penalties,
-                e.fine_yuan,
-                e.confiscation_yuan,
-            )
-        case PenaltyExecuted():
-            await _stage(conn, e.case_id, "executed")
-        case CaseClosed():
-            await _stage(conn, e.case_id, "closed")
+@views.on(enf.InspectionScheduled)
+async def scheduled(_: None, conn: Conn, __: Envelope, e: enf.InspectionScheduled) -> None:
+    await conn.execute(
+        "INSERT INTO inspections (inspection_id, institution_id, period, kinds, inspectors,"
+        " scheduled_on) VALUES ($1, $2, $3, $4, $5, $6)",
+        e.inspection_id,
+        e.institution_id,
+        e.period,
+        [e.kind],
+        e.inspectors,
+        e.scheduled_on,
+    )
 
 
-async def _credit_classes(conn: Conn, e: EventPayload) -> None:
-    match e:
-        case CreditClassChanged():
-            await conn.execute(
-                "INSERT INTO credit_classes (institution_id, credit_class, reasons)"
-                " VALUES ($1, $2, $3) ON CONFLICT (institution_id)"
-                " DO UPDATE SET credit_class = $2, reasons = $3",
-                e.institution_id,
-                e.credit_class,
-                e.reasons,
-            )
+@views.on(enf.InspectionMerged)
+async def merged(_: None, conn: Conn, __: Envelope, e: enf.InspectionMerged) -> None:
+    await conn.execute(
+        "UPDATE inspections SET kinds = kinds || $2 WHERE inspection_id = $1",
+        e.inspection_id,
+        [e.kind],
+    )
 
 
-async def _stage(conn: Conn, case_id: str, stage: str) -> None:
-    await conn.execute("UPDATE cases SET stage = $2 WHERE case_id = $1", case_id, stage)
+@views.on(enf.InspectionCompleted)
+async def completed(_: None, conn: Conn, __: Envelope, e: enf.InspectionCompleted) -> None:
+    await conn.execute(
+        "UPDATE inspections SET ended_on = $2, result = $3 WHERE inspection_id = $1",
+        e.inspection_id,
+        e.ended_on,
+        e.result,
+    )
+
+
+@views.on(enf.InspectionResultPublished)
+async def published(_: None, conn: Conn, __: Envelope, e: enf.InspectionResultPublished) -> None:
+    await conn.execute(
+        "UPDATE inspections SET published_on = $2 WHERE inspection_id = $1",
+        e.inspection_id,
+        e.published_on,
+    )
+
+
+@views.on(enf.CaseOpened)
+async def case_opened(_: None, conn: Conn, __: Envelope, e: enf.CaseOpened) -> None:
+    await conn.execute(
+        "INSERT INTO cases (case_id, institution_id, violation, stage, opened_on)"
+        " VALUES ($1, $2, $3, 'opened', $4)",
+        e.case_id,
+        e.institution_id,
+        e.violation,
+        e.opened_on,
+    )
+
+
+# The stage a case reaches with each step after its opening.
+STAGES: dict[type[EventPayload], str] = {
+    enf.CaseInvestigated: "investigated",
+    enf.PenaltyDecided: "penalty-decided",
+    enf.PenaltyExecuted: "executed",
+    enf.CaseClosed: "closed",
+}
+
+
+@views.on(*STAGES)
+async def case_stage(
+    _: None,
+    conn: Conn,
+    __: Envelope,
+    e: enf.CaseInvestigated | enf.PenaltyDecided | enf.PenaltyExecuted | enf.CaseClosed,
+) -> None:
+    await conn.execute("UPDATE cases SET stage = $2 WHERE case_id = $1", e.case_id, STAGES[type(e)])
+
+
+@views.on(enf.PenaltyDecided)
+async def penalty_decided(_: None, conn: Conn, __: Envelope, e: enf.PenaltyDecided) -> None:
+    await conn.execute(
+        "INSERT INTO penalties (case_id, institution_id, decision_number, decided_on,"
+        " violation, penalties, fine_yuan, confiscation_yuan)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        e.case_id,
+        e.institution_id,
+        e.decision_number,
+        e.decided_on,
+        e.violation,
+        e.penalties,
+        e.fine_yuan,
+        e.confiscation_yuan,
+    )
+
+
+@views.on(enf.CreditClassChanged)
+async def credit_class_changed(
+    _: None, conn: Conn, __: Envelope, e: enf.CreditClassChanged
+) -> None:
+    await conn.execute(
+        "INSERT INTO credit_classes (institution_id, credit_class, reasons)"
+        " VALUES ($1, $2, $3) ON CONFLICT (institution_id)"
+        " DO UPDATE SET credit_class = $2, reasons = $3",
+        e.institution_id,
+        e.credit_class,
+        e.reasons,
+    )
+
+
+views.ignore(
+    enf.ReferralAcknowledged,
+    enf.UnreportedProjectFound,
+    enf.InspectionDrawPublished,
+    enf.QualificationRevocationOrdered,
+    why="read from the event store itself (draw verification) or by other services"
+    " (qc, registry, reporting); no enforcement list shows them",
+)
+views.ignore(
+    enf.CreditRepairGranted,
+    enf.PenaltyAnnulled,
+    why="publicity and its end are reporting's (public lists); enforcement's penalty list"
+    " keeps each decision as it was decided",
+)
+
+_TABLE = views.bind(None)
+
+
+async def project(conn: Conn, env: Envelope, e: EventPayload) -> None:
+    """The inline projector: called with each appended event, in its transaction."""
+    handler = _TABLE.get(e.event_type)
+    if handler is not None:
+        await handler(conn, env, e)
 
 
 async def repeat_decisions(conn: Conn, case_id: str) -> list[str]:
