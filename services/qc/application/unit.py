@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from ohts_kit.application import About, Application, Ports
+from ohts_kit.application import About, Application, Ports, Projector
 from ohts_kit.db import Conn
 from ohts_kit.known import institution_region
 from ohts_kit.workdays import WorkCalendar
@@ -19,7 +19,11 @@ class Qc(Application):
     """Everything a QC handler needs, built once by bootstrap."""
 
     def __init__(
-        self, ports: Ports, calendar: WorkCalendar, region_of: RegionOf = institution_region
+        self,
+        ports: Ports,
+        calendar: WorkCalendar,
+        region_of: RegionOf = institution_region,
+        project: Projector = project,
     ) -> None:
         super().__init__(ports, project)
         self.calendar = calendar
