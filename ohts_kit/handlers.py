@@ -14,7 +14,7 @@ ones that are neither, and each service's test fails on them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
 from typing import Generic, TypeVar
 
@@ -75,7 +75,7 @@ class EventHandlers(Generic[C]):
         return set(event_types) - self.handled - set(self.ignored)
 
 
-def _chain(handlers: list[Callable[..., Awaitable[None]]]) -> Handler:
+def _chain(handlers: Sequence[Callable[..., Awaitable[None]]]) -> Handler:
     async def chained(conn: Conn, env: Envelope, e: EventPayload) -> None:
         for handler in handlers:
             await handler(conn, env, e)

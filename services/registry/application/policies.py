@@ -126,3 +126,37 @@ async def unreported(_: Registry, conn: Conn, __: Envelope, e: enf.UnreportedPro
         e.client_name,
         e.found_on,
     )
+
+
+# What the registry does not need, on purpose: the blocking items above only open and close,
+# and a revocation reaches it as an order, not as the penalty that caused it.
+policies.ignore(
+    qc.QcPlanGenerated,
+    qc.QcActivityOpened,
+    qc.QcResultRecorded,
+    qc.QcFindingRecorded,
+    qc.RectificationSubmitted,
+    qc.RectificationRejected,
+    qc.RectificationOverdue,
+    qc.ViolationClueReferred,
+    qc.AnnualQcConcluded,
+    why="QC's own work: the registry needs only what opens or closes a blocking item (R4)",
+)
+policies.ignore(
+    enf.InspectionPlanDefined,
+    enf.InspectionDrawPublished,
+    enf.InspectionScheduled,
+    enf.InspectionMerged,
+    enf.InspectionResultPublished,
+    enf.LeadOpened,
+    enf.LeadClosed,
+    enf.ReferralAcknowledged,
+    enf.CaseInvestigated,
+    enf.PenaltyDecided,
+    enf.PenaltyExecuted,
+    enf.PenaltyAnnulled,
+    enf.CreditClassChanged,
+    enf.CreditRepairGranted,
+    why="supervision's own work: the registry acts on revocation orders, opened and closed"
+    " cases (R4), completed full inspections (R9) and unreported projects (R8)",
+)

@@ -131,6 +131,34 @@ async def hangzhou_2(conn: Conn, m: Moment, jurisdiction: str, start: date, end:
     local institutions' staff in post. Penalties count when decided in the period by an
     authority of the jurisdiction; cases when opened in it."""
     prefix = region_prefix(jurisdiction) + "%"
+    local, outside, staff = await _hz2_universes(conn, m, prefix, start, end)
+    by_row, case_count = await _hz2_decisions(conn, m, prefix, start, end)
+    rows = {
+        "本地\n机构": _hz2_cells("local", local, by_row, case_count),
+        "外地\n机构": _hz2_cells("outside", outside, by_row, case_count),
+        "技术\n人员": _hz2_cells("staff", staff, by_row, case_count),
+    }
+    total: list[Cell] = [_sum(column) for column in zip(*rows.values(), strict=True)]
+    return Form(
+        code="hangzhou-2",
+        title="职业卫生技术服务执业行为专项治理情况登记表",
+        jurisdiction=jurisdiction,
+        period_from=start,
+        period_to=end,
+        as_of=m.as_of,
+        preamble=[f"填报单位：{regions.name_of(jurisdiction)}卫生健康监督部门"],
+        columns=HZ2_COLUMNS,
+        rows=[[label, *values] for label, values in [*rows.items(), ("合计", total)]],
+        notes=[
+            "说明：外地职业卫生技术服务机构是指在本辖区从事职业卫生技术服务的辖区以外注册的机构。"
+        ],
+    )
+
+
+async def _hz2_universes(
+    conn: Conn, m: Moment, prefix: str, start: date, end: date
+) -> tuple[int, int, int]:
+    """辖区单位数（人数）: local institutions, out-of-area institutions and staff."""
     local = await conn.fetchval(
         f"SELECT count(*) FROM rp_institutions i WHERE {as_of_clause('i', 1)}"
         " AND i.region_code LIKE $2 AND i.kind = ANY($3::text[]) AND EXISTS (SELECT 1 FROM"
@@ -164,6 +192,13 @@ async def hangzhou_2(conn: Conn, m: Moment, jurisdiction: str, start: date, end:
         end,
         list(L.TECHNICAL_SERVICE_KINDS),
     )
+    return local, outside, staff
+
+
+async def _hz2_decisions(
+    conn: Conn, m: Moment, prefix: str, start: date, end: date
+) -> tuple[dict[str, list[Any]], dict[str, int]]:
+    """The period's penalties and the number of its cases, by row (local, outside, staff)."""
     penalties = await conn.fetch(
         "SELECT p.*, i.region_code FROM rp_penalties p JOIN rp_institutions i"
         f" ON i.institution_id = p.institution_id AND {as_of_clause('i', 1)}"
@@ -194,53 +229,36 @@ async def hangzhou_2(conn: Conn, m: Moment, jurisdiction: str, start: date, end:
     case_count: dict[str, int] = defaultdict(int)
     for c in cases:
         case_count[row_of(c["violation"], c["region_code"])] += 1
+    return by_row, case_count
 
-    def cells(kind: str, universe: int) -> list[Cell]:
-        ps = by_row[kind]
-        offenders = {
-            (p["banned_staff_id"] or p["case_id"]) if kind == "staff" else p["institution_id"]
-            for p in ps
-        }
-        counts: list[Cell] = []
-        for column, violations in HZ2_VIOLATION_COLUMNS:
-            hits = [p for p in ps if p["violation"] in violations]
-            # The certificate column counts units (单位数); the others count decisions (数).
-            counts.append(
-                len({p["institution_id"] for p in hits}) if column == "certificate" else len(hits)
-            )
-        values: list[Cell] = [
-            universe,
-            len(offenders),
-            *counts,
-            case_count[kind],
-            sum(1 for p in ps if "warning" in p["penalties"]),
-            wan_yuan(sum((p["fine_yuan"] or Decimal(0) for p in ps), Decimal(0))),
-            wan_yuan(sum((p["confiscation_yuan"] or Decimal(0) for p in ps), Decimal(0))),
-        ]
-        if kind == "staff":
-            values = [DASH if i in HZ2_STAFF_DASHES else v for i, v in enumerate(values)]
-        return values
 
-    rows = {
-        "本地\n机构": cells("local", local),
-        "外地\n机构": cells("outside", outside),
-        "技术\n人员": cells("staff", staff),
+def _hz2_cells(
+    kind: str, universe: int, by_row: dict[str, list[Any]], case_count: dict[str, int]
+) -> list[Cell]:
+    ps = by_row[kind]
+    offenders = {
+        (p["banned_staff_id"] or p["case_id"]) if kind == "staff" else p["institution_id"]
+        for p in ps
     }
-    total: list[Cell] = [_sum(column) for column in zip(*rows.values(), strict=True)]
-    return Form(
-        code="hangzhou-2",
-        title="职业卫生技术服务执业行为专项治理情况登记表",
-        jurisdiction=jurisdiction,
-        period_from=start,
-        period_to=end,
-        as_of=m.as_of,
-        preamble=[f"填报单位：{regions.name_of(jurisdiction)}卫生健康监督部门"],
-        columns=HZ2_COLUMNS,
-        rows=[[label, *values] for label, values in [*rows.items(), ("合计", total)]],
-        notes=[
-            "说明：外地职业卫生技术服务机构是指在本辖区从事职业卫生技术服务的辖区以外注册的机构。"
-        ],
-    )
+    counts: list[Cell] = []
+    for column, violations in HZ2_VIOLATION_COLUMNS:
+        hits = [p for p in ps if p["violation"] in violations]
+        # The certificate column counts units (单位数); the others count decisions (数).
+        counts.append(
+            len({p["institution_id"] for p in hits}) if column == "certificate" else len(hits)
+        )
+    values: list[Cell] = [
+        universe,
+        len(offenders),
+        *counts,
+        case_count[kind],
+        sum(1 for p in ps if "warning" in p["penalties"]),
+        wan_yuan(sum((p["fine_yuan"] or Decimal(0) for p in ps), Decimal(0))),
+        wan_yuan(sum((p["confiscation_yuan"] or Decimal(0) for p in ps), Decimal(0))),
+    ]
+    if kind == "staff":
+        values = [DASH if i in HZ2_STAFF_DASHES else v for i, v in enumerate(values)]
+    return values
 
 
 def _sum(cells: tuple[Cell, ...]) -> Cell:
@@ -408,27 +426,28 @@ async def yunnan_4(conn: Conn, m: Moment, jurisdiction: str, start: date, end: d
         ],
     )
     for r in rows:
-        listed = r["listed_years"] or []
-        if r["conditions_met"] and not listed:
-            continue
-        own = ledger[r["institution_id"]]
-        problems = [i["description"] for i in own if i["status"] != "verified"]
-        done = sum(1 for i in own if i["status"] == "verified")
-        capable = r["conditions_met"]
-        form.rows.append(
-            [
-                r["name"],
-                regions.name_of(r["region_code"][:4] + "00"),
-                "√" if capable else "",
-                "" if capable else "√",
-                "" if capable else "；".join(r["unmet"]),
-                "、".join(r["certificates"] or []),
-                "；".join(problems),
-                f"整改项{len(own)}项，已销号{done}项",
-                "；".join(f"{y}年度质控不合格未整改" for y in sorted(listed)),
-            ]
-        )
+        if not r["conditions_met"] or r["listed_years"]:
+            form.rows.append(_yn4_row(r, ledger[r["institution_id"]]))
     return form
+
+
+def _yn4_row(r: Any, own: list[Any]) -> list[Cell]:
+    """One institution of 附表4, with its rectification items `own`."""
+    listed = r["listed_years"] or []
+    problems = [i["description"] for i in own if i["status"] != "verified"]
+    done = sum(1 for i in own if i["status"] == "verified")
+    capable = r["conditions_met"]
+    return [
+        r["name"],
+        regions.name_of(r["region_code"][:4] + "00"),
+        "√" if capable else "",
+        "" if capable else "√",
+        "" if capable else "；".join(r["unmet"]),
+        "、".join(r["certificates"] or []),
+        "；".join(problems),
+        f"整改项{len(own)}项，已销号{done}项",
+        "；".join(f"{y}年度质控不合格未整改" for y in sorted(listed)),
+    ]
 
 
 FormBuilder = Callable[[Conn, Moment, str, date, date], Awaitable[Form]]

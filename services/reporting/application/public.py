@@ -329,18 +329,7 @@ async def institution_detail(
     return InstitutionDetail(
         **base.model_dump(),
         as_of=m.as_of,
-        filings=[
-            PublicFiling(
-                filing_id=f["filing_id"],
-                province_code=f["province_code"],
-                province_name=regions.name_of(f["province_code"]),
-                certificate_number=f["certificate_number"],
-                scope_codes=list(f["scope_codes"]),
-                valid_until=f["valid_until"],
-                filed_on=f["filed_on"],
-            )
-            for f in filings
-        ],
+        filings=[_filing(f) for f in filings],
         qc_results=[
             PublicQcResult(
                 activity_kind_label=L.label(L.QC_ACTIVITY, r["activity_kind"]),
@@ -357,6 +346,18 @@ async def institution_detail(
             )
             for s in staff
         ],
+    )
+
+
+def _filing(f: asyncpg.Record) -> PublicFiling:
+    return PublicFiling(
+        filing_id=f["filing_id"],
+        province_code=f["province_code"],
+        province_name=regions.name_of(f["province_code"]),
+        certificate_number=f["certificate_number"],
+        scope_codes=list(f["scope_codes"]),
+        valid_until=f["valid_until"],
+        filed_on=f["filed_on"],
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from contracts.envelope import EventPayload
-from ohts_kit.consumer import Handler
+from dataclasses import dataclass
+from decimal import Decimal
 
 
-def handling(handler: Handler, *types: type[EventPayload]) -> dict[str, Handler]:
-    return {t.event_type: handler for t in types}
+@dataclass(frozen=True)
+class Projecting:
+    """What the projections need beyond the event: the context their handlers are bound to."""
+
+    fine_threshold_yuan: Decimal  # P2: a warning or fine below it is minor, not published

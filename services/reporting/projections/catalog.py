@@ -5,21 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contracts.envelope import Envelope, EventPayload
+from contracts.envelope import Envelope
 from ohts_kit.consumer import Handler
+from ohts_kit.handlers import EventHandlers
 from ohts_kit.settings import Settings
-from services.reporting.projections import enforcement, qc, registry
+from services.reporting.projections import Projecting, enforcement, qc, registry
+
+# One table per producer's topic (the consumer subscribes to exactly these).
+BY_PRODUCER: dict[str, EventHandlers[Projecting]] = {
+    "registry": registry.views,
+    "qc": qc.views,
+    "enforcement": enforcement.views,
+}
+
+views: EventHandlers[Projecting] = EventHandlers("reporting")
+for _table in BY_PRODUCER.values():
+    views.include(_table)
 
 
 def handlers(settings: Settings) -> dict[str, Handler]:
-    return {
-        **registry.HANDLERS,
-        **qc.HANDLERS,
-        **enforcement.handlers(settings.publicity_fine_threshold_yuan),
-    }
+    return views.bind(Projecting(fine_threshold_yuan=settings.publicity_fine_threshold_yuan))
 
 
-def bulk() -> dict[str, tuple[str, Callable[[Envelope, EventPayload], tuple[Any, ...]]]]:
+def bulk() -> dict[str, tuple[str, Callable[[Envelope, Any], tuple[Any, ...]]]]:
     """Insert-only projections a rebuild may batch (the bulk of a national history)."""
     return dict(registry.BULK)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from contracts.enforcement_v1 import (
     CaseClosed,
+    CaseInvestigated,
     CaseOpened,
     CreditClassChanged,
     CreditRepairGranted,
     InspectionCompleted,
+    InspectionDrawPublished,
+    InspectionMerged,
+    InspectionPlanDefined,
     InspectionResultPublished,
     InspectionScheduled,
     LeadClosed,
@@ -17,175 +19,223 @@ from contracts.enforcement_v1 import (
     PenaltyAnnulled,
     PenaltyDecided,
     PenaltyExecuted,
+    QualificationRevocationOrdered,
+    ReferralAcknowledged,
     UnreportedProjectFound,
 )
-from contracts.envelope import Envelope, EventPayload
+from contracts.envelope import Envelope
 from contracts.publicity import publicity_of
-from ohts_kit.consumer import Handler
 from ohts_kit.db import Conn
-from services.reporting.projections import handling
+from ohts_kit.handlers import EventHandlers
+from services.reporting.projections import Projecting
 from services.reporting.projections.temporal import record
 
+views: EventHandlers[Projecting] = EventHandlers("reporting.enforcement")
+views.ignore(
+    InspectionPlanDefined,
+    InspectionDrawPublished,
+    why="plans and draws are the supervision unit's own work; the public sees the"
+    " inspections scheduled from them",
+)
+views.ignore(
+    InspectionMerged,
+    why="a merged reason joins an inspection already shown (E3 one per period)",
+)
+views.ignore(
+    ReferralAcknowledged,
+    why="the lead opened for the referral arrives as LeadOpened",
+)
+views.ignore(
+    CaseInvestigated,
+    why="an investigation is not public; the case shows when opened, decided and closed",
+)
+views.ignore(
+    QualificationRevocationOrdered,
+    why="the registry carries it out; the directory changes on its QualificationRevoked",
+)
 
-async def lead_or_case(conn: Conn, env: Envelope, e: EventPayload) -> None:
-    # The acting unit's region is the jurisdiction that handles it (an out-of-area
-    # institution is handled where it worked: form 附表2 counts it there).
-    jurisdiction, at = env.actor.region_code, env.occurred_at
-    match e:
-        case LeadOpened():
-            await conn.execute(
-                "INSERT INTO rp_leads (lead_id, institution_id, source, category,"
-                " jurisdiction_code, opened_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                " ON CONFLICT DO NOTHING",
-                e.lead_id,
-                e.institution_id,
-                e.source,
-                e.category,
-                e.jurisdiction_region_code,
-                e.opened_on,
-                at,
-            )
-        case LeadClosed():
-            await conn.execute(
-                "UPDATE rp_leads SET outcome = $2, closed_on = $3, closed_known_at = $4"
-                " WHERE lead_id = $1",
-                e.lead_id,
-                e.outcome,
-                e.closed_on,
-                at,
-            )
-        case CaseOpened():
-            await conn.execute(
-                "INSERT INTO rp_cases (case_id, institution_id, violation, jurisdiction_code,"
-                " opened_on, known_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                e.case_id,
-                e.institution_id,
-                e.violation,
-                jurisdiction,
-                e.opened_on,
-                at,
-            )
-        case CaseClosed():
-            await conn.execute(
-                "UPDATE rp_cases SET closed_on = $2, closed_known_at = $3 WHERE case_id = $1",
-                e.case_id,
-                e.closed_on,
-                at,
-            )
+# The acting unit's region is the jurisdiction that handles a case, penalty or inspection
+# (an out-of-area institution is handled where it worked: form 附表2 counts it there).
 
 
-def penalties(fine_threshold_yuan: Decimal) -> Handler:
-    async def project(conn: Conn, env: Envelope, e: EventPayload) -> None:
-        at = env.occurred_at
-        match e:
-            case PenaltyDecided():
-                p = publicity_of(
-                    e.decided_on, e.penalties, e.fine_yuan, e.ban_years, fine_threshold_yuan
-                )
-                await conn.execute(
-                    "INSERT INTO rp_penalties (case_id, institution_id, jurisdiction_code,"
-                    " decision_number, decided_on, authority, violation, legal_basis, penalties,"
-                    " fine_yuan, confiscation_yuan, banned_staff_id, ban_years, severity,"
-                    " published, public_until, publicity_rule, known_at) VALUES ($1, $2, $3,"
-                    " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-                    " ON CONFLICT DO NOTHING",
-                    e.case_id,
-                    e.institution_id,
-                    env.actor.region_code,
-                    e.decision_number,
-                    e.decided_on,
-                    e.authority,
-                    e.violation,
-                    e.legal_basis,
-                    e.penalties,
-                    e.fine_yuan,
-                    e.confiscation_yuan,
-                    e.banned_staff_id,
-                    e.ban_years,
-                    p.severity,
-                    p.published,
-                    p.public_until,
-                    p.rule,
-                    at,
-                )
-            case PenaltyExecuted():
-                await conn.execute(
-                    "UPDATE rp_penalties SET executed_on = $2, executed_known_at = $3"
-                    " WHERE case_id = $1",
-                    e.case_id,
-                    e.executed_on,
-                    at,
-                )
-            case PenaltyAnnulled():
-                await conn.execute(
-                    "UPDATE rp_penalties SET annulled_on = $2, annulled_known_at = $3"
-                    " WHERE case_id = $1",
-                    e.case_id,
-                    e.annulled_on,
-                    at,
-                )
-            case CreditRepairGranted():
-                await conn.execute(
-                    "UPDATE rp_penalties SET repaired_on = $2, repaired_known_at = $3"
-                    " WHERE case_id = $1",
-                    e.case_id,
-                    e.granted_on,
-                    at,
-                )
-
-    return project
+@views.on(LeadOpened)
+async def lead_opened(_: Projecting, conn: Conn, env: Envelope, e: LeadOpened) -> None:
+    await conn.execute(
+        "INSERT INTO rp_leads (lead_id, institution_id, source, category,"
+        " jurisdiction_code, opened_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT DO NOTHING",
+        e.lead_id,
+        e.institution_id,
+        e.source,
+        e.category,
+        e.jurisdiction_region_code,
+        e.opened_on,
+        env.occurred_at,
+    )
 
 
-async def inspection(conn: Conn, env: Envelope, e: EventPayload) -> None:
-    at = env.occurred_at
-    match e:
-        case InspectionScheduled():
-            await conn.execute(
-                "INSERT INTO rp_inspections (inspection_id, institution_id, kind, period,"
-                " jurisdiction_code, scheduled_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                " ON CONFLICT DO NOTHING",
-                e.inspection_id,
-                e.institution_id,
-                e.kind,
-                e.period,
-                env.actor.region_code,
-                e.scheduled_on,
-                at,
-            )
-        case InspectionCompleted():
-            await conn.execute(
-                "UPDATE rp_inspections SET ended_on = $2, result = $3, completed_known_at = $4"
-                " WHERE inspection_id = $1",
-                e.inspection_id,
-                e.ended_on,
-                e.result,
-                at,
-            )
-        case InspectionResultPublished():
-            await conn.execute(
-                "INSERT INTO rp_publications VALUES ($1, 'inspection', $2, $3, $4, $5, $6)"
-                " ON CONFLICT DO NOTHING",
-                e.inspection_id,
-                e.institution_id,
-                e.published_on,
-                e.lag_working_days,
-                e.provisional,
-                at,
-            )
-        case UnreportedProjectFound():
-            await conn.execute(
-                "INSERT INTO rp_unreported_projects VALUES ($1, $2, $3, $4, $5)"
-                " ON CONFLICT DO NOTHING",
-                e.inspection_id,
-                e.report_number,
-                e.institution_id,
-                e.found_on,
-                at,
-            )
+@views.on(LeadClosed)
+async def lead_closed(_: Projecting, conn: Conn, env: Envelope, e: LeadClosed) -> None:
+    await conn.execute(
+        "UPDATE rp_leads SET outcome = $2, closed_on = $3, closed_known_at = $4 WHERE lead_id = $1",
+        e.lead_id,
+        e.outcome,
+        e.closed_on,
+        env.occurred_at,
+    )
 
 
-async def credit(conn: Conn, env: Envelope, e: EventPayload) -> None:
-    assert isinstance(e, CreditClassChanged)
+@views.on(CaseOpened)
+async def case_opened(_: Projecting, conn: Conn, env: Envelope, e: CaseOpened) -> None:
+    await conn.execute(
+        "INSERT INTO rp_cases (case_id, institution_id, violation, jurisdiction_code,"
+        " opened_on, known_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        e.case_id,
+        e.institution_id,
+        e.violation,
+        env.actor.region_code,
+        e.opened_on,
+        env.occurred_at,
+    )
+
+
+@views.on(CaseClosed)
+async def case_closed(_: Projecting, conn: Conn, env: Envelope, e: CaseClosed) -> None:
+    await conn.execute(
+        "UPDATE rp_cases SET closed_on = $2, closed_known_at = $3 WHERE case_id = $1",
+        e.case_id,
+        e.closed_on,
+        env.occurred_at,
+    )
+
+
+@views.on(PenaltyDecided)
+async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: PenaltyDecided) -> None:
+    p = publicity_of(e.decided_on, e.penalties, e.fine_yuan, e.ban_years, ctx.fine_threshold_yuan)
+    await conn.execute(
+        "INSERT INTO rp_penalties (case_id, institution_id, jurisdiction_code,"
+        " decision_number, decided_on, authority, violation, legal_basis, penalties,"
+        " fine_yuan, confiscation_yuan, banned_staff_id, ban_years, severity,"
+        " published, public_until, publicity_rule, known_at) VALUES ($1, $2, $3,"
+        " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        " ON CONFLICT DO NOTHING",
+        e.case_id,
+        e.institution_id,
+        env.actor.region_code,
+        e.decision_number,
+        e.decided_on,
+        e.authority,
+        e.violation,
+        e.legal_basis,
+        e.penalties,
+        e.fine_yuan,
+        e.confiscation_yuan,
+        e.banned_staff_id,
+        e.ban_years,
+        p.severity,
+        p.published,
+        p.public_until,
+        p.rule,
+        env.occurred_at,
+    )
+
+
+@views.on(PenaltyExecuted)
+async def penalty_executed(_: Projecting, conn: Conn, env: Envelope, e: PenaltyExecuted) -> None:
+    await conn.execute(
+        "UPDATE rp_penalties SET executed_on = $2, executed_known_at = $3 WHERE case_id = $1",
+        e.case_id,
+        e.executed_on,
+        env.occurred_at,
+    )
+
+
+@views.on(PenaltyAnnulled)
+async def penalty_annulled(_: Projecting, conn: Conn, env: Envelope, e: PenaltyAnnulled) -> None:
+    await conn.execute(
+        "UPDATE rp_penalties SET annulled_on = $2, annulled_known_at = $3 WHERE case_id = $1",
+        e.case_id,
+        e.annulled_on,
+        env.occurred_at,
+    )
+
+
+@views.on(CreditRepairGranted)
+async def credit_repaired(_: Projecting, conn: Conn, env: Envelope, e: CreditRepairGranted) -> None:
+    await conn.execute(
+        "UPDATE rp_penalties SET repaired_on = $2, repaired_known_at = $3 WHERE case_id = $1",
+        e.case_id,
+        e.granted_on,
+        env.occurred_at,
+    )
+
+
+@views.on(InspectionScheduled)
+async def inspection_scheduled(
+    _: Projecting, conn: Conn, env: Envelope, e: InspectionScheduled
+) -> None:
+    await conn.execute(
+        "INSERT INTO rp_inspections (inspection_id, institution_id, kind, period,"
+        " jurisdiction_code, scheduled_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT DO NOTHING",
+        e.inspection_id,
+        e.institution_id,
+        e.kind,
+        e.period,
+        env.actor.region_code,
+        e.scheduled_on,
+        env.occurred_at,
+    )
+
+
+@views.on(InspectionCompleted)
+async def inspection_completed(
+    _: Projecting, conn: Conn, env: Envelope, e: InspectionCompleted
+) -> None:
+    await conn.execute(
+        "UPDATE rp_inspections SET ended_on = $2, result = $3, completed_known_at = $4"
+        " WHERE inspection_id = $1",
+        e.inspection_id,
+        e.ended_on,
+        e.result,
+        env.occurred_at,
+    )
+
+
+@views.on(InspectionResultPublished)
+async def inspection_published(
+    _: Projecting, conn: Conn, env: Envelope, e: InspectionResultPublished
+) -> None:
+    await conn.execute(
+        "INSERT INTO rp_publications (decision_ref, source, institution_id, published_on,"
+        " lag_working_days, provisional, known_at)"
+        " VALUES ($1, 'inspection', $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        e.inspection_id,
+        e.institution_id,
+        e.published_on,
+        e.lag_working_days,
+        e.provisional,
+        env.occurred_at,
+    )
+
+
+@views.on(UnreportedProjectFound)
+async def unreported_project(
+    _: Projecting, conn: Conn, env: Envelope, e: UnreportedProjectFound
+) -> None:
+    await conn.execute(
+        "INSERT INTO rp_unreported_projects (inspection_id, report_number, institution_id,"
+        " found_on, known_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        e.inspection_id,
+        e.report_number,
+        e.institution_id,
+        e.found_on,
+        env.occurred_at,
+    )
+
+
+@views.on(CreditClassChanged)
+async def credit(_: Projecting, conn: Conn, env: Envelope, e: CreditClassChanged) -> None:
     row = {
         "institution_id": e.institution_id,
         "credit_class": e.credit_class,
@@ -194,24 +244,3 @@ async def credit(conn: Conn, env: Envelope, e: EventPayload) -> None:
     }
     key = {"institution_id": e.institution_id}
     await record(conn, "rp_credit_classes", key, env.event_id, env.occurred_at, row)
-
-
-def handlers(fine_threshold_yuan: Decimal) -> dict[str, Handler]:
-    return {
-        **handling(lead_or_case, LeadOpened, LeadClosed, CaseOpened, CaseClosed),
-        **handling(
-            penalties(fine_threshold_yuan),
-            PenaltyDecided,
-            PenaltyExecuted,
-            CreditRepairGranted,
-            PenaltyAnnulled,
-        ),
-        **handling(
-            inspection,
-            InspectionScheduled,
-            InspectionCompleted,
-            InspectionResultPublished,
-            UnreportedProjectFound,
-        ),
-        **handling(credit, CreditClassChanged),
-    }

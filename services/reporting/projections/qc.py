@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from contracts.envelope import Envelope, EventPayload
+from datetime import date
+
+from contracts.envelope import Envelope
 from contracts.qc_v1 import (
     AnnualQcConcluded,
+    BlindSamplePassed,
+    QcActivityOpened,
     QcFindingRecorded,
+    QcPlanGenerated,
     QcResultRecorded,
     RectificationOverdue,
     RectificationRejected,
@@ -13,72 +18,123 @@ from contracts.qc_v1 import (
     RectificationRequired,
     RectificationSubmitted,
     RectificationVerified,
+    ViolationClueReferred,
 )
-from ohts_kit.consumer import Handler
 from ohts_kit.db import Conn
+from ohts_kit.handlers import EventHandlers
 from ohts_kit.workdays import china_date
-from services.reporting.projections import handling
+from services.reporting.projections import Projecting
 from services.reporting.projections.temporal import record, revise, start
 
-
-async def result(conn: Conn, env: Envelope, e: EventPayload) -> None:
-    match e:
-        case QcResultRecorded():
-            await conn.execute(
-                "INSERT INTO rp_qc_results VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                e.activity_id,
-                e.institution_id,
-                e.activity_kind,
-                e.result,
-                e.recorded_on,
-                env.occurred_at,
-            )
-        case QcFindingRecorded():
-            await conn.execute(
-                "INSERT INTO rp_qc_findings VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                " ON CONFLICT DO NOTHING",
-                e.finding_id,
-                e.institution_id,
-                e.category,
-                e.severity,
-                e.violation_clue,
-                e.recorded_on,
-                env.occurred_at,
-            )
+views: EventHandlers[Projecting] = EventHandlers("reporting.qc")
+views.ignore(
+    QcPlanGenerated,
+    QcActivityOpened,
+    why="plans and open activities are internal work; the public sees results (P1)",
+)
+views.ignore(
+    BlindSamplePassed,
+    why="the pass is published as the activity's QcResultRecorded; the exemption is the"
+    " registry's concern (R6)",
+)
+views.ignore(
+    ViolationClueReferred,
+    why="a referral becomes public only as the lead enforcement opens for it (LeadOpened)",
+)
 
 
-async def rectification(conn: Conn, env: Envelope, e: EventPayload) -> None:
+@views.on(QcResultRecorded)
+async def result(_: Projecting, conn: Conn, env: Envelope, e: QcResultRecorded) -> None:
+    await conn.execute(
+        "INSERT INTO rp_qc_results (activity_id, institution_id, activity_kind, result,"
+        " recorded_on, known_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        e.activity_id,
+        e.institution_id,
+        e.activity_kind,
+        e.result,
+        e.recorded_on,
+        env.occurred_at,
+    )
+
+
+@views.on(QcFindingRecorded)
+async def finding(_: Projecting, conn: Conn, env: Envelope, e: QcFindingRecorded) -> None:
+    await conn.execute(
+        "INSERT INTO rp_qc_findings (finding_id, institution_id, category, severity,"
+        " violation_clue, recorded_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT DO NOTHING",
+        e.finding_id,
+        e.institution_id,
+        e.category,
+        e.severity,
+        e.violation_clue,
+        e.recorded_on,
+        env.occurred_at,
+    )
+
+
+@views.on(RectificationRequired)
+async def rectification_required(
+    _: Projecting, conn: Conn, env: Envelope, e: RectificationRequired
+) -> None:
     at = env.occurred_at
-    match e:
-        case RectificationRequired():
-            row = {
-                "item_id": e.item_id,
-                "institution_id": e.institution_id,
-                "description": e.description,
-                "status": "open",
-                "due_on": e.due_on,
-                "changed_on": china_date(at),
-            }
-            await start(conn, "rp_rectifications", env.event_id, at, row)
-            return
-        case RectificationSubmitted():
-            status, day = "submitted", e.submitted_on
-        case RectificationRejected():
-            status, day = "rejected", e.rejected_on
-        case RectificationVerified():
-            status, day = "verified", e.verified_on
-        case RectificationReopened():
-            status, day = "reopened", e.reopened_on
-        case RectificationOverdue():
-            status, day = "overdue", e.overdue_on
-        case _:
-            return
+    row = {
+        "item_id": e.item_id,
+        "institution_id": e.institution_id,
+        "description": e.description,
+        "status": "open",
+        "due_on": e.due_on,
+        "changed_on": china_date(at),
+    }
+    await start(conn, "rp_rectifications", env.event_id, at, row)
+
+
+@views.on(RectificationSubmitted)
+async def rectification_submitted(
+    _: Projecting, conn: Conn, env: Envelope, e: RectificationSubmitted
+) -> None:
+    await _rectification_status(conn, env, e.item_id, "submitted", e.submitted_on)
+
+
+@views.on(RectificationRejected)
+async def rectification_rejected(
+    _: Projecting, conn: Conn, env: Envelope, e: RectificationRejected
+) -> None:
+    await _rectification_status(conn, env, e.item_id, "rejected", e.rejected_on)
+
+
+@views.on(RectificationVerified)
+async def rectification_verified(
+    _: Projecting, conn: Conn, env: Envelope, e: RectificationVerified
+) -> None:
+    await _rectification_status(conn, env, e.item_id, "verified", e.verified_on)
+
+
+@views.on(RectificationReopened)
+async def rectification_reopened(
+    _: Projecting, conn: Conn, env: Envelope, e: RectificationReopened
+) -> None:
+    await _rectification_status(conn, env, e.item_id, "reopened", e.reopened_on)
+
+
+@views.on(RectificationOverdue)
+async def rectification_overdue(
+    _: Projecting, conn: Conn, env: Envelope, e: RectificationOverdue
+) -> None:
+    await _rectification_status(conn, env, e.item_id, "overdue", e.overdue_on)
+
+
+async def _rectification_status(
+    conn: Conn, env: Envelope, item_id: str, status: str, day: date
+) -> None:
     change = {"status": status, "changed_on": day}
-    await revise(conn, "rp_rectifications", {"item_id": e.item_id}, env.event_id, at, change)
+    await revise(
+        conn, "rp_rectifications", {"item_id": item_id}, env.event_id, env.occurred_at, change
+    )
 
 
-async def annual(conn: Conn, env: Envelope, e: EventPayload) -> None:
-    assert isinstance(e, AnnualQcConcluded)
+@views.on(AnnualQcConcluded)
+async def annual(_: Projecting, conn: Conn, env: Envelope, e: AnnualQcConcluded) -> None:
     row = {
         "institution_id": e.institution_id,
         "year": e.year,
@@ -90,18 +146,3 @@ async def annual(conn: Conn, env: Envelope, e: EventPayload) -> None:
     }
     key = {"institution_id": e.institution_id, "year": e.year}
     await record(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, row)
-
-
-HANDLERS: dict[str, Handler] = {
-    **handling(result, QcResultRecorded, QcFindingRecorded),
-    **handling(
-        rectification,
-        RectificationRequired,
-        RectificationSubmitted,
-        RectificationRejected,
-        RectificationVerified,
-        RectificationReopened,
-        RectificationOverdue,
-    ),
-    **handling(annual, AnnualQcConcluded),
-}
