@@ -8,7 +8,6 @@ import pytest
 
 from contracts.envelope import Actor, Role
 from contracts.qc_v1 import QcPlanGenerated
-from ohts_kit.application import _no_projection
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
@@ -39,6 +38,10 @@ def meta(role: Role, region: str, institution_id: str | None = None) -> Metadata
 CENTRE = meta(Role.QC_CENTRE, "330000")
 
 
+async def no_views(*_: object) -> None:
+    return None  # qc's views are SQL: tested on the real PostgreSQL
+
+
 async def known_region(_: Conn, institution_id: str) -> str:
     if institution_id not in KNOWN:
         raise InvalidCommand.of("institution_id", "known institution", f"no {institution_id}")
@@ -47,7 +50,7 @@ async def known_region(_: Conn, institution_id: str) -> str:
 
 @pytest.fixture
 def app() -> Qc:
-    return Qc(memory_ports("qc", at=NOW), WorkCalendar(), known_region, _no_projection)
+    return Qc(memory_ports("qc", at=NOW), WorkCalendar(), known_region, no_views)
 
 
 def store(app: Qc) -> MemoryStore:
