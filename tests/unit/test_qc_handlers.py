@@ -13,11 +13,13 @@ from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
 from ohts_kit.memory import MemoryStore, memory_ports
 from ohts_kit.workdays import WorkCalendar
-from services.qc.application import activities, plans, rectifications
+from services.qc.application import activities, conclusions, plans, rectifications
 from services.qc.application.unit import Qc, province
 from services.qc.domain import plan
 from services.qc.domain.commands import (
+    ConcludeYear,
     FindingIn,
+    GeneratePlan,
     OpenActivity,
     Reason,
     RecordResult,
@@ -242,3 +244,15 @@ async def test_a_plan_verifies_from_its_recorded_inputs_and_seed(app: Qc) -> Non
     assert any("unexpected monitoring inst-zz" in d for d in result["differences"])
     with pytest.raises(NotFound, match="no plan plan-9"):
         await plans.verify_plan(app, "plan-9")
+
+
+async def test_another_province_is_refused_before_anything_is_read(app: Qc) -> None:
+    # Memory ports have no SQL: reaching a read model would fail otherwise than Forbidden.
+    beijing = meta(Role.QC_CENTRE, "110000")
+    with pytest.raises(Forbidden):
+        await plans.generate_plan(app, GeneratePlan(province_code="330000", year=2026), beijing)
+    with pytest.raises(Forbidden):
+        await conclusions.conclude_year(
+            app, ConcludeYear(province_code="330000", year=2026), beijing
+        )
+    assert store(app).events() == []

@@ -7,12 +7,11 @@ from datetime import date
 from typing import Any
 
 from ohts_kit.application import About, UnitOfWork
-from ohts_kit.auth import check_jurisdiction
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
-from services.qc.application.unit import Qc
+from services.qc.application.unit import Qc, province
 from services.qc.domain import conclusion, referral
 from services.qc.domain.commands import ConcludeYear
 
@@ -92,8 +91,8 @@ async def _conclude(
 async def conclude_year(app: Qc, cmd: ConcludeYear, meta: Metadata) -> list[dict[str, Any]]:
     """Q6: each planned institution's annual result; failed and not rectified, or refused,
     goes on the public list and is referred to supervision."""
-    check_jurisdiction(meta.actor, cmd.province_code)
     async with app.unit(meta) as uow:
+        uow.allow(province(cmd.province_code))
         plan_id = await _plan_to_conclude(uow.conn, cmd)
         concluded = [
             await _conclude(app, uow, cmd, plan_id, facts)

@@ -7,7 +7,6 @@ from typing import Any
 
 import asyncpg
 
-from ohts_kit.auth import check_jurisdiction
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, NotFound
 from ohts_kit.eventstore import Metadata
@@ -99,11 +98,11 @@ async def plan_inputs(conn: Conn, cmd: GeneratePlan) -> plan.PlanInputs:
 
 
 async def generate_plan(app: Qc, cmd: GeneratePlan, meta: Metadata) -> str:
-    check_jurisdiction(meta.actor, cmd.province_code)
     plan_id = str(uuid7())
     seed = cmd.seed or secrets.token_hex(8)
     try:
         async with app.unit(meta) as uow:
+            uow.allow(province(cmd.province_code))
             inputs = await plan_inputs(uow.conn, cmd)
             state = uow.new(plan, plan_id)
             events = plan.generate(state, cmd.province_code, cmd.year, seed, inputs, uow.now)

@@ -134,6 +134,22 @@ class FindingInput:
     violation_clue: bool | None
 
 
+def _finding_problems(result: str, findings: list[FindingInput]) -> list[Violation]:
+    problems = []
+    for i, f in enumerate(findings):
+        if f.category not in CATEGORIES:
+            problems.append(
+                Violation(f"findings.{i}.category", "known category", f"unknown {f.category!r}")
+            )
+        if f.severity not in SEVERITIES:
+            problems.append(
+                Violation(f"findings.{i}.severity", "general | serious", f"got {f.severity!r}")
+            )
+    if result == "fail" and not findings:
+        problems.append(Violation("findings", "a failure names its findings", "no findings given"))
+    return problems
+
+
 def record_result(
     s: Activity, institution_id: str, result: str, findings: list[FindingInput], today: date
 ) -> list[EventPayload]:
@@ -149,19 +165,7 @@ def record_result(
         raise Conflict(f"a result for {institution_id} is already recorded", rule="one result")
     if result not in ("pass", "fail", "refused"):
         raise InvalidCommand.of("result", "pass | fail | refused", f"got {result!r}")
-    problems = []
-    for i, f in enumerate(findings):
-        if f.category not in CATEGORIES:
-            problems.append(
-                Violation(f"findings.{i}.category", "known category", f"unknown {f.category!r}")
-            )
-        if f.severity not in SEVERITIES:
-            problems.append(
-                Violation(f"findings.{i}.severity", "general | serious", f"got {f.severity!r}")
-            )
-    if result == "fail" and not findings:
-        problems.append(Violation("findings", "a failure names its findings", "no findings given"))
-    if problems:
+    if problems := _finding_problems(result, findings):
         raise InvalidCommand(*problems)
     events: list[EventPayload] = [
         QcResultRecorded(
