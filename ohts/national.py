@@ -40,7 +40,7 @@ from ohts_kit.service import ServiceRuntime
 from ohts_kit.settings import Settings
 from services.enforcement.application.intake import enforcement_of
 from services.enforcement.bootstrap import SPEC as ENFORCEMENT
-from services.qc.application.handlers import province_key, qc_of
+from services.qc.application.unit import province_key, qc_of
 from services.qc.bootstrap import SPEC as QC
 from services.registry.application.unit import registry_of
 from services.registry.bootstrap import SPEC as REGISTRY

@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from contracts.envelope import Actor, Role
+from ohts_kit.application import ports_of
 from ohts_kit.clock import Clock
-from ohts_kit.eventstore import Metadata
-from ohts_kit.logging import get_logger
+from ohts_kit.scheduler import periodic
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from ohts_kit.workdays import WorkCalendar
-from services.qc.adapters.views import HANDLERS
-from services.qc.application.handlers import Qc, mark_overdue, qc_of
+from services.qc.adapters.views import learned
+from services.qc.application.rectifications import mark_overdue
+from services.qc.application.unit import Qc, qc_of
 from services.qc.entrypoints.http import router
-
-log = get_logger(__name__)
-SCHEDULER = Actor(subject="qc-scheduler", role=Role.SYSTEM, region_code="000000")
 
 
 def setup(rt: ServiceRuntime) -> None:
-    rt.extras["qc"] = Qc(rt)
     notices = rt.settings.holiday_notices_dir
-    rt.extras["calendar"] = WorkCalendar(Path(notices) if notices else None)
-
-
-async def overdue_scheduler(rt: ServiceRuntime, stop: asyncio.Event) -> None:
-    """Rectification items become overdue by time (Q4)."""
-    while not stop.is_set():
-        try:
-            marked = await mark_overdue(
-                qc_of(rt), Metadata(actor=SCHEDULER, correlation_id="overdue-sweep")
-            )
-            if marked:
-                log.info("rectifications.overdue", count=marked)
-        except Exception:
-            log.exception("overdue.failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), rt.settings.scheduler_interval_seconds)
+    rt.extras["qc"] = Qc(ports_of(rt), WorkCalendar(Path(notices) if notices else None))
 
 
 SPEC = ServiceSpec(
@@ -50,8 +29,9 @@ SPEC = ServiceSpec(
     publishes=True,
     consumes=("registry", "enforcement"),
     setup=setup,
-    handlers=lambda _rt: HANDLERS,
-    background=(overdue_scheduler,),
+    handlers=lambda rt: learned.bind(qc_of(rt)),
+    # Rectification items become overdue by time (Q4): a sweep every interval.
+    background=(periodic("overdue", mark_overdue, qc_of),),
 )
 
 

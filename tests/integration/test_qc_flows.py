@@ -14,7 +14,8 @@ from contracts.registry_v1 import (
     QualificationKind,
 )
 from services.enforcement.bootstrap import create_app as enforcement_app
-from services.qc.application.handlers import mark_overdue, qc_of
+from services.qc.application.rectifications import mark_overdue
+from services.qc.application.unit import qc_of
 from services.qc.bootstrap import create_app as qc_app
 from tests.integration.helpers import META, eventually, publish_event, running, token
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from ohts_kit.errors import Conflict, InvalidCommand
-from services.qc.domain import activity, plan, rectification
+from services.qc.domain import activity, conclusion, plan, rectification, referral
 from services.qc.domain.plan import PlanInputs, at_least
 
 
@@ -148,3 +148,63 @@ def test_spot_check_sample_is_reproducible() -> None:
     cards = {"i1": ids("c", 10), "i2": ids("d", 1)}
     assert activity.sample_cards(cards, 3, "s") == activity.sample_cards(cards, 3, "s")
     assert len(activity.sample_cards(cards, 3, "s")) == 4
+
+
+@pytest.mark.parametrize(
+    ("results", "unrectified", "result", "listed"),
+    [
+        ((), 0, "not-assessed", False),
+        (("pass", "pass"), 0, "pass", False),
+        (("pass", "fail"), 0, "fail", False),  # failed but rectified by the deadline
+        (("fail",), 2, "fail", True),
+        (("pass", "refused"), 0, "refused", True),
+    ],
+)
+def test_q6_public_list(
+    results: tuple[str, ...], unrectified: int, result: str, listed: bool
+) -> None:
+    facts = conclusion.YearFacts("i1", results, unrectified)
+    events = conclusion.conclude(
+        conclusion.Conclusion("i1:2026"), facts, "330000", 2026, date(2027, 1, 5)
+    )
+    done = conclusion.fold("i1:2026", events)
+    assert (done.result, done.on_public_list, done.rectified) == (result, listed, unrectified == 0)
+    with pytest.raises(Conflict, match="already concluded"):
+        conclusion.conclude(done, facts, "330000", 2026, date(2027, 1, 5))
+    referred = referral.of_listing(referral.Referral("r"), done, "p1", "330106", date(2027, 1, 5))
+    assert len(referred) == int(listed)
+    if listed:
+        [r] = referred
+        assert r.reason == "annual-public-list" and r.evidence_refs == ["plan:p1"]
+        assert r.category == ("refused-qc" if result == "refused" else "quality-management")
+
+
+def test_referrals_go_to_the_supervision_where_the_work_was_done() -> None:
+    assert referral.supervision_region("330106", "330000") == "330106"
+    assert referral.supervision_region("530102", "330000") == "330000"
+
+
+def test_participants_default_by_kind_and_must_be_in_the_plan() -> None:
+    entries = plan.select(PlanInputs(ids("t", 5), ids("o", 2), ids("h", 2)), "s")
+    comparison = activity.participants_of("p", entries, "capability-comparison", None)
+    assert comparison == ids("t", 5)
+    on_site = activity.participants_of("p", entries, "on-site", None)
+    assert set(on_site) == {
+        e.institution_id
+        for e in entries
+        if e.group in ("monitoring", "out-of-province", "health-exam-provincial")
+    }
+    assert activity.participants_of("p", entries, "on-site", ["t01"]) == ["t01"]
+    with pytest.raises(InvalidCommand) as outside:
+        activity.participants_of("p", entries, "on-site", ["t01", "x9"])
+    assert outside.value.violations[0].field == "participants"
+
+
+def test_a_plan_is_generated_once_and_folds_to_what_it_recorded() -> None:
+    inputs = PlanInputs(ids("t", 3), [], [])
+    events = plan.generate(plan.Plan("p"), "330000", 2026, "s", inputs, datetime(2026, 1, 1))
+    state = plan.fold("p", events)
+    assert state.generated and list(state.entries) == plan.select(inputs, "s")
+    assert plan.verification(state) == []
+    with pytest.raises(Conflict):
+        plan.generate(state, "330000", 2026, "s", inputs, datetime(2026, 1, 1))

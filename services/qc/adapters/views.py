@@ -1,188 +1,313 @@
-"""qc's read tables: from its own events (inline) and from registry and enforcement events."""
+"""qc's read tables: from its own events (inline, `project`) and from registry and
+enforcement events (`learned`, the consumer's table). One handler per event type."""
 
 from __future__ import annotations
 
-from contracts.enforcement_v1 import ReferralAcknowledged
+from contracts import enforcement_v1 as enf
+from contracts import qc_v1 as qc
+from contracts import registry_v1 as reg
 from contracts.envelope import Envelope, EventPayload
-from contracts.qc_v1 import (
-    AnnualQcConcluded,
-    QcActivityOpened,
-    QcFindingRecorded,
-    QcPlanGenerated,
-    QcResultRecorded,
-    RectificationOverdue,
-    RectificationRejected,
-    RectificationReopened,
-    RectificationRequired,
-    RectificationSubmitted,
-    RectificationVerified,
-    ViolationClueReferred,
-)
-from contracts.registry_v1 import (
-    InstitutionRegistered,
-    OutOfProvinceFilingRegistered,
-    QualificationCancelled,
-    QualificationExpired,
-    QualificationGranted,
-    QualificationRevoked,
-    QualificationWithdrawn,
-    ServiceReportCardFiled,
-)
-from ohts_kit.consumer import Handler
 from ohts_kit.db import Conn
+from ohts_kit.handlers import EventHandlers
 from ohts_kit.workdays import china_date
 
-
-async def project(conn: Conn, _: Envelope, e: EventPayload) -> None:
-    match e:
-        case QcPlanGenerated():
-            await conn.execute(
-                "INSERT INTO plans VALUES ($1, $2, $3)", e.plan_id, e.province_code, e.year
-            )
-            await conn.executemany(
-                "INSERT INTO plan_entries VALUES ($1, $2, $3, $4)",
-                [(e.plan_id, x.institution_id, x.group, x.reason) for x in e.entries],
-            )
-        case QcActivityOpened():
-            await conn.execute(
-                "INSERT INTO activities VALUES ($1, $2, $3, $4, $5)",
-                e.activity_id,
-                e.plan_id,
-                e.kind,
-                e.province_code,
-                e.year,
-            )
-        case QcResultRecorded():
-            await conn.execute(
-                "INSERT INTO results VALUES ($1, $2, $3, $4, $5)",
-                e.activity_id,
-                e.institution_id,
-                e.activity_kind,
-                e.result,
-                e.recorded_on,
-            )
-        case QcFindingRecorded():
-            await conn.execute(
-                "INSERT INTO findings VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                e.finding_id,
-                e.activity_id,
-                e.institution_id,
-                e.category,
-                e.severity,
-                e.violation_clue,
-                e.recorded_on,
-            )
-        case RectificationRequired():
-            await conn.execute(
-                "INSERT INTO rectification_items VALUES ($1, $2, $3, 'open', $4)",
-                e.item_id,
-                e.institution_id,
-                e.finding_id,
-                e.due_on,
-            )
-        case RectificationSubmitted():
-            await _item(conn, e.item_id, "submitted")
-        case RectificationRejected() | RectificationReopened():
-            await _item(conn, e.item_id, "open")
-        case RectificationVerified():
-            await _item(conn, e.item_id, "closed")
-        case RectificationOverdue():
-            await conn.execute(
-                "UPDATE rectification_items SET overdue = TRUE WHERE item_id = $1", e.item_id
-            )
-        case ViolationClueReferred():
-            await conn.execute(
-                "INSERT INTO referrals (referral_id, institution_id, supervision_region_code,"
-                " reason, referred_on) VALUES ($1, $2, $3, $4, $5)",
-                e.referral_id,
-                e.institution_id,
-                e.supervision_region_code,
-                e.reason,
-                e.referred_on,
-            )
-        case AnnualQcConcluded():
-            await conn.execute(
-                "INSERT INTO conclusions VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                e.institution_id,
-                e.year,
-                e.province_code,
-                e.result,
-                e.rectified,
-                e.on_public_list,
-            )
+# Handlers of both tables take no context: they only write qc's own tables.
+views: EventHandlers[object] = EventHandlers("qc-views")
+learned: EventHandlers[object] = EventHandlers("qc")
 
 
-async def _item(conn: Conn, item_id: str, state: str) -> None:
+@views.on(qc.QcPlanGenerated)
+async def plan_generated(_: object, conn: Conn, __: Envelope, e: qc.QcPlanGenerated) -> None:
+    await conn.execute(
+        "INSERT INTO plans (plan_id, province_code, year) VALUES ($1, $2, $3)",
+        e.plan_id,
+        e.province_code,
+        e.year,
+    )
+    await conn.executemany(
+        "INSERT INTO plan_entries (plan_id, institution_id, grp, reason) VALUES ($1, $2, $3, $4)",
+        [(e.plan_id, x.institution_id, x.group, x.reason) for x in e.entries],
+    )
+
+
+@views.on(qc.QcActivityOpened)
+async def activity_opened(_: object, conn: Conn, __: Envelope, e: qc.QcActivityOpened) -> None:
+    await conn.execute(
+        "INSERT INTO activities (activity_id, plan_id, kind, province_code, year)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        e.activity_id,
+        e.plan_id,
+        e.kind,
+        e.province_code,
+        e.year,
+    )
+
+
+@views.on(qc.QcResultRecorded)
+async def result_recorded(_: object, conn: Conn, __: Envelope, e: qc.QcResultRecorded) -> None:
+    await conn.execute(
+        "INSERT INTO results (activity_id, institution_id, kind, result, recorded_on)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        e.activity_id,
+        e.institution_id,
+        e.activity_kind,
+        e.result,
+        e.recorded_on,
+    )
+
+
+@views.on(qc.QcFindingRecorded)
+async def finding_recorded(_: object, conn: Conn, __: Envelope, e: qc.QcFindingRecorded) -> None:
+    await conn.execute(
+        "INSERT INTO findings (finding_id, activity_id, institution_id, category, severity,"
+        " violation_clue, recorded_on) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        e.finding_id,
+        e.activity_id,
+        e.institution_id,
+        e.category,
+        e.severity,
+        e.violation_clue,
+        e.recorded_on,
+    )
+
+
+@views.on(qc.RectificationRequired)
+async def rectification_required(
+    _: object, conn: Conn, __: Envelope, e: qc.RectificationRequired
+) -> None:
+    await conn.execute(
+        "INSERT INTO rectification_items (item_id, institution_id, finding_id, state, due_on)"
+        " VALUES ($1, $2, $3, 'open', $4)",
+        e.item_id,
+        e.institution_id,
+        e.finding_id,
+        e.due_on,
+    )
+
+
+async def _item_state(conn: Conn, item_id: str, state: str) -> None:
     await conn.execute(
         "UPDATE rectification_items SET state = $2 WHERE item_id = $1", item_id, state
     )
 
 
-async def learn(conn: Conn, _: Envelope, e: EventPayload) -> None:
-    """Registry and enforcement facts qc needs, learned from their events only."""
-    match e:
-        case InstitutionRegistered():
-            await conn.execute(
-                "INSERT INTO known_institutions VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                e.institution_id,
-                e.name,
-                e.kind.value,
-                e.region_code,
-                china_date(e.registered_at),
-            )
-        case QualificationGranted():
-            await conn.execute(
-                "INSERT INTO known_qualifications VALUES ($1, $2, 'granted')"
-                " ON CONFLICT (qualification_id) DO UPDATE SET status = 'granted'",
-                e.qualification_id,
-                e.institution_id,
-            )
-        case (
-            QualificationCancelled()
-            | QualificationRevoked()
-            | QualificationWithdrawn()
-            | QualificationExpired()
-        ):
-            await conn.execute(
-                "UPDATE known_qualifications SET status = 'ended' WHERE qualification_id = $1",
-                e.qualification_id,
-            )
-        case OutOfProvinceFilingRegistered():
-            await conn.execute(
-                "INSERT INTO known_filings VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                e.filing_id,
-                e.institution_id,
-                e.province_code,
-                china_date(e.filed_at),
-            )
-        case ServiceReportCardFiled():
-            await conn.execute(
-                "INSERT INTO known_report_cards VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                e.card_id,
-                e.institution_id,
-                e.report_number,
-                e.filed_on,
-            )
-        case ReferralAcknowledged():
-            await conn.execute(
-                "UPDATE referrals SET acknowledged_on = $2, lead_id = $3 WHERE referral_id = $1",
-                e.referral_id,
-                e.acknowledged_on,
-                e.lead_id,
-            )
+@views.on(qc.RectificationSubmitted)
+async def rectification_submitted(
+    _: object, conn: Conn, __: Envelope, e: qc.RectificationSubmitted
+) -> None:
+    await _item_state(conn, e.item_id, "submitted")
 
 
-HANDLERS: dict[str, Handler] = {
-    t.event_type: learn
-    for t in (
-        InstitutionRegistered,
-        QualificationGranted,
-        QualificationCancelled,
-        QualificationRevoked,
-        QualificationWithdrawn,
-        QualificationExpired,
-        OutOfProvinceFilingRegistered,
-        ServiceReportCardFiled,
-        ReferralAcknowledged,
+@views.on(qc.RectificationRejected)
+async def rectification_rejected(
+    _: object, conn: Conn, __: Envelope, e: qc.RectificationRejected
+) -> None:
+    await _item_state(conn, e.item_id, "open")
+
+
+@views.on(qc.RectificationReopened)
+async def rectification_reopened(
+    _: object, conn: Conn, __: Envelope, e: qc.RectificationReopened
+) -> None:
+    await _item_state(conn, e.item_id, "open")
+
+
+@views.on(qc.RectificationVerified)
+async def rectification_verified(
+    _: object, conn: Conn, __: Envelope, e: qc.RectificationVerified
+) -> None:
+    await _item_state(conn, e.item_id, "closed")
+
+
+@views.on(qc.RectificationOverdue)
+async def rectification_overdue(
+    _: object, conn: Conn, __: Envelope, e: qc.RectificationOverdue
+) -> None:
+    await conn.execute(
+        "UPDATE rectification_items SET overdue = TRUE WHERE item_id = $1", e.item_id
     )
-}
+
+
+@views.on(qc.ViolationClueReferred)
+async def clue_referred(_: object, conn: Conn, __: Envelope, e: qc.ViolationClueReferred) -> None:
+    await conn.execute(
+        "INSERT INTO referrals (referral_id, institution_id, supervision_region_code,"
+        " reason, referred_on) VALUES ($1, $2, $3, $4, $5)",
+        e.referral_id,
+        e.institution_id,
+        e.supervision_region_code,
+        e.reason,
+        e.referred_on,
+    )
+
+
+@views.on(qc.AnnualQcConcluded)
+async def year_concluded(_: object, conn: Conn, __: Envelope, e: qc.AnnualQcConcluded) -> None:
+    await conn.execute(
+        "INSERT INTO conclusions (institution_id, year, province_code, result, rectified,"
+        " on_public_list) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        e.institution_id,
+        e.year,
+        e.province_code,
+        e.result,
+        e.rectified,
+        e.on_public_list,
+    )
+
+
+views.ignore(
+    qc.BlindSamplePassed, why="no qc list shows blind-sample passes (the registry keeps them, R6)"
+)
+
+_PROJECTIONS = views.bind(None)
+
+
+async def project(conn: Conn, env: Envelope, e: EventPayload) -> None:
+    """The inline views of one of qc's own events, in the append's transaction."""
+    handler = _PROJECTIONS.get(e.event_type)
+    if handler is not None:
+        await handler(conn, env, e)
+
+
+# What qc learns from registry and enforcement events (it reads no other service's tables).
+
+
+@learned.on(reg.InstitutionRegistered)
+async def institution_registered(
+    _: object, conn: Conn, __: Envelope, e: reg.InstitutionRegistered
+) -> None:
+    await conn.execute(
+        "INSERT INTO known_institutions (institution_id, name, kind, region_code, registered_on)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        e.institution_id,
+        e.name,
+        e.kind.value,
+        e.region_code,
+        china_date(e.registered_at),
+    )
+
+
+@learned.on(reg.QualificationGranted)
+async def qualification_granted(
+    _: object, conn: Conn, __: Envelope, e: reg.QualificationGranted
+) -> None:
+    await conn.execute(
+        "INSERT INTO known_qualifications (qualification_id, institution_id, status)"
+        " VALUES ($1, $2, 'granted')"
+        " ON CONFLICT (qualification_id) DO UPDATE SET status = 'granted'",
+        e.qualification_id,
+        e.institution_id,
+    )
+
+
+@learned.on(
+    reg.QualificationCancelled,
+    reg.QualificationRevoked,
+    reg.QualificationWithdrawn,
+    reg.QualificationExpired,
+)
+async def qualification_ended(
+    _: object,
+    conn: Conn,
+    __: Envelope,
+    e: reg.QualificationCancelled
+    | reg.QualificationRevoked
+    | reg.QualificationWithdrawn
+    | reg.QualificationExpired,
+) -> None:
+    """Each of the four ends of a qualification's life takes it out of the QC universe."""
+    await conn.execute(
+        "UPDATE known_qualifications SET status = 'ended' WHERE qualification_id = $1",
+        e.qualification_id,
+    )
+
+
+@learned.on(reg.OutOfProvinceFilingRegistered)
+async def filing_registered(
+    _: object, conn: Conn, __: Envelope, e: reg.OutOfProvinceFilingRegistered
+) -> None:
+    await conn.execute(
+        "INSERT INTO known_filings (filing_id, institution_id, province_code, filed_on)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        e.filing_id,
+        e.institution_id,
+        e.province_code,
+        china_date(e.filed_at),
+    )
+
+
+@learned.on(reg.ServiceReportCardFiled)
+async def report_card_filed(
+    _: object, conn: Conn, __: Envelope, e: reg.ServiceReportCardFiled
+) -> None:
+    await conn.execute(
+        "INSERT INTO known_report_cards (card_id, institution_id, report_number, filed_on)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        e.card_id,
+        e.institution_id,
+        e.report_number,
+        e.filed_on,
+    )
+
+
+@learned.on(enf.ReferralAcknowledged)
+async def referral_acknowledged(
+    _: object, conn: Conn, __: Envelope, e: enf.ReferralAcknowledged
+) -> None:
+    await conn.execute(
+        "UPDATE referrals SET acknowledged_on = $2, lead_id = $3 WHERE referral_id = $1",
+        e.referral_id,
+        e.acknowledged_on,
+        e.lead_id,
+    )
+
+
+learned.ignore(
+    reg.InstitutionDetailsChanged,
+    reg.InstitutionConditionsChanged,
+    why="qc keeps an institution's name, kind and region as registered",
+)
+learned.ignore(
+    reg.QualificationApplied,
+    reg.QualificationReviewStarted,
+    reg.QualificationRejected,
+    reg.QualificationRenewalAccepted,
+    reg.QualificationRenewed,
+    reg.QualificationRenewalRejected,
+    reg.QualificationChanged,
+    reg.QualificationDecisionPublished,
+    why="the QC universe needs only whether a qualification is granted or ended",
+)
+learned.ignore(
+    reg.StaffRegistered,
+    reg.StaffLeft,
+    reg.PersonalDataErased,
+    why="qc keeps no staff and no personal data",
+)
+learned.ignore(
+    reg.WorkSummarySubmitted,
+    reg.SelfInspectionCampaignLaunched,
+    reg.SelfInspectionReported,
+    why="work summaries and self-inspections are the registry's and enforcement's business",
+)
+learned.ignore(
+    enf.CaseOpened,
+    enf.CaseClosed,
+    enf.QualificationRevocationOrdered,
+    enf.InspectionCompleted,
+    enf.UnreportedProjectFound,
+    enf.LeadOpened,
+    enf.InspectionPlanDefined,
+    enf.InspectionDrawPublished,
+    enf.InspectionScheduled,
+    enf.InspectionMerged,
+    enf.InspectionResultPublished,
+    enf.LeadClosed,
+    enf.CaseInvestigated,
+    enf.PenaltyDecided,
+    enf.PenaltyExecuted,
+    enf.CreditClassChanged,
+    enf.CreditRepairGranted,
+    enf.PenaltyAnnulled,
+    why="qc learns from enforcement only that its referrals were acknowledged",
+)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import (
     BlindSamplePassed,
+    PlanEntry,
     QcActivityOpened,
     QcFindingRecorded,
     QcResultRecorded,
@@ -18,7 +19,15 @@ from ohts_kit.errors import Conflict, InvalidCommand, Violation
 from services.qc.domain.categories import CATEGORIES, SEVERITIES
 
 AGGREGATE = "QcActivity"
+NOUN = "activity"
 KINDS = ("capability-comparison", "blind-sample", "report-spot-check", "on-site")
+# Which plan groups take part in an activity of each kind, by default.
+DEFAULT_GROUPS = {
+    "capability-comparison": ("comparison",),
+    "blind-sample": ("comparison",),
+    "report-spot-check": ("monitoring", "out-of-province"),
+    "on-site": ("monitoring", "out-of-province", "health-exam-provincial"),
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,23 @@ def fold(activity_id: str, events: Iterable[EventPayload]) -> Activity:
     for event in events:
         state = evolve(state, event)
     return state
+
+
+def participants_of(
+    plan_id: str, entries: Iterable[PlanEntry], kind: str, given: list[str] | None
+) -> list[str]:
+    """The given participants, all in the plan, or by default the plan's groups for the kind."""
+    entries = list(entries)
+    if given is None:
+        groups = DEFAULT_GROUPS.get(kind, ())
+        return sorted({e.institution_id for e in entries if e.group in groups})
+    in_plan = {e.institution_id for e in entries}
+    outside = [p for p in given if p not in in_plan]
+    if outside:
+        raise InvalidCommand.of(
+            "participants", "institutions of the plan", f"not in plan {plan_id}: {outside}"
+        )
+    return given
 
 
 def sample_cards(cards: dict[str, list[str]], per_institution: int, seed: str) -> list[str]:
@@ -108,6 +134,22 @@ class FindingInput:
     violation_clue: bool | None
 
 
+def _finding_problems(result: str, findings: list[FindingInput]) -> list[Violation]:
+    problems = []
+    for i, f in enumerate(findings):
+        if f.category not in CATEGORIES:
+            problems.append(
+                Violation(f"findings.{i}.category", "known category", f"unknown {f.category!r}")
+            )
+        if f.severity not in SEVERITIES:
+            problems.append(
+                Violation(f"findings.{i}.severity", "general | serious", f"got {f.severity!r}")
+            )
+    if result == "fail" and not findings:
+        problems.append(Violation("findings", "a failure names its findings", "no findings given"))
+    return problems
+
+
 def record_result(
     s: Activity, institution_id: str, result: str, findings: list[FindingInput], today: date
 ) -> list[EventPayload]:
@@ -123,19 +165,7 @@ def record_result(
         raise Conflict(f"a result for {institution_id} is already recorded", rule="one result")
     if result not in ("pass", "fail", "refused"):
         raise InvalidCommand.of("result", "pass | fail | refused", f"got {result!r}")
-    problems = []
-    for i, f in enumerate(findings):
-        if f.category not in CATEGORIES:
-            problems.append(
-                Violation(f"findings.{i}.category", "known category", f"unknown {f.category!r}")
-            )
-        if f.severity not in SEVERITIES:
-            problems.append(
-                Violation(f"findings.{i}.severity", "general | serious", f"got {f.severity!r}")
-            )
-    if result == "fail" and not findings:
-        problems.append(Violation("findings", "a failure names its findings", "no findings given"))
-    if problems:
+    if problems := _finding_problems(result, findings):
         raise InvalidCommand(*problems)
     events: list[EventPayload] = [
         QcResultRecorded(
@@ -168,6 +198,11 @@ def record_result(
             )
         )
     return events
+
+
+def clues(events: Iterable[EventPayload]) -> list[QcFindingRecorded]:
+    """The recorded findings that are violation clues (Q5: referred to supervision)."""
+    return [e for e in events if isinstance(e, QcFindingRecorded) and e.violation_clue]
 
 
 def annual_result(results: list[str]) -> str:

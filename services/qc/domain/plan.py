@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from contracts.qc_v1 import PlanEntry
+from contracts.envelope import EventPayload
+from contracts.qc_v1 import PlanEntry, QcPlanGenerated
+from ohts_kit.errors import Conflict
+
+AGGREGATE = "QcPlan"
+NOUN = "plan"
 
 # The ratios, each with its source; counts round up, never down.
 MONITORING_RATIO = Fraction(2, 5)  # Q2: ≥40% under quality monitoring (Henan, seed 004)
@@ -143,3 +150,48 @@ def verify(recorded_inputs: dict[str, Any], seed: str, recorded: list[PlanEntry]
         [f"missing {g} {i} ({r})" for g, i, r in expected - actual]
         + [f"unexpected {g} {i} ({r})" for g, i, r in actual - expected]
     )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A province's plan for a year, as generated (it never changes afterwards)."""
+
+    plan_id: str
+    generated: bool = False
+    province_code: str = ""
+    year: int = 0
+    seed: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    entries: tuple[PlanEntry, ...] = ()
+
+
+def fold(plan_id: str, events: Iterable[EventPayload]) -> Plan:
+    state = Plan(plan_id)
+    for e in events:
+        if isinstance(e, QcPlanGenerated):
+            state = Plan(plan_id, True, e.province_code, e.year, e.seed, e.inputs, tuple(e.entries))
+    return state
+
+
+def generate(
+    s: Plan, province_code: str, year: int, seed: str, inputs: PlanInputs, now: datetime
+) -> list[EventPayload]:
+    """The plan: the seeded selection together with the inputs and seed that reproduce it."""
+    if s.generated:
+        raise Conflict(f"plan {s.plan_id} is already generated")
+    return [
+        QcPlanGenerated(
+            plan_id=s.plan_id,
+            province_code=province_code,
+            year=year,
+            seed=seed,
+            inputs=inputs.as_record(),
+            entries=select(inputs, seed),
+            generated_at=now,
+        )
+    ]
+
+
+def verification(s: Plan) -> list[str]:
+    """The plan recomputed from what it recorded: its differences (empty: it matches)."""
+    return verify(s.inputs, s.seed, list(s.entries))

@@ -1,0 +1,45 @@
+"""The QC service's application object: the kit's, plus its calendar, views and the
+institution region look-up."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from ohts_kit.application import About, Application, Ports, Projector
+from ohts_kit.db import Conn
+from ohts_kit.known import institution_region
+from ohts_kit.workdays import WorkCalendar
+from services.qc.adapters.views import project
+
+# An institution's registered region, from what qc learned (422 naming institution_id).
+RegionOf = Callable[[Conn, str], Awaitable[str]]
+
+
+class Qc(Application):
+    """Everything a QC handler needs, built once by bootstrap."""
+
+    def __init__(
+        self,
+        ports: Ports,
+        calendar: WorkCalendar,
+        region_of: RegionOf = institution_region,
+        project: Projector = project,
+    ) -> None:
+        super().__init__(ports, project)
+        self.calendar = calendar
+        self.region_of = region_of
+
+
+def qc_of(rt: object) -> Qc:
+    app: Qc = rt.extras["qc"]  # type: ignore[attr-defined]
+    return app
+
+
+def province_key(province_code: str) -> str:
+    """Plans and activities are about a province, not one institution: their Kafka key."""
+    return f"province-{province_code}"
+
+
+def province(province_code: str) -> About:
+    """The subject of a province's plan or activity (keys its events, decides jurisdiction)."""
+    return About(province_key(province_code), province_code)
