@@ -101,7 +101,8 @@ def test_fine_boundaries_with_no_or_small_gains(violation: str) -> None:
         (row.fine_max + Decimal("0.01"), False),
     ]:
         for gains in (Decimal(0), Decimal("4999.99")):
-            kinds = ["fine"] + (["confiscation"] if gains else [])
+            # the article's mandatory parts (E6 并处) with the fine
+            kinds = sorted({*row.required, "fine"} | ({"confiscation"} if gains else set()))
             args = (violation, kinds, fine, gains if gains else None, gains, None)
             if ok:
                 check_penalty(*args)
@@ -117,6 +118,7 @@ def test_fine_boundaries_as_multiples_of_gains(violation: str) -> None:
     assert row.multiple_min is not None and row.multiple_max is not None
     gains = Decimal(5000)
     low, high = gains * row.multiple_min, gains * row.multiple_max
+    kinds = sorted({*row.required, "fine", "confiscation"})  # with the mandatory parts (E6)
     for fine, ok in [
         (low, True),
         (high, True),
@@ -124,10 +126,10 @@ def test_fine_boundaries_as_multiples_of_gains(violation: str) -> None:
         (high + Decimal("0.01"), False),
     ]:
         if ok:
-            check_penalty(violation, ["fine", "confiscation"], fine, gains, gains, None)
+            check_penalty(violation, kinds, fine, gains, gains, None)
         else:
             with pytest.raises(InvalidCommand) as refused:
-                check_penalty(violation, ["fine", "confiscation"], fine, gains, gains, None)
+                check_penalty(violation, kinds, fine, gains, gains, None)
             assert refused.value.violations[0].field == "fine_yuan"
 
 

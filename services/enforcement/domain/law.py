@@ -19,6 +19,8 @@ class Range:
     name: str
     legal_basis: str
     kinds: tuple[str, ...]
+    required: tuple[str, ...]  # 并处: parts the article imposes together, never optional
+    required_when: tuple[tuple[str, str], ...]  # (kind, condition), e.g. confiscation: gains>0
     fine_rule: str  # gains | fixed | unconfirmed | none
     gains_threshold: Decimal | None
     multiple_min: Decimal | None
@@ -32,6 +34,22 @@ def _dec(text: str) -> Decimal | None:
     return Decimal(text) if text.strip() else None
 
 
+def _kinds(text: str) -> tuple[str, ...]:
+    return tuple(k for k in text.split(";") if k.strip())
+
+
+def _condition(text: str) -> tuple[str, str]:
+    kind, _, condition = text.partition(":")
+    if condition not in CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r} in the statutory table")
+    return kind, condition
+
+
+# The conditions the table may set on a part, on the illegal gains of the case.
+CONDITIONS = {"gains>0": lambda gains: gains > 0}
+CONDITION_TEXT = {"gains>0": "有违法所得时必须没收违法所得"}
+
+
 @cache
 def statutory_table() -> dict[str, Range]:
     text = (resources.files("services.enforcement") / "data" / "statutory_ranges.csv").read_text(
@@ -43,6 +61,8 @@ def statutory_table() -> dict[str, Range]:
             r["name"],
             r["legal_basis"],
             tuple(r["penalty_kinds"].split(";")),
+            _kinds(r["required_kinds"]),
+            tuple(_condition(c) for c in _kinds(r["required_when"])),
             r["fine_rule"],
             _dec(r["gains_threshold"]),
             _dec(r["gains_multiple_min"]),
@@ -92,6 +112,7 @@ def check_penalty(
             "violation", "statutory violation", f"unknown violation {violation!r}"
         )
     problems = _kind_problems(row, kinds, fine, confiscation, ban_years)
+    problems += mandatory_problems(row, kinds, gains)
     problems += _amount_problems(row, fine, confiscation, gains)
     if problems:
         raise InvalidCommand(*problems)
@@ -135,6 +156,33 @@ def _kind_problems(
             Violation("ban_years", "years with a practice ban", "give the ban's length in years")
         )
     return problems
+
+
+def mandatory_problems(row: Range, kinds: list[str], gains: Decimal) -> list[Violation]:
+    """E6: the parts the article imposes together (并处), and those its conditions require;
+    each missing one is named with the article."""
+    missing = [k for k in row.required if k not in kinds]
+    missing += [
+        k for k, cond in row.required_when if CONDITIONS[cond](gains) and k not in kinds
+    ]
+    return [
+        Violation(
+            "penalties",
+            f"mandatory part of {row.legal_basis}",
+            f"{row.legal_basis}规定必须并处{KIND_NAMES.get(k, k)}（{k}）"
+            + "".join(f"：{CONDITION_TEXT[c]}" for kk, c in row.required_when if kk == k),
+        )
+        for k in dict.fromkeys(missing)
+    ]
+
+
+KIND_NAMES = {
+    "warning": "警告",
+    "fine": "罚款",
+    "confiscation": "没收违法所得",
+    "revocation": "吊销资质证书",
+    "practice-ban": "禁止从业",
+}
 
 
 def _amount_problems(
