@@ -23,6 +23,13 @@ class CaseOpened(EventPayload):
     violation: str
     opened_on: date
     lead_id: str | None = None
+    jurisdiction_region_code: str | None = Field(
+        None, description="F2: the place of the violation, whose authority handles the case"
+    )
+    person_ref: str | None = Field(
+        None, description="E6: the staff member the case targets (the registry's keyed hash)"
+    )
+    person_masked_name: str | None = None
 
 
 @event
@@ -242,6 +249,37 @@ class PenaltyDecided(EventPayload):
     ban_years: int | None = None
     certificate_number: str | None = None
     range_confirmed: bool
+    jurisdiction_region_code: str | None = Field(
+        None, description="F2: the place of the violation (the deciding authority's region)"
+    )
+    home_region_code: str | None = Field(
+        None, description="F2: where the institution is registered (its licensing authority)"
+    )
+    person_ref: str | None = Field(
+        None, description="E6: a penalty on a person (the institution is context only)"
+    )
+    person_masked_name: str | None = None
+    severity: str | None = Field(
+        None, description="P2: the severity class chosen by the deciding authority"
+    )
+    severity_basis: str | None = Field(None, description="why that class (P2)")
+
+
+@event
+class PracticeBanImposed(EventPayload):
+    """E6: a practice ban binds the person at every institution until `ends_on` (the first
+    day the person may be registered again); the registry refuses them meanwhile."""
+
+    event_type: ClassVar[str] = "enforcement.PracticeBanImposed"
+    aggregate_type: ClassVar[str] = "Case"
+
+    case_id: str
+    institution_id: str
+    person_ref: str
+    person_masked_name: str | None = None
+    decision_number: str
+    starts_on: date
+    ends_on: date
 
 
 @event
@@ -295,3 +333,6 @@ class PenaltyAnnulled(EventPayload):
     decision_number: str
     reason: str
     annulled_on: date
+    withdraw_by: date | None = Field(
+        None, description="P2: public view withdrawn by this day (3 working days)"
+    )

@@ -109,3 +109,35 @@ def publicity_of(
         None if NO_EARLY_REPAIR & set(penalties) else add_months(decided_on, rule.min_months)
     )
     return Publicity(rule.rule, severity, True, repair_from, until, rule.source)
+
+
+# --- Severity chosen by the deciding authority (P2) -------------------------------------
+# Minimal signatures written by law16 (enforcement) so the decision can carry the choice;
+# pub16 owns this block and fills in the rule table (classes as each rule names them,
+# suggestion by rule, rules back to 2019). Enforcement calls only these two functions.
+
+
+def suggest_severity(
+    decided_on: date,
+    penalties: list[str],
+    fine_yuan: Decimal | None,
+    threshold_yuan: Decimal = Decimal(0),
+) -> str:
+    """The default severity class suggested for a decision (the authority may choose
+    another the rule in force names)."""
+    return severity_of(penalties, fine_yuan, threshold_yuan)
+
+
+def check_severity(decided_on: date, severity: str) -> None:
+    """Refuse (ValueError, saying the allowed classes) a class the rule in force on the
+    decision date does not name."""
+    named = sorted(
+        {
+            r.severity
+            for r in rules()
+            if r.effective_from <= decided_on
+            and (r.effective_to is None or decided_on <= r.effective_to)
+        }
+    )
+    if named and severity not in named:
+        raise ValueError(f"severity {severity!r} not named by the rule in force: {named}")

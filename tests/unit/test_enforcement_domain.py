@@ -194,7 +194,9 @@ def test_case_lifecycle_and_penalty_for_a_closed_case() -> None:
             "D",
         ),
         (credit.CreditFacts([], True, 0, []), "D"),
-        (credit.CreditFacts([(date(2020, 1, 5), ["revocation"])], False, 0, []), "D"),
+        (credit.CreditFacts([(date(2024, 1, 5), ["revocation"])], False, 0, []), "D"),
+        # E7: a revocation sets class D for its duration (36 months), not forever
+        (credit.CreditFacts([(date(2020, 1, 5), ["revocation"])], False, 0, []), "A"),
         (credit.CreditFacts([(date(2023, 1, 5), ["warning"])], False, 0, []), "A"),
     ],
 )

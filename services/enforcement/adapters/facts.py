@@ -31,9 +31,26 @@ async def store_qc_record(conn: Conn, institution_id: str, qc: QcRecord) -> None
     )
 
 
-async def penalties_of(conn: Conn, institution_id: str) -> list[tuple[date, list[str]]]:
-    """Each penalty decision against the institution: its date and the penalty kinds."""
+async def penalties_of(
+    conn: Conn, institution_id: str, today: date
+) -> list[tuple[date, list[str]]]:
+    """Each penalty decision against the institution: its date and the penalty kinds; not
+    those on a person (E6: the institution is only their context), nor those annulled by
+    `today` (F3)."""
     rows = await conn.fetch(
-        "SELECT decided_on, penalties FROM penalties WHERE institution_id = $1", institution_id
+        "SELECT decided_on, penalties FROM penalties WHERE institution_id = $1"
+        " AND person_ref IS NULL AND decided_on <= $2"
+        " AND (annulled_on IS NULL OR annulled_on > $2)",
+        institution_id,
+        today,
     )
     return [(r["decided_on"], list(r["penalties"])) for r in rows]
+
+
+async def staff_member(conn: Conn, staff_id: str) -> tuple[str, str, str] | None:
+    """A staff member as the registry announced them: keyed hash, masked name, institution."""
+    row = await conn.fetchrow(
+        "SELECT person_ref, masked_name, institution_id FROM known_staff WHERE staff_id = $1",
+        staff_id,
+    )
+    return None if row is None else (row["person_ref"], row["masked_name"], row["institution_id"])

@@ -33,11 +33,26 @@ known.ignore(
     why="enforcement needs an institution's region, which these do not change",
 )
 known.ignore(
-    reg.StaffRegistered,
     reg.StaffLeft,
     reg.PersonalDataErased,
-    why="enforcement keeps no staff records (a practice ban names the staff id it is given)",
+    why="a penalty on a person names the keyed hash, which neither leaving nor erasure of"
+    " the clear data changes (enforcement never holds a name in clear)",
 )
+
+
+@known.on(reg.StaffRegistered)
+async def staff_registered(_: object, conn: Conn, __: Envelope, e: reg.StaffRegistered) -> None:
+    """E6: whom a case or a practice ban may target, by the registry's keyed hash."""
+    await conn.execute(
+        "INSERT INTO known_staff (staff_id, person_ref, institution_id, masked_name)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        e.staff_id,
+        e.person_ref,
+        e.institution_id,
+        e.masked_name,
+    )
+
+
 known.ignore(
     reg.WorkSummarySubmitted,
     reg.ServiceReportCardFiled,

@@ -7,6 +7,7 @@ from contracts import enforcement_v1 as enf
 from contracts.envelope import Envelope, EventPayload
 from ohts_kit.db import Conn
 from ohts_kit.handlers import EventHandlers
+from ohts_kit.workdays import china_date
 
 views: EventHandlers[None] = EventHandlers("enforcement-views")
 
@@ -93,12 +94,14 @@ async def published(_: None, conn: Conn, __: Envelope, e: enf.InspectionResultPu
 @views.on(enf.CaseOpened)
 async def case_opened(_: None, conn: Conn, __: Envelope, e: enf.CaseOpened) -> None:
     await conn.execute(
-        "INSERT INTO cases (case_id, institution_id, violation, stage, opened_on)"
-        " VALUES ($1, $2, $3, 'opened', $4)",
+        "INSERT INTO cases (case_id, institution_id, violation, stage, opened_on,"
+        " jurisdiction_region_code, person_ref) VALUES ($1, $2, $3, 'opened', $4, $5, $6)",
         e.case_id,
         e.institution_id,
         e.violation,
         e.opened_on,
+        e.jurisdiction_region_code,
+        e.person_ref,
     )
 
 
@@ -122,11 +125,13 @@ async def case_stage(
 
 
 @views.on(enf.PenaltyDecided)
-async def penalty_decided(_: None, conn: Conn, __: Envelope, e: enf.PenaltyDecided) -> None:
+async def penalty_decided(_: None, conn: Conn, env: Envelope, e: enf.PenaltyDecided) -> None:
+    # recorded_on (the system's date) beside decided_on (the world's): late entry shows (F1)
     await conn.execute(
         "INSERT INTO penalties (case_id, institution_id, decision_number, decided_on,"
-        " violation, penalties, fine_yuan, confiscation_yuan)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        " violation, penalties, fine_yuan, confiscation_yuan, person_ref,"
+        " jurisdiction_region_code, recorded_on, severity)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         e.case_id,
         e.institution_id,
         e.decision_number,
@@ -135,6 +140,36 @@ async def penalty_decided(_: None, conn: Conn, __: Envelope, e: enf.PenaltyDecid
         e.penalties,
         e.fine_yuan,
         e.confiscation_yuan,
+        e.person_ref,
+        e.jurisdiction_region_code or env.region_code,
+        china_date(env.recorded_at),
+        e.severity,
+    )
+
+
+@views.on(enf.PracticeBanImposed)
+async def ban_imposed(_: None, conn: Conn, __: Envelope, e: enf.PracticeBanImposed) -> None:
+    await conn.execute(
+        "INSERT INTO practice_bans (case_id, person_ref, masked_name, institution_id,"
+        " decision_number, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        e.case_id,
+        e.person_ref,
+        e.person_masked_name,
+        e.institution_id,
+        e.decision_number,
+        e.starts_on,
+        e.ends_on,
+    )
+
+
+@views.on(enf.PenaltyAnnulled)
+async def annulled(_: None, conn: Conn, __: Envelope, e: enf.PenaltyAnnulled) -> None:
+    """F3: the decision stops counting from its annulment on (credit, repeats, bans)."""
+    await conn.execute(
+        "UPDATE penalties SET annulled_on = $2 WHERE case_id = $1", e.case_id, e.annulled_on
+    )
+    await conn.execute(
+        "UPDATE practice_bans SET annulled_on = $2 WHERE case_id = $1", e.case_id, e.annulled_on
     )
 
 
@@ -162,7 +197,6 @@ views.ignore(
 )
 views.ignore(
     enf.CreditRepairGranted,
-    enf.PenaltyAnnulled,
     why="publicity and its end are reporting's (public lists); enforcement's penalty list"
     " keeps each decision as it was decided",
 )
@@ -182,7 +216,9 @@ async def repeat_decisions(conn: Conn, case_id: str) -> list[str]:
     rows = await conn.fetch(
         "SELECT later.decision_number FROM penalties p JOIN penalties later"
         " ON later.institution_id = p.institution_id AND later.violation = p.violation"
-        " AND later.decided_on > p.decided_on WHERE p.case_id = $1 ORDER BY later.decided_on",
+        " AND later.decided_on > p.decided_on AND later.annulled_on IS NULL"
+        " AND later.person_ref IS NOT DISTINCT FROM p.person_ref"
+        " WHERE p.case_id = $1 ORDER BY later.decided_on",
         case_id,
     )
     return [r["decision_number"] for r in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ohts_kit.application import About, UnitOfWork
 from ohts_kit.errors import InvalidCommand
+from ohts_kit.eventstore import Metadata
 from services.enforcement.adapters import facts
 from services.enforcement.application.unit import Enforcement
 from services.enforcement.domain import credit
@@ -16,7 +17,7 @@ async def review_credit(
     """`qc`: the QC record as it is about to be stored (it is stored after this review,
     whose append must be its transaction's first write)."""
     record = await uow.find(credit, institution_id)
-    penalties = await facts.penalties_of(uow.conn, institution_id)
+    penalties = await facts.penalties_of(uow.conn, institution_id, uow.today)
     qc = qc or await facts.qc_record(uow.conn, institution_id)
     events = credit.review(record, penalties, qc, uow.today)
     if events:
@@ -29,3 +30,21 @@ async def _subject(app: Enforcement, uow: UnitOfWork, institution_id: str) -> Ab
         return About(institution_id, await app.region_of(uow.conn, institution_id))
     except InvalidCommand:
         return About(institution_id, "000000")
+
+
+async def sweep_credit(app: Enforcement, meta: Metadata) -> int:
+    """E7: recompute, with today's date, each class a fact with a duration may have set
+    (a class above A); run daily by the scheduler, so a class changes on the day its
+    fact ends. Returns how many classes changed."""
+    async with app.db.connection() as conn:
+        rows = await conn.fetch(
+            "SELECT institution_id FROM credit_classes WHERE credit_class <> 'A'"
+            " ORDER BY institution_id"
+        )
+    changed = 0
+    for row in rows:
+        async with app.unit(meta, checks=False) as uow:
+            before = len(uow.written)
+            await review_credit(app, uow, row["institution_id"])
+            changed += len(uow.written) > before
+    return changed

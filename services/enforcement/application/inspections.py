@@ -101,3 +101,22 @@ async def record_unreported_project(
         events = lead.from_unreported_project(opened.lead_id, found, about.region_code, uow.today)
         await uow.record(opened, events, about=about)
     return opened.lead_id
+
+
+async def lead_from_findings(
+    app: Enforcement, inspection_id: str, cmd: c.FindingsLead, meta: Metadata
+) -> str:
+    """E4: a lead opened from an inspection's findings, recorded with that source."""
+    async with app.unit(meta) as uow:
+        state, about = await _load(app, uow, inspection_id)
+        opened = uow.new(lead, str(uuid7()))
+        events = lead.from_inspection_findings(
+            opened.lead_id,
+            state,
+            cmd.category,
+            cmd.description,
+            about.region_code,
+            app.when(uow, cmd.opened_on),
+        )
+        await uow.record(opened, events, about=about)
+    return opened.lead_id

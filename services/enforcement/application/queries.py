@@ -61,3 +61,36 @@ async def credit_classes(conn: Conn, jurisdiction: str) -> list[dict[str, Any]]:
         region_prefix(jurisdiction) + "%",
     )
     return [dict(r) for r in rows]
+
+
+async def penalties(conn: Conn, jurisdiction: str, calendar: WorkCalendar) -> list[dict[str, Any]]:
+    """F1: each decision with its world date, the day it was recorded and the working days
+    between them ("录入滞后"), by the place of the violation (F2)."""
+    rows = await conn.fetch(
+        "SELECT p.case_id, p.institution_id, p.decision_number, p.decided_on, p.violation,"
+        " p.penalties, p.fine_yuan, p.confiscation_yuan, p.person_ref, p.severity,"
+        " p.annulled_on, p.recorded_on, p.jurisdiction_region_code"
+        " FROM penalties p WHERE p.jurisdiction_region_code LIKE $1"
+        " ORDER BY p.decided_on, p.decision_number",
+        region_prefix(jurisdiction) + "%",
+    )
+    out = []
+    for r in rows:
+        row = dict(r)
+        recorded = r["recorded_on"] or r["decided_on"]  # rows before law16 have none
+        lag = calendar.working_days_between(r["decided_on"], recorded).days
+        row["recorded_working_days_after"] = lag
+        row["late_entry_note"] = f"处罚决定作出{lag}个工作日后录入" if lag else ""
+        out.append(row)
+    return out
+
+
+async def practice_bans(conn: Conn, today: date) -> list[dict[str, Any]]:
+    """E6: bans in force today (not annulled), nationwide: a ban binds everywhere."""
+    rows = await conn.fetch(
+        "SELECT case_id, person_ref, masked_name, institution_id, decision_number,"
+        " starts_on, ends_on FROM practice_bans WHERE starts_on <= $1 AND ends_on > $1"
+        " AND annulled_on IS NULL ORDER BY ends_on, case_id",
+        today,
+    )
+    return [dict(r) for r in rows]

@@ -59,23 +59,70 @@ class Complaint(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     description: str = Field(min_length=2, max_length=2000)
     category: str = Field("false-report", max_length=50)
+    opened_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
+    violation_region_code: str | None = Field(
+        None,
+        pattern=r"^\d{6}$",
+        description="F2: where the violation happened (default: the institution's region if"
+        " in the caller's jurisdiction, else the caller's)",
+    )
 
 
 class UnfiledWork(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     description: str = Field(min_length=2, max_length=2000)
+    opened_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
+    violation_region_code: str | None = Field(None, pattern=r"^\d{6}$")
+
+
+class FindingsLead(Command):
+    """E4: a lead from an inspection's findings (random draw or extended inspection)."""
+
+    category: str = Field(min_length=2, max_length=50)
+    description: str = Field(min_length=2, max_length=2000)
+    opened_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
 
 
 class CloseLead(Command):
     reason: str = Field(min_length=2, max_length=1000)
+    closed_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
 
 
 class OpenCase(Command):
     violation: str = Field(min_length=2, max_length=50)
+    opened_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
+    staff_id: str | None = Field(
+        None, max_length=64, description="E6: a case against a staff member (registry staff id)"
+    )
 
 
 class Investigate(Command):
     summary: str = Field(min_length=2, max_length=5000)
+    investigated_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
+
+
+class Execute(Command):
+    executed_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
+
+
+class CloseCase(Command):
+    closed_on: date | None = Field(
+        None, description="F1: the date it happened (default today, Asia/Shanghai)"
+    )
 
 
 class DecidePenalty(Command):
@@ -87,6 +134,13 @@ class DecidePenalty(Command):
     banned_staff_id: str | None = Field(None, max_length=64)
     ban_years: int | None = Field(None, ge=1, le=10)
     certificate_number: str | None = Field(None, max_length=50)
+    decided_on: date | None = Field(None, description="F1: the date on the decision")
+    severity: str | None = Field(
+        None,
+        max_length=20,
+        description="P2: the class the authority chooses (default: the suggested class)",
+    )
+    severity_basis: str | None = Field(None, max_length=1000)
 
 
 class GrantCreditRepair(Command):
@@ -96,3 +150,4 @@ class GrantCreditRepair(Command):
 
 class AnnulPenalty(Command):
     reason: str = Field(min_length=2, max_length=2000, description="e.g. 行政复议撤销")
+    annulled_on: date | None = Field(None, description="F1: the date of the annulment")

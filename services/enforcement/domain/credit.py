@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
+from functools import cache
+from importlib import resources
 
 from contracts.enforcement_v1 import CreditClassChanged
 from contracts.envelope import EventPayload
+from contracts.publicity import add_months
 from contracts.qc_v1 import (
     AnnualQcConcluded,
     QcResultRecorded,
@@ -27,24 +31,46 @@ class CreditFacts:
     qc_failures: list[date]
 
 
-def classify(f: CreditFacts, today: date) -> tuple[str, list[str]]:
-    def within(d: date, years: int) -> bool:
-        return d > today - timedelta(days=365 * years)
+@cache
+def durations() -> dict[str, int | None]:
+    """E7: each class-setting fact and how many months it lasts (None: while it holds)."""
+    text = (resources.files("services.enforcement") / "data" / "credit_rules.csv").read_text(
+        "utf-8"
+    )
+    return {
+        r["fact"]: int(r["duration_months"]) if r["duration_months"] else None
+        for r in csv.DictReader(text.splitlines())
+    }
 
-    fines_3y = [d for d, kinds in f.penalties if within(d, 3) and "fine" in kinds]
-    if any({"revocation", "practice-ban"} & set(kinds) for _, kinds in f.penalties):
-        return "D", ["a revocation or practice ban"]
+
+def lasts(fact: str, since: date, today: date) -> bool:
+    """A fact dated `since` still sets the class on `today`: exact to the day, it ends on
+    the same day of the month `duration` months later."""
+    months = durations()[fact]
+    return months is None or today < add_months(since, months)
+
+
+def _with(f: CreditFacts, fact: str, kinds: set[str], today: date) -> list[date]:
+    return [d for d, k in f.penalties if kinds & set(k) and d <= today and lasts(fact, d, today)]
+
+
+def classify(f: CreditFacts, today: date) -> tuple[str, list[str]]:
+    if _with(f, "revocation", {"revocation"}, today):
+        return "D", ["a revocation within 36 months"]
+    if _with(f, "practice-ban", {"practice-ban"}, today):
+        return "D", ["a practice ban within 36 months"]
     if f.on_public_list:
         return "D", ["on the QC public list"]
-    if len(fines_3y) >= 2:
-        return "D", [f"{len(fines_3y)} penalty decisions with a fine within 3 years"]
-    if any(within(d, 2) and {"fine", "confiscation"} & set(kinds) for d, kinds in f.penalties):
+    fines = _with(f, "two-fines", {"fine"}, today)
+    if len(fines) >= 2:
+        return "D", [f"{len(fines)} penalty decisions with a fine within 3 years"]
+    if _with(f, "fine-or-confiscation", {"fine", "confiscation"}, today):
         return "C", ["a fine or confiscation within 2 years"]
     if f.open_overdue_rectifications:
         return "C", [f"{f.open_overdue_rectifications} overdue QC rectification item(s) open"]
-    if any(within(d, 1) and "warning" in kinds for d, kinds in f.penalties):
+    if _with(f, "warning", {"warning"}, today):
         return "B", ["a warning within 1 year"]
-    if any(within(d, 1) for d in f.qc_failures):
+    if any(lasts("qc-failure", d, today) for d in f.qc_failures if d <= today):
         return "B", ["a failed QC result within 1 year"]
     return "A", []
 

@@ -162,9 +162,7 @@ def mandatory_problems(row: Range, kinds: list[str], gains: Decimal) -> list[Vio
     """E6: the parts the article imposes together (并处), and those its conditions require;
     each missing one is named with the article."""
     missing = [k for k in row.required if k not in kinds]
-    missing += [
-        k for k, cond in row.required_when if CONDITIONS[cond](gains) and k not in kinds
-    ]
+    missing += [k for k, cond in row.required_when if CONDITIONS[cond](gains) and k not in kinds]
     return [
         Violation(
             "penalties",

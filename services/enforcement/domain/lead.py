@@ -15,6 +15,8 @@ from contracts.enforcement_v1 import (
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import ViolationClueReferred
 from ohts_kit.errors import Conflict
+from services.enforcement.domain.dates import When, world_date
+from services.enforcement.domain.inspection import Inspection
 
 AGGREGATE = "Lead"
 
@@ -25,12 +27,20 @@ class Lead:
     version: int = 0
     open: bool = False
     institution_id: str = ""
+    region_code: str = ""  # F2: the place of the violation: its authority handles the lead
+    opened_on: date | None = None
 
 
 def evolve(s: Lead, e: EventPayload) -> Lead:
     s = replace(s, version=s.version + 1)
     if isinstance(e, LeadOpened):
-        return replace(s, open=True, institution_id=e.institution_id)
+        return replace(
+            s,
+            open=True,
+            institution_id=e.institution_id,
+            region_code=e.jurisdiction_region_code,
+            opened_on=e.opened_on,
+        )
     if isinstance(e, LeadClosed):
         return replace(s, open=False)
     return s
@@ -66,10 +76,17 @@ def from_referral(lead_id: str, referral: ViolationClueReferred, today: date) ->
 
 
 def close(
-    s: Lead, outcome: str, reason: str, case_id: str | None, today: date
+    s: Lead,
+    outcome: str,
+    reason: str,
+    case_id: str | None,
+    today: date,
+    *,
+    when: When | None = None,
 ) -> list[EventPayload]:
     if not s.open:
         raise Conflict(f"lead {s.lead_id} is not open", rule="E4 lead", details={"state": "closed"})
+    closed_on = world_date("closed_on", when or When(None, today), ("线索登记日期", s.opened_on))
     return [
         LeadClosed(
             lead_id=s.lead_id,
@@ -77,7 +94,7 @@ def close(
             outcome=outcome,
             reason=reason,
             case_id=case_id,
-            closed_on=today,
+            closed_on=closed_on,
         )
     ]
 
@@ -91,7 +108,10 @@ def open_lead(
     region: str,
     today: date,
     source_ref: str | None = None,
+    *,
+    when: When | None = None,
 ) -> list[EventPayload]:
+    opened_on = world_date("opened_on", when or When(None, today))
     return [
         LeadOpened(
             lead_id=lead_id,
@@ -101,7 +121,7 @@ def open_lead(
             category=category,
             description=description,
             jurisdiction_region_code=region,
-            opened_on=today,
+            opened_on=opened_on,
         )
     ]
 
@@ -118,5 +138,35 @@ def from_unreported_project(
         f"项目报告{found.report_number}（{found.client_name}）未填报技术服务信息报送卡",
         region,
         today,
+        source_ref=found.inspection_id,
+    )
+
+
+def from_inspection_findings(
+    lead_id: str,
+    found: Inspection,
+    category: str,
+    description: str,
+    region: str,
+    when: When,
+) -> list[EventPayload]:
+    """E4: a lead from an ended inspection's findings, its source the inspection (a random
+    draw or an extended inspection), not a complaint; dated not before the inspection's end."""
+    if found.ended_on is None:
+        raise Conflict(
+            f"inspection {found.inspection_id} has not ended; a lead comes from its findings",
+            rule="E4 lead from inspection findings",
+            details={"state": "open"},
+        )
+    opened_on = world_date("opened_on", when, ("检查结束日期", found.ended_on))
+    source = "draw" if "random" in found.kinds else "extended-inspection"
+    return open_lead(
+        lead_id,
+        found.institution_id,
+        source,
+        category,
+        description,
+        region,
+        opened_on,
         source_ref=found.inspection_id,
     )

@@ -82,6 +82,17 @@ async def unreported(
     )
 
 
+@router.post("/inspections/{inspection_id}/leads", status_code=201, response_model=Created)
+async def findings_lead(
+    inspection_id: str, cmd: c.FindingsLead, request: Request, actor: Supervisor
+) -> Created:
+    return Created(
+        id=await inspections.lead_from_findings(
+            _app(request), inspection_id, cmd, command_metadata(request, actor)
+        )
+    )
+
+
 @router.get("/inspections/overdue-publications")
 async def overdue(request: Request, actor: Supervisor) -> list[dict[str, Any]]:
     app = _app(request)
@@ -97,9 +108,13 @@ async def complaint(cmd: c.Complaint, request: Request, actor: Supervisor) -> Cr
         id=await leads.open_lead(
             _app(request),
             cmd.institution_id,
-            "complaint",
-            cmd.category,
-            cmd.description,
+            leads.Origin(
+                "complaint",
+                cmd.category,
+                cmd.description,
+                cmd.opened_on,
+                cmd.violation_region_code,
+            ),
             command_metadata(request, actor),
         )
     )
@@ -111,9 +126,13 @@ async def unfiled_work(cmd: c.UnfiledWork, request: Request, actor: Supervisor) 
         id=await leads.open_lead(
             _app(request),
             cmd.institution_id,
-            "unfiled-work",
-            "unqualified-service",
-            cmd.description,
+            leads.Origin(
+                "unfiled-work",
+                "unqualified-service",
+                cmd.description,
+                cmd.opened_on,
+                cmd.violation_region_code,
+            ),
             command_metadata(request, actor),
         )
     )
@@ -154,13 +173,19 @@ async def decide_penalty(
 
 
 @router.post("/cases/{case_id}/execution", status_code=204)
-async def execute(case_id: str, request: Request, actor: Supervisor) -> None:
-    await cases.execute(_app(request), case_id, command_metadata(request, actor))
+async def execute(
+    case_id: str, request: Request, actor: Supervisor, cmd: c.Execute | None = None
+) -> None:
+    meta = command_metadata(request, actor)
+    await cases.execute(_app(request), case_id, cmd or c.Execute(), meta)
 
 
 @router.post("/cases/{case_id}/closure", status_code=204)
-async def close_case(case_id: str, request: Request, actor: Supervisor) -> None:
-    await cases.close(_app(request), case_id, command_metadata(request, actor))
+async def close_case(
+    case_id: str, request: Request, actor: Supervisor, cmd: c.CloseCase | None = None
+) -> None:
+    meta = command_metadata(request, actor)
+    await cases.close(_app(request), case_id, cmd or c.CloseCase(), meta)
 
 
 @router.post("/cases/{case_id}/credit-repair", status_code=204)
@@ -181,6 +206,22 @@ async def annul_penalty(
 async def credit_classes(request: Request, actor: Supervisor) -> list[dict[str, Any]]:
     async with _app(request).db.connection() as conn:
         return await queries.credit_classes(conn, actor.region_code)
+
+
+@router.get("/penalties")
+async def penalties(request: Request, actor: Supervisor) -> list[dict[str, Any]]:
+    """Decisions of the caller's jurisdiction, each with how late it was entered (F1)."""
+    app = _app(request)
+    async with app.db.connection() as conn:
+        return await queries.penalties(conn, actor.region_code, app.calendar)
+
+
+@router.get("/practice-bans")
+async def practice_bans(request: Request, actor: Supervisor) -> list[dict[str, Any]]:
+    """E6: practice bans in force, binding at every institution (supervisors see them all)."""
+    app = _app(request)
+    async with app.db.connection() as conn:
+        return await queries.practice_bans(conn, app.today())
 
 
 @router.get("/statutory-ranges")
