@@ -337,6 +337,7 @@ def plain(service: str, method: str, path: str) -> None:
 
 for path in (
     "/api/v1/decisions/overdue",
+    "/api/v1/penalty-notices",
     "/api/v1/filings/summaries/outstanding",
     "/api/v1/inspections/due",
     "/api/v1/report-cards/status",
@@ -618,6 +619,8 @@ for path in (
     "/api/v1/credit-classes",
     "/api/v1/inspections/overdue-publications",
     "/api/v1/leads",
+    "/api/v1/penalties",
+    "/api/v1/practice-bans",
     "/api/v1/statutory-ranges",
 ):
     plain("enforcement", "GET", path)
@@ -666,6 +669,12 @@ async def _schedule(w: World, role: str) -> Call:
 async def _complete(w: World, role: str) -> Call:
     body = {"result": "issues-found", "findings": ["档案不全"], "ended_on": "2026-08-25"}
     return Call(f"/api/v1/inspections/{await w.inspection()}/completion", body)
+
+
+@recipe("enforcement", "POST", "/api/v1/inspections/{inspection_id}/leads")
+async def _findings_lead(w: World, role: str) -> Call:
+    body = {"category": "false-report", "description": "检查发现报告数据与原始记录不符"}
+    return Call(f"/api/v1/inspections/{await w.inspection(completed=True)}/leads", body)
 
 
 @recipe("enforcement", "POST", "/api/v1/inspections/{inspection_id}/publication")

@@ -64,9 +64,8 @@ def payloads(app: Enforcement, event_type: str) -> list[dict[str, Any]]:
 
 
 async def complaint(app: Enforcement, institution_id: str = "i-1", region: str = "330100") -> str:
-    return await leads.open_lead(
-        app, institution_id, "complaint", "false-report", "投诉报告造假", supervisor(region)
-    )
+    origin = leads.Origin("complaint", "false-report", "投诉报告造假")
+    return await leads.open_lead(app, institution_id, origin, supervisor(region))
 
 
 async def test_a_complaint_opens_a_lead_keyed_by_the_institution_and_its_region() -> None:
@@ -134,14 +133,16 @@ async def test_a_case_follows_its_lifecycle() -> None:
         app, lead_id, c.OpenCase(violation="false-report"), supervisor()
     )
     with pytest.raises(Conflict) as early:
-        await cases.execute(app, case_id, supervisor())
+        await cases.execute(app, case_id, c.Execute(), supervisor())
     assert early.value.details == {"state": "opened"}
     with pytest.raises(Forbidden):
         await cases.investigate(app, case_id, c.Investigate(summary="查实"), supervisor("330200"))
     await cases.investigate(app, case_id, c.Investigate(summary="查实"), supervisor())
-    await cases.close(app, case_id, supervisor())  # closed without penalty after investigation
+    await cases.close(
+        app, case_id, c.CloseCase(), supervisor()
+    )  # closed without penalty after investigation
     with pytest.raises(NotFound, match="no case c-x"):
-        await cases.close(app, "c-x", supervisor())
+        await cases.close(app, "c-x", c.CloseCase(), supervisor())
     assert types(app, "Case") == ["CaseOpened", "CaseInvestigated", "CaseClosed"]
     with pytest.raises(Conflict):
         await cases.annul_penalty(app, case_id, c.AnnulPenalty(reason="行政复议撤销"), supervisor())

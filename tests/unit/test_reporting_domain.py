@@ -117,8 +117,8 @@ def test_no_credit_repair_for_a_revocation() -> None:
     decision = case.Decision(
         "杭卫罚〔2026〕2号",
         "杭州市卫生健康委员会",
-        ["revocation"],
-        None,
+        ["warning", "fine", "revocation"],  # 办法 42: warning and fine are mandatory (E6)
+        Decimal(5000),
         None,
         Decimal(0),
         None,

@@ -34,15 +34,13 @@ async def place_of_violation(
     app: Enforcement, uow: UnitOfWork, institution_id: str, given: str | None
 ) -> About:
     """F2: the subject a lead is recorded about: the institution at the place of the
-    violation, which must lie in the caller's jurisdiction. By default the institution's
-    own region when the caller covers it, else the caller's region (work done here by an
-    institution registered elsewhere)."""
+    violation, which must lie in the caller's jurisdiction. Work done here by an
+    institution registered elsewhere names that place explicitly (recorded on the lead);
+    without it, the place is the institution's own region."""
     home = await app.region_of(uow.conn, institution_id)  # 422 for an unknown institution
     if given is not None and not regions.is_valid(given):
         raise InvalidCommand.of("violation_region_code", "GB/T 2260", "unknown region")
-    actor = uow.meta.actor.region_code
-    place = given or (home if regions.covers(actor, home) else actor)
-    about = About(institution_id, place)
+    about = About(institution_id, given or home)
     uow.allow(about)
     return about
 

@@ -65,8 +65,7 @@ class Complaint(Command):
     violation_region_code: str | None = Field(
         None,
         pattern=r"^\d{6}$",
-        description="F2: where the violation happened (default: the institution's region if"
-        " in the caller's jurisdiction, else the caller's)",
+        description="F2: where the violation happened (default: the institution's region)",
     )
 
 

@@ -305,6 +305,7 @@ learned.ignore(
     enf.LeadClosed,
     enf.CaseInvestigated,
     enf.PenaltyDecided,
+    enf.PracticeBanImposed,
     enf.PenaltyExecuted,
     enf.CreditClassChanged,
     enf.CreditRepairGranted,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
 
 from ohts_kit.application import UnitOfWork
@@ -20,6 +22,7 @@ async def register_staff(reg: Registry, cmd: RegisterStaff, meta: Metadata) -> s
     ref = person_ref(cmd.id_number, reg.personal_data_key)
     async with reg.unit(meta) as uow:
         holder = await uow.get(institution, cmd.institution_id, field="institution_id")
+        await refuse_banned(uow, ref)
         state = uow.new(staff, staff_id)
         events = staff.register(state, holder, cmd, ref, uow.today)
         try:
@@ -43,6 +46,24 @@ async def register_staff(reg: Registry, cmd: RegisterStaff, meta: Metadata) -> s
         )
         await review_conditions(reg, uow, holder.institution_id)
     return staff_id
+
+
+async def refuse_banned(uow: UnitOfWork, ref: str) -> None:
+    """E6: a practice ban binds the person at every institution for its duration."""
+    ban = await uow.conn.fetchrow(
+        "SELECT decision_number, ends_on FROM practice_bans WHERE person_ref = $1"
+        " AND annulled_on IS NULL AND starts_on <= $2 AND ends_on > $2"
+        " ORDER BY ends_on DESC LIMIT 1",
+        ref,
+        uow.today,
+    )
+    if ban is not None:
+        last = ban["ends_on"] - timedelta(days=1)
+        raise Conflict(
+            f"此人员依处罚决定{ban['decision_number']}禁止从业至{last}（含），不得登记",
+            rule="E6 practice ban binds at every institution",
+            details={"decision_number": ban["decision_number"], "ends_on": last.isoformat()},
+        )
 
 
 async def leave(reg: Registry, staff_id: str, cmd: StaffLeaves, meta: Metadata) -> None:

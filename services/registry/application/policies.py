@@ -128,6 +128,50 @@ async def unreported(_: Registry, conn: Conn, __: Envelope, e: enf.UnreportedPro
     )
 
 
+@policies.on(enf.PenaltyDecided)
+async def penalty_decided(_: Registry, conn: Conn, env: Envelope, e: enf.PenaltyDecided) -> None:
+    """F2: every decision reaches the institution's record, so its home licensing authority
+    sees decisions taken where the violation happened (Yunnan §二(三), Guangxi §三(四))."""
+    await conn.execute(
+        "INSERT INTO penalty_notices (case_id, institution_id, decision_number, decided_on,"
+        " authority, deciding_region_code, violation, penalties, fine_yuan, on_person)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+        e.case_id,
+        e.institution_id,
+        e.decision_number,
+        e.decided_on,
+        e.authority,
+        e.jurisdiction_region_code or env.region_code,
+        e.violation,
+        e.penalties,
+        e.fine_yuan,
+        e.person_ref is not None,
+    )
+
+
+@policies.on(enf.PracticeBanImposed)
+async def ban_imposed(_: Registry, conn: Conn, __: Envelope, e: enf.PracticeBanImposed) -> None:
+    """E6: the registry refuses to register the person anywhere while the ban lasts."""
+    await conn.execute(
+        "INSERT INTO practice_bans (case_id, person_ref, decision_number, starts_on, ends_on)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        e.case_id,
+        e.person_ref,
+        e.decision_number,
+        e.starts_on,
+        e.ends_on,
+    )
+
+
+@policies.on(enf.PenaltyAnnulled)
+async def penalty_annulled(_: Registry, conn: Conn, __: Envelope, e: enf.PenaltyAnnulled) -> None:
+    """F3: an annulled decision stops counting: its ban no longer binds."""
+    for table in ("practice_bans", "penalty_notices"):
+        await conn.execute(
+            f"UPDATE {table} SET annulled_on = $2 WHERE case_id = $1", e.case_id, e.annulled_on
+        )
+
+
 # What the registry does not need, on purpose: the blocking items above only open and close,
 # and a revocation reaches it as an order, not as the penalty that caused it.
 policies.ignore(
@@ -152,9 +196,7 @@ policies.ignore(
     enf.LeadClosed,
     enf.ReferralAcknowledged,
     enf.CaseInvestigated,
-    enf.PenaltyDecided,
     enf.PenaltyExecuted,
-    enf.PenaltyAnnulled,
     enf.CreditClassChanged,
     enf.CreditRepairGranted,
     why="supervision's own work: the registry acts on revocation orders, opened and closed"

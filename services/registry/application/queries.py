@@ -246,3 +246,22 @@ async def institution_record(conn: Conn, institution_id: str) -> dict[str, Any] 
         "staff": [dict(s) for s in staff],
         "blocking_items": [dict(b) for b in blocking],
     }
+
+
+async def penalty_notices(conn: Conn, region: str | None) -> list[dict[str, Any]]:
+    """F2: penalty decisions against the institutions registered in `region`, wherever they
+    were decided; `out_of_area` when decided outside the institution's province."""
+    args: list[Any] = []
+    where = _region_filter("i.region_code", region, args)
+    rows = await conn.fetch(
+        "SELECT n.case_id, n.institution_id, i.name AS institution_name, i.region_code,"
+        " n.decision_number, n.decided_on, n.authority, n.deciding_region_code, n.violation,"
+        " n.penalties, n.fine_yuan, n.on_person, n.annulled_on"
+        " FROM penalty_notices n JOIN institutions_view i USING (institution_id)"
+        f" WHERE {where} ORDER BY n.decided_on, n.decision_number",
+        *args,
+    )
+    return [
+        dict(r) | {"out_of_area": r["deciding_region_code"][:2] != r["region_code"][:2]}
+        for r in rows
+    ]

@@ -164,6 +164,15 @@ async def overdue_publications(
         return await queries.overdue_publications(conn, reg.today(), _scope(actor, region))
 
 
+@router.get("/penalty-notices")
+async def penalty_notices(
+    request: Request, actor: Supervisor, region: RegionQ = None
+) -> list[dict[str, Any]]:
+    """F2: decisions against the caller's institutions, also those taken elsewhere."""
+    async with _reg(request).db.connection() as conn:
+        return await queries.penalty_notices(conn, _scope(actor, region))
+
+
 @router.post("/staff", status_code=201, response_model=Created)
 async def register_staff(
     cmd: c.RegisterStaff, request: Request, actor: AuthorityOrInstitution

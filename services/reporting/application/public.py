@@ -315,7 +315,7 @@ async def institution_detail(
     )
     penalties = await conn.fetch(
         f"{PENALTY_SELECT} WHERE p.institution_id = $3 AND {penalty_visible('p', 1, 2)}"
-        " ORDER BY p.decided_on DESC",
+        " AND NOT p.on_person ORDER BY p.decided_on DESC",  # E6: persons' are not its own
         m.at,
         m.day,
         institution_id,

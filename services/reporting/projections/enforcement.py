@@ -19,6 +19,7 @@ from contracts.enforcement_v1 import (
     PenaltyAnnulled,
     PenaltyDecided,
     PenaltyExecuted,
+    PracticeBanImposed,
     QualificationRevocationOrdered,
     ReferralAcknowledged,
     UnreportedProjectFound,
@@ -52,6 +53,10 @@ views.ignore(
 views.ignore(
     QualificationRevocationOrdered,
     why="the registry carries it out; the directory changes on its QualificationRevoked",
+)
+views.ignore(
+    PracticeBanImposed,
+    why="the ban is part of its PenaltyDecided (kinds, ban years); the registry enforces it",
 )
 
 # The acting unit's region is the jurisdiction that handles a case, penalty or inspection
@@ -116,8 +121,8 @@ async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: Penalty
         "INSERT INTO rp_penalties (case_id, institution_id, jurisdiction_code,"
         " decision_number, decided_on, authority, violation, legal_basis, penalties,"
         " fine_yuan, confiscation_yuan, banned_staff_id, ban_years, severity,"
-        " published, public_until, publicity_rule, known_at) VALUES ($1, $2, $3,"
-        " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        " published, public_until, publicity_rule, known_at, on_person) VALUES ($1, $2, $3,"
+        " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
         " ON CONFLICT DO NOTHING",
         e.case_id,
         e.institution_id,
@@ -137,6 +142,7 @@ async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: Penalty
         p.public_until,
         p.rule,
         env.occurred_at,
+        e.person_ref is not None,  # E6: on a person, never on an institution's credit page
     )
 
 
