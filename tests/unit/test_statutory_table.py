@@ -138,7 +138,7 @@ def test_the_expected_figures_of_the_ranges() -> None:
     t = statutory_table()
     assert fine_bounds(t["unqualified-service"], Decimal(0)) == (5000, 50000)
     assert fine_bounds(t["unqualified-service"], Decimal(5000)) == (10000, 50000)
-    assert fine_bounds(t["false-report"], Decimal(4999.99)) == (5000, 20000)
+    assert fine_bounds(t["false-report"], Decimal("4999.99")) == (5000, 20000)
     assert fine_bounds(t["false-report"], Decimal(6000)) == (12000, 30000)
     assert fine_bounds(t["staff-signing"], Decimal(0)) == (0, 10000)
 

@@ -81,9 +81,6 @@ async def open_case(app: Enforcement, lead_id: str, cmd: c.OpenCase, meta: Metad
         person = await _person(uow, state.institution_id, cmd.staff_id)
         opened = uow.new(case, str(uuid7()))
         when = app.when(uow, cmd.opened_on)
-        closing = lead.close(
-            state, "case", f"立案：{cmd.violation}", opened.case_id, uow.today, when=when
-        )
         events = case.open_case(
             opened,
             state.institution_id,
@@ -93,6 +90,9 @@ async def open_case(app: Enforcement, lead_id: str, cmd: c.OpenCase, meta: Metad
             when=when,
             lead_opened_on=state.opened_on,
             target=case.Target(state.region_code, *person),
+        )  # first: its refusal names the case's own date
+        closing = lead.close(
+            state, "case", f"立案：{cmd.violation}", opened.case_id, uow.today, when=when
         )
         await uow.record(state, closing)
         await uow.record(opened, events, about=About(state.institution_id, state.region_code))

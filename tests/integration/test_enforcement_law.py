@@ -1,0 +1,249 @@
+"""Issue 16 through the HTTP APIs alone, over the real broker and PostgreSQL: a 2022 case
+entered after the fact at the place of the violation against an institution of another
+province, reaching its home authority; mandatory parts; a practice ban the registry
+enforces; a penalty on a person outside the institution's credit; an annulment that
+changes the credit class."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from contracts.envelope import Role
+from ohts.demo import staff_body
+from services.enforcement.bootstrap import create_app as enforcement_app
+from services.registry.bootstrap import create_app as registry_app
+from tests.integration.helpers import Service, eventually, running, token
+from tests.integration.registry_client import RegistryClient
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 6, 1, 2, tzinfo=UTC)
+
+
+async def case_of(enf: Service, sup: dict[str, str], lead: dict[str, Any], **opening: Any) -> str:
+    """A complaint lead, its case and investigation, dated as given."""
+    if "opened_on" in opening:
+        lead = {"opened_on": opening["opened_on"]} | lead
+    lead_id = (await enf.call("POST", "/api/v1/leads/complaints", sup, lead, expect=201)).json()[
+        "id"
+    ]
+    case_id = str(
+        (await enf.call("POST", f"/api/v1/leads/{lead_id}/case", sup, opening, expect=201)).json()[
+            "id"
+        ]
+    )
+    investigation = {"summary": "经调查，违法事实清楚"}
+    if "opened_on" in opening:
+        investigation["investigated_on"] = opening["opened_on"]
+    await enf.call("POST", f"/api/v1/cases/{case_id}/investigation", sup, investigation, expect=204)
+    return case_id
+
+
+async def test_a_2022_out_of_province_case_is_decided_here_and_reaches_the_home_authority(
+    settings,
+) -> None:
+    async with (
+        running(registry_app, settings, NOW) as reg_svc,
+        running(enforcement_app, settings, NOW) as enf,
+    ):
+        reg = RegistryClient(reg_svc.http, reg_svc.runtime, settings, reg_svc.clock)  # type: ignore[arg-type]
+        jiangsu = reg.token(Role.REGISTRY_AUTHORITY, "320000")
+        reg.authority = jiangsu  # the home licensing authority registers it in Nanjing
+        js = await reg.register(7, region="320102")
+        sup = token(settings, Role.SUPERVISION_UNIT, "330000")
+
+        async def known() -> bool:
+            async with enf.runtime.pool.acquire() as conn:
+                return bool(await conn.fetchval("SELECT count(*) FROM known_institutions"))
+
+        await eventually(known)
+        lead = {"institution_id": js, "description": "在杭州出具虚假检测报告"}
+        refused = await enf.call("POST", "/api/v1/leads/complaints", sup, lead)
+        assert refused.status_code == 403  # without the place: the home region, not ours
+        lead |= {"opened_on": "2022-05-06", "violation_region_code": "330106"}
+        early = await enf.call(
+            "POST",
+            "/api/v1/leads/complaints",
+            sup,
+            lead | {"opened_on": "2026-06-02"},
+        )
+        assert early.status_code == 422 and early.json()["errors"][0]["field"] == "opened_on"
+        case_id = await case_of(enf, sup, lead, violation="false-report", opened_on="2022-05-09")
+        penalty = {
+            "decision_number": "杭卫罚〔2022〕15号",
+            "penalties": ["warning"],
+            "decided_on": "2022-06-01",
+        }
+        path = f"/api/v1/cases/{case_id}/penalty"
+        alone = await enf.call("POST", path, sup, penalty)
+        assert alone.status_code == 422
+        [missing] = alone.json()["errors"]
+        assert "第四十二条" in missing["rule"] and "（fine）" in missing["message"]
+        future = await enf.call(
+            "POST",
+            path,
+            sup,
+            penalty
+            | {"penalties": ["warning", "fine"], "fine_yuan": "8000", "decided_on": "2026-06-02"},
+        )
+        assert future.status_code == 422 and future.json()["errors"][0]["field"] == "decided_on"
+        before = await enf.call(
+            "POST",
+            path,
+            sup,
+            penalty
+            | {"penalties": ["warning", "fine"], "fine_yuan": "8000", "decided_on": "2022-05-08"},
+        )
+        assert before.status_code == 422 and "立案日期" in before.json()["errors"][0]["message"]
+        penalty |= {"penalties": ["warning", "fine"], "fine_yuan": "8000"}
+        await enf.call("POST", path, sup, penalty, expect=204)
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{case_id}/execution",
+            sup,
+            {"executed_on": "2022-06-20"},
+            expect=204,
+        )
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{case_id}/closure",
+            sup,
+            {"closed_on": "2022-06-21"},
+            expect=204,
+        )
+        [decided] = await enf.events("enforcement.PenaltyDecided")
+        assert decided["decided_on"] == "2022-06-01"
+        assert (decided["jurisdiction_region_code"], decided["home_region_code"]) == (
+            "330106",
+            "320102",
+        )
+        [listed] = (await enf.call("GET", "/api/v1/penalties", sup, expect=200)).json()
+        assert listed["decided_on"] == "2022-06-01"
+        assert listed["recorded_working_days_after"] > 900  # entered four years later
+        assert "个工作日后录入" in listed["late_entry_note"]
+
+        async def home_told() -> bool:
+            response = await reg_svc.http.get("/api/v1/penalty-notices", headers=jiangsu)
+            return bool(response.json())
+
+        await eventually(home_told)
+        [notice] = (await reg_svc.http.get("/api/v1/penalty-notices", headers=jiangsu)).json()
+        assert (notice["institution_id"], notice["decision_number"]) == (js, "杭卫罚〔2022〕15号")
+        assert notice["out_of_area"] and notice["deciding_region_code"] == "330106"
+        zhejiang = reg.token(Role.REGISTRY_AUTHORITY, "330000")
+        assert (await reg_svc.http.get("/api/v1/penalty-notices", headers=zhejiang)).json() == []
+
+
+async def test_bans_persons_and_annulments(settings) -> None:
+    async with (
+        running(registry_app, settings, NOW) as reg_svc,
+        running(enforcement_app, settings, NOW) as enf,
+    ):
+        reg = RegistryClient(reg_svc.http, reg_svc.runtime, settings, reg_svc.clock)  # type: ignore[arg-type]
+        iid, other = await reg.register(1), await reg.register(2)
+        person = staff_body(iid, 3, 1)
+        staff_id = (await reg.post("/api/v1/staff", person, expect=201)).json()["id"]
+        signer = (await reg.post("/api/v1/staff", staff_body(iid, 4, 1), expect=201)).json()["id"]
+        sup = token(settings, Role.SUPERVISION_UNIT, "330000")
+
+        async def known() -> bool:
+            async with enf.runtime.pool.acquire() as conn:
+                return await conn.fetchval("SELECT count(*) FROM known_staff") == 2
+
+        await eventually(known)
+        lead = {"institution_id": iid, "description": "专业技术人员同时在两家机构执业"}
+        banned_case = await case_of(
+            enf,
+            sup,
+            lead,
+            violation="prohibited-practice",
+            staff_id=staff_id,
+            opened_on="2026-05-10",
+        )
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{banned_case}/penalty",
+            sup,
+            {
+                "decision_number": "浙卫罚〔2026〕31号",
+                "penalties": ["practice-ban"],
+                "ban_years": 2,
+                "decided_on": "2026-05-15",
+            },
+            expect=204,
+        )
+        [ban] = (await enf.call("GET", "/api/v1/practice-bans", sup, expect=200)).json()
+        assert (ban["decision_number"], str(ban["ends_on"])) == ("浙卫罚〔2026〕31号", "2028-05-15")
+        assert ban["person_ref"] and "*" in ban["masked_name"]
+
+        async def registry_knows() -> bool:
+            async with reg_svc.runtime.pool.acquire() as conn:
+                return bool(await conn.fetchval("SELECT count(*) FROM practice_bans"))
+
+        await eventually(registry_knows)
+        for full_time in (False, True):
+            again = person | {"institution_id": other, "full_time": full_time}
+            response = await reg.post("/api/v1/staff", again)
+            assert response.status_code == 409, response.text
+            assert "浙卫罚〔2026〕31号" in response.json()["detail"]
+            assert "2028-05-14" in response.json()["detail"]
+
+        # 办法 45: a staff member signing for another, punished as a person
+        signing = await case_of(enf, sup, lead, violation="staff-signing", staff_id=signer)
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{signing}/penalty",
+            sup,
+            {
+                "decision_number": "浙卫罚〔2026〕32号",
+                "penalties": ["warning", "fine"],
+                "fine_yuan": "5000",
+            },
+            expect=204,
+        )
+        classes = (await enf.call("GET", "/api/v1/credit-classes", sup, expect=200)).json()
+        assert classes == []  # neither penalty is the institution's: its class stays A
+
+        # the institution's own fine sets class C; its annulment undoes it (F3)
+        fined = await case_of(enf, sup, lead, violation="false-report", opened_on="2026-05-20")
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{fined}/penalty",
+            sup,
+            {
+                "decision_number": "浙卫罚〔2026〕33号",
+                "decided_on": "2026-05-25",
+                "penalties": ["warning", "fine"],
+                "fine_yuan": "10000",
+            },
+            expect=204,
+        )
+        classes = (await enf.call("GET", "/api/v1/credit-classes", sup, expect=200)).json()
+        assert [(c["institution_id"], c["credit_class"]) for c in classes] == [(iid, "C")]
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{fined}/annulment",
+            sup,
+            {"reason": "行政复议撤销", "annulled_on": "2026-05-29"},
+            expect=204,
+        )
+        classes = (await enf.call("GET", "/api/v1/credit-classes", sup, expect=200)).json()
+        assert [(c["institution_id"], c["credit_class"]) for c in classes] == [(iid, "A")]
+        [annulled] = await enf.events("enforcement.PenaltyAnnulled")
+        assert (annulled["annulled_on"], annulled["withdraw_by"]) == ("2026-05-29", "2026-06-03")
+
+        # an annulled ban no longer binds
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{banned_case}/annulment",
+            sup,
+            {"reason": "行政诉讼撤销"},
+            expect=204,
+        )
+        assert (await enf.call("GET", "/api/v1/practice-bans", sup)).json() == []
+
+        async def lifted() -> bool:
+            again = person | {"institution_id": other, "full_time": False}
+            return (await reg.post("/api/v1/staff", again)).status_code == 201
+
+        await eventually(lifted)
