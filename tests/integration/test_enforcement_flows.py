@@ -138,12 +138,15 @@ async def test_referral_to_penalty_to_credit_class_and_revocation(settings) -> N
         assert annulled["decision_number"] == "浙卫罚〔2026〕8号"
 
         classes = (await enf.call("GET", "/api/v1/credit-classes", sup, expect=200)).json()
-        assert [(c["institution_id"], c["credit_class"]) for c in classes] == [(iid, "D")]
+        # F3 (issue 16): the annulled decision stops counting, so the class falls back to B
+        assert [(c["institution_id"], c["credit_class"]) for c in classes] == [(iid, "B")]
         changes = await enf.events("enforcement.CreditClassChanged")
-        # the failed QC result (a qc event) made it B; the penalty with revocation makes it D
+        # the failed QC result (a qc event) made it B; the penalty with revocation makes it D;
+        # its annulment takes it back to B
         assert [(c["previous_class"], c["credit_class"]) for c in changes] == [
             ("A", "B"),
             ("B", "D"),
+            ("D", "B"),
         ]
 
         async def revoked() -> bool:
