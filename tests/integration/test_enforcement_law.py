@@ -4,13 +4,16 @@ province, reaching its home authority; mandatory parts; a practice ban the regis
 enforces; a penalty on a person outside the institution's credit; an annulment that
 changes the credit class."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from contracts.envelope import Role
+from contracts.envelope import Actor, Role
 from ohts.demo import staff_body
+from ohts_kit.eventstore import Metadata
+from services.enforcement.application.credit import sweep_credit
+from services.enforcement.application.unit import enforcement_of
 from services.enforcement.bootstrap import create_app as enforcement_app
 from services.registry.bootstrap import create_app as registry_app
 from tests.integration.helpers import Service, eventually, running, token
@@ -247,3 +250,51 @@ async def test_bans_persons_and_annulments(settings) -> None:
             return (await reg.post("/api/v1/staff", again)).status_code == 201
 
         await eventually(lifted)
+
+
+async def test_the_daily_sweep_lowers_a_class_on_the_day_its_fact_ends(settings) -> None:
+    """E7: a fine decided 2024-06-02 sets class C for 24 months: still C on 2026-06-01,
+    A from 2026-06-02, when the sweep runs with that day's date."""
+    async with (
+        running(registry_app, settings, NOW) as reg_svc,
+        running(enforcement_app, settings, NOW) as enf,
+    ):
+        reg = RegistryClient(reg_svc.http, reg_svc.runtime, settings, reg_svc.clock)  # type: ignore[arg-type]
+        iid = await reg.register(1)
+        sup = token(settings, Role.SUPERVISION_UNIT, "330000")
+
+        async def known() -> bool:
+            async with enf.runtime.pool.acquire() as conn:
+                return bool(await conn.fetchval("SELECT count(*) FROM known_institutions"))
+
+        await eventually(known)
+        lead = {"institution_id": iid, "description": "投诉：检测报告失实"}
+        fined = await case_of(enf, sup, lead, violation="false-report", opened_on="2024-05-20")
+        await enf.call(
+            "POST",
+            f"/api/v1/cases/{fined}/penalty",
+            sup,
+            {
+                "decision_number": "浙卫罚〔2024〕7号",
+                "decided_on": "2024-06-02",
+                "penalties": ["warning", "fine"],
+                "fine_yuan": "9000",
+            },
+            expect=204,
+        )
+        app = enforcement_of(enf.runtime)
+        meta = Metadata(Actor(subject="t", role=Role.SYSTEM, region_code="000000"), "sweep")
+
+        async def class_now() -> list[tuple[str, str]]:
+            rows = (await enf.call("GET", "/api/v1/credit-classes", sup, expect=200)).json()
+            return [(r["institution_id"], r["credit_class"]) for r in rows]
+
+        assert await class_now() == [(iid, "C")]
+        assert await sweep_credit(app, meta) == 0  # 2026-06-01: the last day of the 24 months
+        assert await class_now() == [(iid, "C")]
+        enf.clock.advance(timedelta(days=1))
+        assert await sweep_credit(app, meta) == 1
+        assert await class_now() == [(iid, "A")]
+        [*_, changed] = await enf.events("enforcement.CreditClassChanged")
+        assert (changed["credit_class"], changed["changed_on"]) == ("A", "2026-06-02")
+        assert await sweep_credit(app, meta) == 0  # nothing left to change
