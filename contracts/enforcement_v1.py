@@ -109,7 +109,8 @@ class LeadOpened(EventPayload):
     lead_id: str
     institution_id: str
     source: str = Field(
-        description="qc-referral | complaint | extended-inspection | draw | unfiled-work"
+        description="qc-referral | complaint | extended-inspection | draw | inspection"
+        " (findings of another inspection) | unfiled-work"
     )
     source_ref: str | None = Field(None, description="e.g. the referral id")
     category: str

@@ -298,3 +298,51 @@ async def test_the_daily_sweep_lowers_a_class_on_the_day_its_fact_ends(settings)
         [*_, changed] = await enf.events("enforcement.CreditClassChanged")
         assert (changed["credit_class"], changed["changed_on"]) == ("A", "2026-06-02")
         assert await sweep_credit(app, meta) == 0  # nothing left to change
+
+
+async def test_a_2022_inspection_and_the_lead_from_its_findings(settings) -> None:
+    async with (
+        running(registry_app, settings, NOW) as reg_svc,
+        running(enforcement_app, settings, NOW) as enf,
+    ):
+        reg = RegistryClient(reg_svc.http, reg_svc.runtime, settings, reg_svc.clock)  # type: ignore[arg-type]
+        iid = await reg.register(1)
+        sup = token(settings, Role.SUPERVISION_UNIT, "330000")
+
+        async def known() -> bool:
+            async with enf.runtime.pool.acquire() as conn:
+                return bool(await conn.fetchval("SELECT count(*) FROM known_institutions"))
+
+        await eventually(known)
+        body = {
+            "institution_id": iid,
+            "kind": "complaint",
+            "period": "2022",
+            "inspectors": ["m1", "m2"],
+            "scheduled_on": "2022-04-01",
+        }
+        inspection = (await enf.call("POST", "/api/v1/inspections", sup, body, expect=201)).json()
+        path = f"/api/v1/inspections/{inspection['id']}"
+        early = await enf.call(
+            "POST", f"{path}/leads", sup, {"category": "false-report", "description": "发现问题"}
+        )
+        assert early.status_code == 409  # not ended: no findings yet
+        done = {"result": "issues-found", "findings": ["报告数据失实"], "ended_on": "2022-04-15"}
+        await enf.call("POST", f"{path}/completion", sup, done, expect=204)
+        finding = {
+            "category": "false-report",
+            "description": "报告数据失实",
+            "opened_on": "2022-04-14",
+        }
+        before = await enf.call("POST", f"{path}/leads", sup, finding)
+        assert before.status_code == 422 and "检查结束日期" in before.text
+        finding["opened_on"] = "2022-04-20"
+        await enf.call("POST", f"{path}/leads", sup, finding, expect=201)
+        [scheduled] = await enf.events("enforcement.InspectionScheduled")
+        assert scheduled["scheduled_on"] == "2022-04-01"
+        [lead] = (await enf.call("GET", "/api/v1/leads", sup, expect=200)).json()
+        assert (lead["source"], lead["source_ref"], str(lead["opened_on"])) == (
+            "inspection",
+            inspection["id"],
+            "2022-04-20",
+        )

@@ -3,6 +3,7 @@ record a project found unreported."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ohts_kit.application import About, UnitOfWork
@@ -11,6 +12,7 @@ from ohts_kit.ids import uuid7
 from services.enforcement.application.unit import Enforcement
 from services.enforcement.domain import commands as c
 from services.enforcement.domain import inspection, lead
+from services.enforcement.domain.dates import world_date
 from services.enforcement.domain.inspection import Inspection
 
 
@@ -21,6 +23,7 @@ async def schedule(
     kind: str,
     period: str,
     inspectors: list[str],
+    on: date | None = None,
     **details: Any,
 ) -> str:
     """E3: one inspection per institution and period; a second reason merges into the open
@@ -40,7 +43,7 @@ async def schedule(
         kind,
         period,
         inspectors,
-        uow.today,
+        on or uow.today,  # F1: the day it was scheduled in the world
         **details,
     )
     await uow.record(state, events, about=about)
@@ -57,6 +60,7 @@ async def schedule_inspection(app: Enforcement, cmd: c.ScheduleInspection, meta:
             cmd.kind,
             cmd.period,
             cmd.inspectors,
+            on=world_date("scheduled_on", app.when(uow, cmd.scheduled_on)),
             source_ref=cmd.source_ref,
             employer_name=cmd.employer_name,
             report_number=cmd.report_number,
@@ -75,7 +79,13 @@ async def complete_inspection(
     async with app.unit(meta) as uow:
         state, about = await _load(app, uow, inspection_id)
         events = inspection.complete(
-            state, cmd.result, cmd.findings, cmd.full_evaluation, cmd.ended_on, uow.today
+            state,
+            cmd.result,
+            cmd.findings,
+            cmd.full_evaluation,
+            cmd.ended_on,
+            uow.today,
+            app.earliest,
         )
         await uow.record(state, events, about=about)
 

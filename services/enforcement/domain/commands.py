@@ -41,6 +41,7 @@ class ScheduleInspection(Command):
     source_ref: str | None = Field(None, max_length=64)
     employer_name: str | None = Field(None, max_length=200)
     report_number: str | None = Field(None, max_length=100)
+    scheduled_on: date | None = Field(None, description="F1: the day it was scheduled")
 
 
 class CompleteInspection(Command):

@@ -18,6 +18,7 @@ from contracts.enforcement_v1 import (
 from contracts.envelope import EventPayload
 from ohts_kit.errors import Conflict, InvalidCommand
 from ohts_kit.workdays import WorkCalendar
+from services.enforcement.domain.dates import EARLIEST, When, world_date
 
 AGGREGATE = "Inspection"
 KINDS = ("random", "extended", "complaint", "referral")
@@ -33,13 +34,20 @@ class Inspection:
     kinds: tuple[str, ...] = ()
     ended_on: date | None = None
     published: bool = False
+    scheduled_on: date | None = None
 
 
 def evolve(s: Inspection, e: EventPayload) -> Inspection:
     s = replace(s, version=s.version + 1)
     match e:
         case InspectionScheduled():
-            return replace(s, scheduled=True, institution_id=e.institution_id, kinds=(e.kind,))
+            return replace(
+                s,
+                scheduled=True,
+                institution_id=e.institution_id,
+                kinds=(e.kind,),
+                scheduled_on=e.scheduled_on,
+            )
         case InspectionMerged():
             return replace(s, kinds=(*s.kinds, e.kind))
         case InspectionCompleted():
@@ -114,6 +122,7 @@ def complete(
     full_evaluation: bool,
     ended_on: date,
     today: date,
+    earliest: date = EARLIEST,
 ) -> list[EventPayload]:
     if not s.scheduled:
         raise InvalidCommand.of(
@@ -131,6 +140,9 @@ def complete(
         raise InvalidCommand.of("findings", "issues found are named", "no findings given")
     if ended_on > today:
         raise InvalidCommand.of("ended_on", "not in the future", f"{ended_on} is after {today}")
+    # F1: not before the earliest date; not checked against scheduled_on, which older
+    # inspections carry as the day they were entered rather than planned
+    world_date("ended_on", When(ended_on, today, earliest))
     return [
         InspectionCompleted(
             inspection_id=s.inspection_id,

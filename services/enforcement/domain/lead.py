@@ -142,6 +142,10 @@ def from_unreported_project(
     )
 
 
+# The lead's source by the inspection's kind (E4): a draw's or an extended inspection's.
+SOURCES = {"random": "draw", "extended": "extended-inspection"}
+
+
 def from_inspection_findings(
     lead_id: str,
     found: Inspection,
@@ -159,7 +163,7 @@ def from_inspection_findings(
             details={"state": "open"},
         )
     opened_on = world_date("opened_on", when, ("检查结束日期", found.ended_on))
-    source = "draw" if "random" in found.kinds else "extended-inspection"
+    source = next((SOURCES[k] for k in found.kinds if k in SOURCES), "inspection")
     return open_lead(
         lead_id,
         found.institution_id,
