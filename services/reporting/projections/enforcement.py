@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from contracts.enforcement_v1 import (
     CaseClosed,
+    CaseInvestigated,
     CaseOpened,
     CreditClassChanged,
     CreditRepairGranted,
@@ -72,6 +73,11 @@ async def lead_or_case(conn: Conn, env: Envelope, e: EventPayload) -> None:
                 e.closed_on,
                 at,
             )
+        case CaseInvestigated():
+            # The investigation's findings are the decision's 违法事实 once it is public.
+            await conn.execute(
+                "UPDATE rp_cases SET facts = $2 WHERE case_id = $1", e.case_id, e.summary
+            )
 
 
 def penalties(fine_threshold_yuan: Decimal) -> Handler:
@@ -86,8 +92,9 @@ def penalties(fine_threshold_yuan: Decimal) -> Handler:
                     "INSERT INTO rp_penalties (case_id, institution_id, jurisdiction_code,"
                     " decision_number, decided_on, authority, violation, legal_basis, penalties,"
                     " fine_yuan, confiscation_yuan, banned_staff_id, ban_years, severity,"
-                    " published, public_until, publicity_rule, known_at) VALUES ($1, $2, $3,"
-                    " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+                    " published, public_until, publicity_rule, known_at, certificate_number) VALUES"
+                    " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+                    " $17, $18, $19)"
                     " ON CONFLICT DO NOTHING",
                     e.case_id,
                     e.institution_id,
@@ -107,6 +114,7 @@ def penalties(fine_threshold_yuan: Decimal) -> Handler:
                     p.public_until,
                     p.rule,
                     at,
+                    e.certificate_number,
                 )
             case PenaltyExecuted():
                 await conn.execute(
@@ -198,7 +206,7 @@ async def credit(conn: Conn, env: Envelope, e: EventPayload) -> None:
 
 def handlers(fine_threshold_yuan: Decimal) -> dict[str, Handler]:
     return {
-        **handling(lead_or_case, LeadOpened, LeadClosed, CaseOpened, CaseClosed),
+        **handling(lead_or_case, LeadOpened, LeadClosed, CaseOpened, CaseClosed, CaseInvestigated),
         **handling(
             penalties(fine_threshold_yuan),
             PenaltyDecided,
