@@ -64,13 +64,13 @@ def _institution_join(alias: str) -> str:
 
 async def trends(conn: Conn, m: Moment, codes: tuple[str, ...]) -> Trends:
     months = last_months(m.day)
-    args: list[Any] = [m.at, m.day, months[0] + "-01"]
+    args: list[Any] = [m.at, m.day, date.fromisoformat(months[0] + "-01")]
     where = _regions(args, codes)
     # Decisions published and known at the moment (annulled ones left public view).
     penalties = await conn.fetch(
         "SELECT to_char(p.decided_on, 'YYYY-MM') AS month, count(*) AS n FROM rp_penalties p"
         f"{_institution_join('p')} WHERE p.published AND p.known_at < $1"
-        " AND p.decided_on <= $2 AND p.decided_on >= $3::date"
+        " AND p.decided_on <= $2 AND p.decided_on >= $3"
         " AND NOT (p.annulled_known_at IS NOT NULL AND p.annulled_known_at < $1)"
         f"{where} GROUP BY 1",
         *args,
@@ -78,7 +78,7 @@ async def trends(conn: Conn, m: Moment, codes: tuple[str, ...]) -> Trends:
     revoked = await conn.fetch(
         "SELECT to_char(x.changed_on, 'YYYY-MM') AS month, count(*) AS n FROM rp_qualifications x"
         f"{_institution_join('x')} WHERE x.change = 'revoked' AND x.sys_from < $1"
-        f" AND x.changed_on <= $2 AND x.changed_on >= $3::date{where} GROUP BY 1",
+        f" AND x.changed_on <= $2 AND x.changed_on >= $3{where} GROUP BY 1",
         *args,
     )
     qc_args: list[Any] = [m.at]
