@@ -31,35 +31,42 @@ FINED = 110  # of them with a public fine
 
 
 @asynccontextmanager
-async def many(settings: Settings) -> AsyncIterator[Service]:
+async def many(
+    settings: Settings, extra: int = EXTRA, fined: int = FINED
+) -> AsyncIterator[Service]:
+    """The Hangzhou scenario and `extra` institutions in 西湖区, `fined` public fines among
+    them (round the institutions when there are more fines than institutions)."""
     settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
     s = hangzhou_scenario(settings)
-    for n in range(EXTRA):
-        iid = f"bulk-{n:03d}"
+    for n in range(extra):
         s.institution(
-            iid, f"西湖批量{n:03d}检测有限公司", "330106", OH, f"(浙)卫职技字(2025)第9{n:03d}号"
+            f"bulk-{n:04d}",
+            f"西湖批量{n:03d}检测有限公司",
+            "330106",
+            OH,
+            f"(浙)卫职技字(2025)第9{n:04d}号",
         )
-        if n < FINED:
-            s.case(
-                f"k{n:03d}",
-                iid,
-                "false-report",
-                "2026-05-01",
-                penalty={
-                    "decided_on": f"2026-06-{1 + n % 28:02d}",
-                    "penalties": ["fine"],
-                    "fine_yuan": Decimal("50000"),
-                },
-            )
+    for n in range(fined):
+        s.case(
+            f"k{n:04d}",
+            f"bulk-{n % extra:04d}",
+            "false-report",
+            "2026-05-01",
+            penalty={
+                "decided_on": f"2026-06-{1 + n % 28:02d}",
+                "penalties": ["fine"],
+                "fine_yuan": Decimal("50000"),
+            },
+        )
     s.add(
         "enforcement",
         CaseInvestigated(
-            case_id="k000",
-            institution_id="bulk-000",
+            case_id="k0000",
+            institution_id="bulk-0000",
             summary="出具虚假检测报告3份，经办人身份证号330106199001011234已核实。",
             investigated_on=date(2026, 5, 10),
         ),
-        "bulk-000",
+        "bulk-0000",
         at("2026-05-10"),
     )
     async with running(create_app, settings, NOW) as svc:
@@ -69,7 +76,7 @@ async def many(settings: Settings) -> AsyncIterator[Service]:
             async with svc.runtime.pool.acquire() as conn:
                 return await conn.fetchval("SELECT count(*) FROM inbox") == published
 
-        await eventually(applied, timeout=60)
+        await eventually(applied, timeout=60 + (extra + fined) / 20)
         yield svc
 
 
@@ -142,7 +149,7 @@ async def test_penalty_record_in_the_disclosure_fields(settings: Settings) -> No
         page = (
             await svc.call("GET", "/api/v1/public/penalties?sort=name&order=asc&limit=100", {}, 200)
         ).json()
-        k0 = next(p for p in page["items"] if p["decision_number"] == "杭卫罚〔2026〕k000号")
+        k0 = next(p for p in page["items"] if p["decision_number"] == "杭卫罚〔2026〕k0000号")
         assert k0["uscc"] and k0["legal_representative"] == "法定代表人"
         assert k0["subject_category"] == "法人及非法人组织"
         assert Decimal(k0["fine_wan_yuan"]) == Decimal(5)
