@@ -115,7 +115,12 @@ AXE = Axe()  # axe-core shipped inside the package (axe.min.js), injected into t
 
 
 async def _accessible(page: Page, what: str) -> None:
-    """No serious or critical axe-core violation on the page."""
+    """No serious or critical axe-core violation on the page, and nothing inline that a
+    Content-Security-Policy without 'unsafe-inline' would block."""
+    inline = await page.evaluate(
+        "document.querySelectorAll('[style], style, script:not([src])').length"
+    )
+    assert inline == 0, f"{what}: {inline} inline style or script elements"
     results = await AXE.run(page)
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"

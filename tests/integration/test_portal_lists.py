@@ -222,3 +222,18 @@ async def test_names_feed_errors_and_trends(settings: Settings) -> None:
         html = (await svc.call("GET", "/trends?region=杭州", {}, 200)).text
         assert '<svg id="chart-penalties"' in html and 'id="table-penalties"' in html
         assert "<script" not in html and "style=" not in html
+
+
+async def test_too_many_requests_get_a_chinese_page_the_api_json(settings: Settings) -> None:
+    settings = settings.model_copy(
+        update={"public_rate_limit_per_second": 0.5, "public_rate_limit_burst": 2}
+    )
+    async with running(create_app, settings, NOW) as svc:
+        statuses = [(await svc.http.get("/lists")).status_code for _ in range(4)]
+        assert statuses[:2] == [200, 200] and 429 in statuses[2:]
+        page = await svc.http.get("/lists")
+        assert page.status_code == 429 and page.headers["retry-after"]
+        assert page.headers["content-type"].startswith("text/html")
+        assert "访问过于频繁" in page.text and "返回首页" in page.text
+        api = await svc.http.get("/api/v1/public/penalties")
+        assert api.status_code == 429 and "detail" in api.json()

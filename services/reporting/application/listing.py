@@ -8,9 +8,11 @@ becomes public models. Column names in ORDER BY come from the SORTS tables, neve
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import asyncpg
 from pydantic import BaseModel
@@ -24,6 +26,10 @@ from services.reporting.projections.temporal import as_of_clause
 
 LISTS = ("institutions", "penalties", "qc-list", "revoked")
 BATCH = 500
+# A download holds a pool connection while the client reads; at most this many at once, so
+# the pages and the API always find a connection (the others wait their turn).
+STREAMS = 3
+_gates: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 # Per list: sort key → SQL expression, and the default (key, order).
 SORTS: dict[str, dict[str, str]] = {
     "institutions": {
@@ -218,7 +224,12 @@ async def page(conn: Conn, q: ListQuery, limit: int, offset: int) -> tuple[int, 
 async def stream(pool: asyncpg.Pool, q: ListQuery, batch: int = BATCH) -> AsyncIterator[Any]:
     """Every row of the list, in order, a batch at a time from a server-side cursor in one
     read-only snapshot: memory stays at one batch whatever the list's length."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+    gate = _gates.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(STREAMS))
+    async with (
+        gate,
+        pool.acquire() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
         rows: list[asyncpg.Record] = []
         async for row in conn.cursor(q.ordered(), *q.args, prefetch=batch):
             rows.append(row)

@@ -105,7 +105,7 @@ async def trends(conn: Conn, m: Moment, codes: tuple[str, ...]) -> Trends:
 
 
 def charts_of(t: Trends) -> dict[str, charts.Chart]:
-    labels = [f"{m.month[2:4]}年{int(m.month[5:])}月" for m in t.months]
+    labels = [f"{m.month[:4]}年{int(m.month[5:])}月" for m in t.months]
     qc_labels = [f"{y.year}年" for y in t.qc_years]
     return {
         "penalties": charts.bars(

@@ -11,6 +11,9 @@ from services.reporting.entrypoints.templating import templates
 
 log = get_logger(__name__)
 MACHINE_PATHS = ("/api/", "/health", "/ready", "/docs", "/openapi.json", "/redoc", "/static/")
+# Bodies meant for programs (the kit's JSON errors, Starlette's plain 500); a page's own HTML
+# error (the login form's 401) is left as it is.
+MACHINE_BODIES = (b"application/json", b"text/plain")
 TITLES = {
     400: "请求有误",
     401: "需要登录",
@@ -106,9 +109,8 @@ class HtmlErrors:
         async def intercept(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
-                if message["status"] >= 400 and headers.get(b"content-type", b"").startswith(
-                    b"application/json"
-                ):
+                kind = headers.get(b"content-type", b"")
+                if message["status"] >= 400 and kind.startswith(MACHINE_BODIES):
                     held["start"] = message
                     return
                 held["passed"] = True
