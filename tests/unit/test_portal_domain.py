@@ -150,3 +150,11 @@ async def test_error_pages_in_chinese_the_api_keeps_json() -> None:
         assert r.status_code == 401 and r.text == "<p>登录</p>"  # a page's own HTML stays
         r = await client.get("/api/v1/public/x")
         assert r.status_code == 404 and r.json() == {"detail": "no x"}
+
+
+def test_the_region_picker_shows_the_chain_of_a_choice() -> None:
+    p = filters.picker(filters.asked(None, None, district="330106"))
+    assert (p["province"], p["city"], p["district"]) == ("330000", "330100", "330106")
+    assert "330106" in [r.code for r in p["districts"]]  # type: ignore[attr-defined]
+    p = filters.picker(filters.asked(None, None, province="330000"))
+    assert "330100" in [r.code for r in p["cities"]] and p["districts"] == []  # type: ignore[attr-defined]

@@ -119,8 +119,12 @@ def check_sort(name: str, sort: str | None) -> None:
 def picker(a: Asked) -> dict[str, object]:
     """Options of the three selects: provinces always, the chosen province's cities, the
     chosen city's districts (a form without JavaScript: choose, press 查询, choose on)."""
-    province = a.province or (a.city[:2] + "0000" if a.city else None)
-    city = a.city
+    city = a.city or (regions.parent_of(a.district) if a.district else None)
+    if city and regions.parent_of(city) is None:  # a municipality's county sits in "city"
+        city = a.district
+    province = a.province or (
+        regions.province_of(city or a.district or "") if (city or a.district) else None
+    )
     return {
         "provinces": regions.of_level("province"),
         "cities": regions.children_of(province) if province else [],

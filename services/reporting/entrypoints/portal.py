@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
@@ -31,7 +31,7 @@ STATIC = Path(__file__).parent / "static"
 AsOf = Annotated[date | None, Query(description="show what was true at the end of this day")]
 Limit = Annotated[int, Query(ge=1, le=public.MAX_PAGE, description="rows per call")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip (paging)")]
-ListName = Annotated[str, Query(pattern="^(institutions|penalties|qc-list|revoked)$")]
+ListName = Literal["institutions", "penalties", "qc-list", "revoked"]
 Format = Annotated[str, Query(pattern="^(csv|xlsx)$", description="csv or xlsx")]
 PAGE_OF = {
     "institutions": public.InstitutionPage,
@@ -182,10 +182,34 @@ def _rows(
     return listing.stream(runtime_of(request.app).pool, q)
 
 
-@router.get("/api/v1/public/downloads/{name}", tags=["public"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the whole list, a header row of Chinese field names then one row each",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "{list, title, as_of, fields, items}: every row of the list",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+    304: {"description": "not modified since the ETag or date given"},
+}
+
+
+@router.get(
+    "/api/v1/public/downloads/{name}",
+    tags=["public"],
+    response_class=StreamingResponse,
+    responses=DOWNLOAD_RESPONSES,
+)
 async def download(
     request: Request,
-    name: str,
+    name: ListName,
     format: Format = "csv",
     q: F.Q = None,
     region: F.RegionText = None,
@@ -214,7 +238,7 @@ async def download(
     filename = f"{name}-{m.day}.{format}"
     if format == "xlsx":
         body = downloads.xlsx_file(name, rows)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        media = XLSX
     else:
         body, media = downloads.csv_rows(name, rows), "text/csv; charset=utf-8"
     return StreamingResponse(
@@ -224,10 +248,15 @@ async def download(
     )
 
 
-@router.get("/api/v1/public/open-data/{name}", tags=["public"])
+@router.get(
+    "/api/v1/public/open-data/{name}",
+    tags=["public"],
+    response_class=StreamingResponse,
+    responses=FEED_RESPONSES,
+)
 async def open_data(
     request: Request,
-    name: str,
+    name: ListName,
     region: F.RegionText = None,
     as_of: AsOf = None,
 ) -> Response:
