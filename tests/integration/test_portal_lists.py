@@ -201,6 +201,7 @@ async def test_names_feed_errors_and_trends(settings: Settings) -> None:
         # Open data: the whole list, then 304 while nothing changed.
         feed = await svc.call("GET", "/api/v1/public/open-data/penalties", {}, 200)
         assert len(feed.json()["items"]) == 5 + FINED
+        assert feed.json()["standard_codes"]["violation_facts"] == "CF_SY"
         etag, modified = feed.headers["etag"], feed.headers["last-modified"]
         again = await svc.http.get(
             "/api/v1/public/open-data/penalties", headers={"If-None-Match": etag}

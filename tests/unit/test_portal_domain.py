@@ -27,6 +27,11 @@ def test_amounts_in_wan_yuan_and_the_effective_period() -> None:
     assert disclosure.effective_until(decided, ["warning", "fine"], None) is None
 
 
+def test_every_penalty_field_has_the_standards_code() -> None:
+    assert [a for a, _ in disclosure.PENALTY_FIELDS] == list(disclosure.PENALTY_CODES)
+    assert len(set(disclosure.PENALTY_CODES.values())) == len(disclosure.PENALTY_CODES)
+
+
 def test_penalty_content_and_licence() -> None:
     content = disclosure.penalty_content(
         ["warning", "fine", "confiscation", "revocation", "practice-ban"],

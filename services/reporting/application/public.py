@@ -118,7 +118,7 @@ class PublicPenalty(BaseModel):
     ban_years: int | None
     effective_until: date | None = Field(description="处罚有效期 (2099-12-31: long-term)")
     public_until: date | None = Field(description="公示截止期")
-    data_source: str = Field(description="数据来源 (the deciding authority)")
+    data_source: str = Field(description="数据来源单位 (the deciding authority)")
     data_source_uscc: str = Field("", description="数据来源单位统一社会信用代码")
     remarks: str = Field("", description="备注")
 

@@ -38,10 +38,35 @@ PENALTY_FIELDS: tuple[tuple[str, str], ...] = (
     ("public_until", "公示截止期"),
     ("authority", "处罚机关"),
     ("authority_uscc", "处罚机关统一社会信用代码"),
-    ("data_source", "数据来源"),
+    ("data_source", "数据来源单位"),
     ("data_source_uscc", "数据来源单位统一社会信用代码"),
     ("remarks", "备注"),
 )
+
+# The standard's data-item codes of the same fields (its exchange format), for harvesters.
+PENALTY_CODES: dict[str, str] = {
+    "institution_name": "CF_XDR_MC",
+    "subject_category": "CF_XDR_LB",
+    "uscc": "CF_XDR_SHXYM",
+    "legal_representative": "CF_FRDB",
+    "decision_number": "CF_WSH",
+    "violation_label": "CF_WFXW",
+    "violation_facts": "CF_SY",
+    "legal_basis": "CF_YJ",
+    "category_text": "CF_CFLB",
+    "penalty_content": "CF_NR",
+    "fine_wan_yuan": "CF_NR_FK",
+    "confiscation_wan_yuan": "CF_NR_WFFF",
+    "licence_revoked": "CF_NR_ZKDX",
+    "decided_on": "CF_JDRQ",
+    "effective_until": "CF_YXQ",
+    "public_until": "CF_GSJZQ",
+    "authority": "CF_CFJG",
+    "authority_uscc": "CF_CFJGDM",
+    "data_source": "CF_SJLY",
+    "data_source_uscc": "CF_SJLYDM",
+    "remarks": "BZ",
+}
 
 INSTITUTION_FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "机构名称"),

@@ -22,6 +22,7 @@ from ohts_kit.db import Conn
 from ohts_kit.workdays import china_midnight
 from services.reporting.adapters import downloads
 from services.reporting.application.moment import Moment
+from services.reporting.domain import disclosure as D
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,14 @@ def unchanged(request: Request, v: Version) -> bool:
 
 
 async def json_items(name: str, m: Moment, items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-    head = {
+    head: dict[str, Any] = {
         "list": name,
         "title": downloads.TITLES[name],
         "as_of": m.day.isoformat(),
         "fields": dict(downloads.FIELDS[name]),
     }
+    if name == "penalties":
+        head["standard_codes"] = D.PENALTY_CODES
     yield json.dumps(head, ensure_ascii=False)[:-1].encode() + b', "items": ['
     first = True
     async for item in items:
