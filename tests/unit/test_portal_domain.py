@@ -3,6 +3,8 @@ geometry, page numbers, and the Chinese error pages around a real ASGI app."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 
@@ -10,8 +12,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
+from openpyxl import load_workbook
 
 from ohts_kit.errors import InvalidCommand
+from services.reporting.adapters import downloads, exports
+from services.reporting.application.public import ListedInstitution
 from services.reporting.domain import charts, disclosure, vocabulary
 from services.reporting.entrypoints import filters
 from services.reporting.entrypoints.errors import HtmlErrors
@@ -163,3 +168,37 @@ def test_the_region_picker_shows_the_chain_of_a_choice() -> None:
     assert "330106" in [r.code for r in p["districts"]]  # type: ignore[attr-defined]
     p = filters.picker(filters.asked(None, None, province="330000"))
     assert "330100" in [r.code for r in p["cities"]] and p["districts"] == []  # type: ignore[attr-defined]
+
+
+async def _items(*items: object) -> AsyncIterator[object]:
+    for item in items:
+        yield item
+
+
+def _listed(name: str) -> ListedInstitution:
+    return ListedInstitution(
+        institution_id="i1",
+        name=name,
+        uscc="91330106MA00000001",
+        region_code="330106",
+        region_name="西湖区",
+        detail="资质证书已吊销",
+        since=date(2026, 4, 21),
+    )
+
+
+async def test_downloads_write_every_cell_through_one_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exports, "neutralise", lambda text: "'" + text, raising=False)
+    chunks = [c async for c in downloads.csv_rows("revoked", _items(_listed("=HYPERLINK(1)")))]
+    lines = b"".join(chunks).decode("utf-8-sig").splitlines()
+    assert lines[0] == "机构名称,统一社会信用代码,所在地区,情况,日期"
+    assert lines[1].startswith("'=HYPERLINK(1),'91330106MA00000001,")
+    body = b"".join(
+        [c async for c in downloads.xlsx_file("revoked", _items(_listed("甲"), _listed("乙")))]
+    )
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert [r[0] for r in rows] == ["机构名称", "'甲", "'乙"]
