@@ -67,6 +67,7 @@ class ConsumerStats:
     duplicates: int = 0
     dead_lettered: int = 0
     rewound: int = 0
+    retried: int = 0
 
 
 class _Duplicate(Exception):
@@ -311,6 +312,7 @@ class IdempotentConsumer:
                     await self._dead_letter(record, envelope, "handler-failed", repr(exc), attempt)
                     return
                 log.warning("consumer.retry", attempt=attempt, error=repr(exc))
+                self.stats.retried += 1
                 await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
                 continue
             if applied:

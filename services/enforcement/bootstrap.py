@@ -6,11 +6,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ohts_kit import metrics
 from ohts_kit.clock import Clock
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from ohts_kit.workdays import WorkCalendar
-from services.enforcement.application.intake import Enforcement, handlers
+from services.enforcement.application import handlers as h
+from services.enforcement.application.intake import Enforcement, enforcement_of, handlers
 from services.enforcement.entrypoints.http import router
 
 
@@ -20,6 +22,18 @@ def setup(rt: ServiceRuntime) -> None:
     rt.extras["calendar"] = WorkCalendar(Path(notices) if notices else None)
 
 
+async def overdue_publications(rt: ServiceRuntime) -> list[metrics.Sample]:
+    """Inspections ended more than 20 working days ago and still unpublished (E2)."""
+    async with rt.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT inspection_id, institution_id, ended_on, published_on FROM inspections"
+            " WHERE ended_on IS NOT NULL AND published_on IS NULL"
+        )
+    calendar = rt.extras["calendar"]
+    overdue = h.overdue_publications(list(rows), calendar, enforcement_of(rt).today())
+    return [("ohts_decision_publications_overdue", {"kind": "inspection"}, len(overdue))]
+
+
 SPEC = ServiceSpec(
     name="enforcement",
     migrations=Path(__file__).parent / "migrations",
@@ -27,6 +41,7 @@ SPEC = ServiceSpec(
     consumes=("registry", "qc"),
     setup=setup,
     handlers=handlers,
+    probes=(overdue_publications,),
 )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from contracts.envelope import Actor, Role
+from ohts_kit import metrics
 from ohts_kit.clock import Clock
 from ohts_kit.eventstore import Metadata
 from ohts_kit.logging import get_logger
@@ -38,8 +39,10 @@ async def overdue_scheduler(rt: ServiceRuntime, stop: asyncio.Event) -> None:
             )
             if marked:
                 log.info("rectifications.overdue", count=marked)
+            metrics.scheduler_ran("qc", "overdue", ok=True)
         except Exception:
             log.exception("overdue.failed")
+            metrics.scheduler_ran("qc", "overdue", ok=False)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), rt.settings.scheduler_interval_seconds)
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from contracts.envelope import Actor, Role
+from ohts_kit import metrics
 from ohts_kit.clock import Clock
 from ohts_kit.eventstore import Metadata
 from ohts_kit.logging import get_logger
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from ohts_kit.workdays import WorkCalendar
-from services.registry.application import policies
+from services.registry.application import policies, queries
 from services.registry.application.qualifications import expire_due
 from services.registry.application.unit import Registry, registry_of
 from services.registry.domain.policy import RegistryPolicy
@@ -48,10 +49,20 @@ async def expiry_scheduler(rt: ServiceRuntime, stop: asyncio.Event) -> None:
             )
             if expired:
                 log.info("qualifications.expired", count=expired)
+            metrics.scheduler_ran("registry", "expiry", ok=True)
         except Exception:
             log.exception("expiry.failed")
+            metrics.scheduler_ran("registry", "expiry", ok=False)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), rt.settings.scheduler_interval_seconds)
+
+
+async def overdue_publications(rt: ServiceRuntime) -> list[metrics.Sample]:
+    """Qualification decisions past their publication deadline and still unpublished (R3)."""
+    async with rt.pool.acquire() as conn:
+        rows = await queries.overdue_publications(conn, registry_of(rt).today(), None)
+    unpublished = sum(1 for r in rows if r["published_at"] is None)
+    return [("ohts_decision_publications_overdue", {"kind": "qualification"}, unpublished)]
 
 
 SPEC = ServiceSpec(
@@ -62,6 +73,7 @@ SPEC = ServiceSpec(
     setup=setup,
     handlers=policies.handlers,
     background=(expiry_scheduler,),
+    probes=(overdue_publications,),
 )
 
 
