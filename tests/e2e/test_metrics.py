@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -167,3 +168,46 @@ def test_rules_and_dashboard_use_only_exposed_metrics(system: System) -> None:
     exposed = {name for s in SERVICES for name, _ in scrape(system, s)}
     missing = referenced_metrics() - exposed
     assert not missing, f"deploy/ refers to metrics no service exposes: {sorted(missing)}"
+
+
+def test_overdue_publication_gauge(system: System) -> None:
+    """An inspection ended long ago and not published is overdue (E2) until published."""
+    authority = issue_token(system.settings, role=Role.REGISTRY_AUTHORITY, region_code="530000")
+    supervisor = issue_token(system.settings, role=Role.SUPERVISION_UNIT, region_code="530000")
+    registry = httpx.Client(
+        base_url=system.url_of("registry"), headers={"Authorization": f"Bearer {authority}"}
+    )
+    enforcement = httpx.Client(
+        base_url=system.url_of("enforcement"), headers={"Authorization": f"Bearer {supervisor}"}
+    )
+    overdue = "ohts_decision_publications_overdue"
+    before = total(scrape(system, "enforcement"), overdue, kind="inspection")
+    institution_id = register(registry, 70)
+    ended_on = date.today() - timedelta(days=60)  # past 20 working days, whatever the holidays
+    body = {
+        "institution_id": institution_id,
+        "kind": "extended",
+        "period": str(ended_on.year),
+        "inspectors": ["YN-执法-01", "YN-执法-02"],
+        "employer_name": "昆明某化工有限公司",
+        "report_number": "YN-2026-070",
+    }
+    scheduled: list[httpx.Response] = []
+    wait_for(  # enforcement learns of the institution through its consumer
+        lambda: (
+            scheduled.append(enforcement.post("/api/v1/inspections", json=body))
+            or scheduled[-1].status_code == 201
+        ),
+        "the inspection scheduled",
+    )
+    inspection_id = scheduled[-1].json()["id"]
+    ok(
+        enforcement.post(
+            f"/api/v1/inspections/{inspection_id}/completion",
+            json={"result": "compliant", "ended_on": ended_on.isoformat()},
+        )
+    )
+    assert total(scrape(system, "enforcement"), overdue, kind="inspection") == before + 1
+    assert enforcement.post(f"/api/v1/inspections/{inspection_id}/publication").status_code == 204
+    assert total(scrape(system, "enforcement"), overdue, kind="inspection") == before
+    assert total(scrape(system, "registry"), overdue, kind="qualification") == 0
