@@ -226,7 +226,7 @@ def test_one_tls_origin_publishes_the_staff_apis() -> None:
     assert route.rstrip().endswith("reverse_proxy reporting-prod:8080\n\t}\n}".rstrip())
     # /metrics is answered 404 at the proxy, before any handler can pass it on.
     assert route.index("respond @operations 404") < route.index("handle_path")
-    assert "@operations path /metrics */metrics" in route
+    assert "@operations path /metrics */metrics" in caddy
 
 
 def test_prometheus_and_grafana_run_in_production() -> None:
