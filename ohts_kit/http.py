@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from contracts.envelope import Actor
+from ohts_kit import metrics
 from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
 from ohts_kit.logging import get_logger
@@ -60,6 +61,7 @@ def create_http_app(
                 status=response.status_code,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
+        metrics.observe_http(service, request, response.status_code, time.perf_counter() - started)
         response.headers["x-correlation-id"] = correlation_id
         return response
 

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 
 from contracts.envelope import Envelope
+from ohts_kit import metrics
 from ohts_kit.clock import Clock, SystemClock
 from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
@@ -45,6 +46,8 @@ class ServiceSpec:
     # Built once the runtime exists, so handlers can close over its store and clock.
     handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = lambda _rt: {}
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
+    # Scraped figures of the service's own (ohts_kit.metrics.GAUGES), e.g. overdue publications.
+    probes: Sequence[metrics.Probe] = field(default_factory=tuple)
 
 
 class ServiceRuntime:
@@ -129,6 +132,7 @@ class ServiceRuntime:
         for job in self.spec.background:
             self._spawn(job(self, self.stop_event), getattr(job, "__name__", "job"))
         install_dump_on_signal(self.spec.name, lambda: self._pool)
+        metrics.watch(self)
         log.info("service.started", schema=self.schema)
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
@@ -143,6 +147,7 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(guarded(), name=f"{self.spec.name}:{name}"))
 
     async def stop(self) -> None:
+        metrics.unwatch(self)
         self.stop_event.set()
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=5)
@@ -209,6 +214,7 @@ def create_service_app(
     )
     app.state.runtime = runtime
     app.state.settings = settings
+    metrics.install(app, runtime)
     app.add_middleware(StorableText)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     for router in routers:

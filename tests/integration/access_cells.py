@@ -759,9 +759,20 @@ for path in (
     "/api/v1/public/penalties",
     "/api/v1/public/qc-list",
     "/api/v1/public/revoked",
+    "/api/v1/public/trends",
     "/api/v1/supervision/indicators",
 ):
     plain("reporting", "GET", path)
+
+
+@recipe("reporting", "GET", "/api/v1/public/downloads/{name}")
+async def _download(w: World, role: str) -> Call:
+    return Call("/api/v1/public/downloads/penalties?format=xlsx")
+
+
+@recipe("reporting", "GET", "/api/v1/public/open-data/{name}")
+async def _open_data(w: World, role: str) -> Call:
+    return Call("/api/v1/public/open-data/institutions")
 
 
 @recipe("reporting", "GET", "/api/v1/supervision/forms/{form}")

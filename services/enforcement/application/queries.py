@@ -16,14 +16,15 @@ def region_prefix(code: str) -> str:
 
 
 async def overdue_publications(
-    conn: Conn, jurisdiction: str, calendar: WorkCalendar, today: date
+    conn: Conn, jurisdiction: str | None, calendar: WorkCalendar, today: date
 ) -> list[dict[str, Any]]:
-    """E2: ended inspections whose result is not public within 20 working days."""
+    """E2: ended inspections whose result is not public within 20 working days (in a
+    jurisdiction, or everywhere for the operators' gauge)."""
     rows = await conn.fetch(
         "SELECT i.inspection_id, i.institution_id, i.ended_on, i.published_on"
         " FROM inspections i JOIN known_institutions k USING (institution_id)"
         " WHERE i.ended_on IS NOT NULL AND i.published_on IS NULL AND k.region_code LIKE $1",
-        region_prefix(jurisdiction) + "%",
+        (region_prefix(jurisdiction) if jurisdiction else "") + "%",
     )
     out = []
     for r in rows:
