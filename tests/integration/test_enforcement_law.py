@@ -5,6 +5,7 @@ enforces; a penalty on a person outside the institution's credit; an annulment t
 changes the credit class."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -346,3 +347,40 @@ async def test_a_2022_inspection_and_the_lead_from_its_findings(settings) -> Non
             inspection["id"],
             "2022-04-20",
         )
+
+
+async def test_a_penalty_on_a_person_is_on_no_institutions_credit_page(settings) -> None:
+    """E6: the institution is the person's context only; its own penalty stays public."""
+    from services.reporting.bootstrap import create_app as reporting_app
+    from tests.integration.reporting_scenario import OH, Scenario
+
+    s = Scenario(settings)
+    s.institution("inst-p", "杭州某检测有限公司", "330106", OH, "(浙)卫职技字(2025)第0201号")
+    s.staff("inst-p", "st-1", "张*明")
+    fine = {"penalties": ["warning", "fine"], "fine_yuan": Decimal("8000")}
+    s.case(
+        "own", "inst-p", "false-report", "2026-05-02", penalty={"decided_on": "2026-05-10", **fine}
+    )
+    s.case(
+        "person",
+        "inst-p",
+        "staff-signing",
+        "2026-05-03",
+        penalty={
+            "decided_on": "2026-05-11",
+            "penalties": ["warning", "fine"],
+            "fine_yuan": Decimal("5000"),
+            "person_ref": "ref-st-1",
+            "person_masked_name": "张*明",
+        },
+    )
+    async with running(reporting_app, settings, NOW) as svc:
+        published = await s.publish()
+
+        async def applied() -> bool:
+            async with svc.runtime.pool.acquire() as conn:
+                return await conn.fetchval("SELECT count(*) FROM inbox") == published
+
+        await eventually(applied)
+        page = await svc.call("GET", "/api/v1/public/institutions/inst-p", {}, expect=200)
+        assert [p["decision_number"] for p in page.json()["penalties"]] == ["杭卫罚〔2026〕own号"]
