@@ -384,3 +384,26 @@ async def test_a_penalty_on_a_person_is_on_no_institutions_credit_page(settings)
         await eventually(applied)
         page = await svc.call("GET", "/api/v1/public/institutions/inst-p", {}, expect=200)
         assert [p["decision_number"] for p in page.json()["penalties"]] == ["杭卫罚〔2026〕own号"]
+
+
+async def test_an_annulled_later_decision_is_no_repeat_violation(settings) -> None:
+    """F3 in the repeat check of credit repair (P2): only later decisions still standing."""
+    from services.enforcement.adapters.views import repeat_decisions
+
+    async with running(enforcement_app, settings, NOW) as enf, enf.runtime.pool.acquire() as conn:
+        for case_id, day, annulled in (
+            ("first", "2025-01-10", None),
+            ("later", "2025-06-10", None),
+            ("annulled", "2025-09-10", "2025-10-01"),
+            ("on-person", "2025-11-10", None),
+        ):
+            await conn.execute(
+                "INSERT INTO penalties (case_id, institution_id, decision_number, decided_on,"
+                " violation, penalties, annulled_on, person_ref)"
+                " VALUES ($1, 'i-1', $1, $2::date, 'false-report', '{fine}', $3::date, $4)",
+                case_id,
+                datetime.fromisoformat(day).date(),
+                datetime.fromisoformat(annulled).date() if annulled else None,
+                "ref-x" if case_id == "on-person" else None,
+            )
+        assert await repeat_decisions(conn, "first") == ["later"]
