@@ -31,7 +31,7 @@ PLAN = "InspectionPlan"
 
 
 def _prefix(code: str) -> str:
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+    return regions.prefix(code)
 
 
 async def define_plan(app: Enforcement, cmd: c.DefinePlan, meta: Metadata) -> str:

@@ -36,7 +36,7 @@ Limit = Annotated[int, Query(ge=1, le=public.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 COOKIE = "ohts_token"
 PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists")  # rate-limited per client
-SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.SYSTEM}
+SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT}
 
 
 def _moment(request: Request, as_of: date | None) -> Moment:
@@ -262,8 +262,7 @@ async def full_penalty_record(
     mine = [
         r
         for r in rows
-        if actor.role is Role.SYSTEM
-        or regions.covers(actor.region_code, r["region_code"])
+        if regions.covers(actor.region_code, r["region_code"])
         or regions.covers(actor.region_code, r["jurisdiction_code"])
     ]
     if rows and not mine:
