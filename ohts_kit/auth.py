@@ -30,7 +30,7 @@ class InvalidClaims(ValueError):
     """A token names a role or region no person can hold."""
 
 
-def claims_problem(role: str, region_code: str) -> str | None:
+def claims_problem(role: str, region_code: object) -> str | None:
     """Why (role, region) cannot be a person's claims, or None: a known user role and a
     real GB/T 2260 code (province, prefecture or county) from the region data."""
     if role not in {r.value for r in USER_ROLES}:

@@ -23,8 +23,9 @@ from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.diagnostics import install_dump_on_signal
 from ohts_kit.eventstore import EventStore
+from ohts_kit.guard import InputGuard
 from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
-from ohts_kit.limits import BodyLimit, StorableText
+from ohts_kit.limits import BodyLimit
 from ohts_kit.logging import get_logger
 from ohts_kit.relay import FastStreamPublisher, OutboxRelay
 from ohts_kit.settings import Settings
@@ -209,8 +210,19 @@ def create_service_app(
     )
     app.state.runtime = runtime
     app.state.settings = settings
-    app.add_middleware(StorableText)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     for router in routers:
         app.include_router(router)
+    _guard_outermost(app, settings)
     return app
+
+
+def _guard_outermost(app: FastAPI, settings: Settings) -> None:
+    """The body limit and the input guard wrap the whole stack, whatever middleware a
+    service adds later: nothing (not even another middleware) sees a request before them."""
+    build = app.build_middleware_stack
+
+    def guarded() -> Any:
+        inner = InputGuard(build(), years=(settings.input_year_min, settings.input_year_max))
+        return BodyLimit(inner, max_bytes=settings.max_body_bytes)
+
+    app.build_middleware_stack = guarded  # type: ignore[method-assign]

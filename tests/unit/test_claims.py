@@ -62,7 +62,8 @@ def test_real_regions_of_every_level_pass(region: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "region"), [(Role.SUPERVISION_UNIT, ""), (Role.SUPERVISION_UNIT, "%"), (Role.SYSTEM, "330000")]
+    ("role", "region"),
+    [(Role.SUPERVISION_UNIT, ""), (Role.SUPERVISION_UNIT, "%"), (Role.SYSTEM, "330000")],
 )
 def test_issue_token_refuses_what_no_person_holds(role: Role, region: str) -> None:
     with pytest.raises(InvalidClaims):
@@ -92,7 +93,9 @@ def test_cli_token_issue_mints_a_real_claim(monkeypatch: pytest.MonkeyPatch) -> 
     from ohts.cli import app
 
     monkeypatch.setenv("OHTS_JWT_KEYS", KEY)
-    result = CliRunner().invoke(app, ["token", "issue", "--role", "qc-centre", "--region", "330100"])
+    result = CliRunner().invoke(
+        app, ["token", "issue", "--role", "qc-centre", "--region", "330100"]
+    )
     assert result.exit_code == 0, result.output
     assert verify_token(SETTINGS, result.output.strip()).region_code == "330100"
 
