@@ -96,6 +96,11 @@ class RegisterStaff(Command):
     assessment_certificate_number: str | None = Field(None, max_length=50)
     assessment_date: date | None = None
     registered_on: date | None = None
+    restore_erased_person: bool = Field(
+        False,
+        description="the registry authority's explicit decision to register again a person"
+        " whose personal data was erased (recorded on the event)",
+    )
 
 
 class StaffLeaves(Command):

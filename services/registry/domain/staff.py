@@ -90,6 +90,7 @@ def register(
             assessment_certificate_number=cmd.assessment_certificate_number,
             assessment_date=cmd.assessment_date,
             registered_on=registered_on,
+            restores_erased_person=cmd.restore_erased_person,
         )
     ]
 
