@@ -200,7 +200,7 @@ class InputGuard:
             return await refuse(send, found)
         if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
-        messages, body = await _read(receive)
+        messages, body = await read_body(receive)
         content_type = dict(headers).get(b"content-type", b"")
         if found := body_problem(content_type, body, self.years):
             return await refuse(send, found)
@@ -211,7 +211,7 @@ class InputGuard:
         return await self.app(scope, replay, send)
 
 
-async def _read(receive: Any) -> tuple[list[Any], bytes]:
+async def read_body(receive: Any) -> tuple[list[Any], bytes]:
     messages, body = [], b""
     while True:
         message = await receive()

@@ -24,6 +24,7 @@ from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.diagnostics import install_dump_on_signal
 from ohts_kit.eventstore import EventStore
 from ohts_kit.guard import InputGuard
+from ohts_kit.idempotency import Idempotency
 from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
 from ohts_kit.limits import BodyLimit
 from ohts_kit.logging import get_logger
@@ -222,7 +223,8 @@ def _guard_outermost(app: FastAPI, settings: Settings) -> None:
     build = app.build_middleware_stack
 
     def guarded() -> Any:
-        inner = InputGuard(build(), years=(settings.input_year_min, settings.input_year_max))
+        once = Idempotency(build(), ttl_hours=settings.idempotency_ttl_hours)
+        inner = InputGuard(once, years=(settings.input_year_min, settings.input_year_max))
         return BodyLimit(inner, max_bytes=settings.max_body_bytes)
 
     app.build_middleware_stack = guarded  # type: ignore[method-assign]
