@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from ohts_kit.plausible import HappenedDate, StrictCommand
 
 
-class Command(BaseModel):
+class Command(StrictCommand):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -59,7 +60,7 @@ class CompleteInspection(Command):
     result: str = Field(pattern="^(compliant|issues-found)$")
     findings: list[str] = Field(default_factory=list, max_length=100)
     full_evaluation: bool = False
-    ended_on: date
+    ended_on: HappenedDate
 
 
 class UnreportedProject(Command):

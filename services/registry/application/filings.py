@@ -87,6 +87,10 @@ async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -
             reg.today(),
             reg.calendar,
             reg.policy,
+            await conn.fetchval(
+                "SELECT min(valid_from) FROM qualifications_view WHERE institution_id = $1",
+                holder.institution_id,
+            ),
         )
         await reg.commit(conn, report_card.AGGREGATE, card_id, 0, events, holder, meta)
     return card_id
