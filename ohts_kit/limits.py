@@ -67,13 +67,21 @@ class BodyLimit:
 
 
 class RateLimit:
-    """Token bucket per client address for paths under `prefixes` (the public API): `rate`
-    requests a second on average, bursts up to `burst`; 429 with Retry-After beyond it."""
+    """Token bucket per client address for paths under `prefixes` (the public API) and the
+    `exact` paths (the search page `/`, the login form): `rate` requests a second on
+    average, bursts up to `burst`; 429 with Retry-After beyond it."""
 
     def __init__(
-        self, app: Any, rate: float, burst: int, prefixes: tuple[str, ...], clients: int = 10_000
+        self,
+        app: Any,
+        rate: float,
+        burst: int,
+        prefixes: tuple[str, ...],
+        clients: int = 10_000,
+        exact: tuple[str, ...] = (),
     ) -> None:
         self.app = app
+        self.exact = exact
         self.rate = rate
         self.burst = burst
         self.prefixes = prefixes
@@ -81,7 +89,7 @@ class RateLimit:
         self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or self.rate <= 0 or not scope["path"].startswith(self.prefixes):
+        if scope["type"] != "http" or self.rate <= 0 or not self._limited(scope["path"]):
             return await self.app(scope, receive, send)
         client = (scope.get("client") or ("unknown", 0))[0]
         now = time.monotonic()
@@ -97,3 +105,6 @@ class RateLimit:
         while len(self.buckets) > self.clients:  # forget the least recently seen clients
             self.buckets.popitem(last=False)
         return await self.app(scope, receive, send)
+
+    def _limited(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes)

@@ -24,6 +24,7 @@ from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.diagnostics import install_dump_on_signal
 from ohts_kit.eventstore import EventStore
 from ohts_kit.guard import InputGuard
+from ohts_kit.headers import SecurityHeaders
 from ohts_kit.idempotency import Idempotency
 from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
 from ohts_kit.limits import BodyLimit
@@ -218,13 +219,15 @@ def create_service_app(
 
 
 def _guard_outermost(app: FastAPI, settings: Settings) -> None:
-    """The body limit and the input guard wrap the whole stack, whatever middleware a
-    service adds later: nothing (not even another middleware) sees a request before them."""
+    """Security headers, the body limit, the input guard and idempotency wrap the whole
+    stack, whatever middleware a service adds later: nothing (not even another middleware)
+    sees a request before them, and every answer (theirs too) gets the headers."""
     build = app.build_middleware_stack
 
     def guarded() -> Any:
         once = Idempotency(build(), ttl_hours=settings.idempotency_ttl_hours)
         inner = InputGuard(once, years=(settings.input_year_min, settings.input_year_max))
-        return BodyLimit(inner, max_bytes=settings.max_body_bytes)
+        limited = BodyLimit(inner, max_bytes=settings.max_body_bytes)
+        return SecurityHeaders(limited, https=settings.https)  # on every answer, 413 too
 
     app.build_middleware_stack = guarded  # type: ignore[method-assign]

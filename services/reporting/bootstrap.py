@@ -36,5 +36,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         rate=settings.public_rate_limit_per_second,
         burst=settings.public_rate_limit_burst,
         prefixes=PUBLIC_PATHS,
+        exact=("/", "/supervision/login"),  # the HTML search and the login form, too
     )
     return app
