@@ -75,3 +75,25 @@ async def test_a_retried_create_has_one_effect_and_the_first_answer(settings: Se
         assert late.json()["id"] in created and late.headers["idempotency-replayed"] == "true"
         r = await reg.post("/api/v1/staff", other, {**reg.authority, "Idempotency-Key": "x" * 201})
         assert r.status_code == 422
+
+
+async def test_any_services_create_is_idempotent_too(settings: Settings) -> None:
+    """The key is the kit's: the enforcement plan (a create of another service) runs once."""
+    from services.enforcement.bootstrap import create_app
+    from tests.integration.helpers import running, token
+
+    plan = {
+        "jurisdiction_region_code": "330100",
+        "year": 2026,
+        "sampling_ratio": "1/2",
+        "roster": [{"inspector_id": "i1"}, {"inspector_id": "i2"}],
+    }
+    async with running(create_app, settings) as svc:
+        keyed = {**token(settings, Role.SUPERVISION_UNIT, "330000"), "Idempotency-Key": "plan-1"}
+        first = await svc.call("POST", "/api/v1/plans", keyed, plan, 201)
+        again = await svc.call("POST", "/api/v1/plans", keyed, plan, 201)
+        assert again.json() == first.json()
+        other = await svc.call("POST", "/api/v1/plans", keyed, {**plan, "year": 2027})
+        assert other.status_code == 422
+        async with svc.runtime.pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(DISTINCT aggregate_id) FROM events") == 1

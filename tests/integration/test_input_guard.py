@@ -136,3 +136,19 @@ async def test_a_sampling_ratio_outside_0_to_1_is_refused(settings: Settings, ra
         assert await _events(svc) == 0
         r = await svc.call("POST", "/api/v1/plans", supervisor, {**plan, "sampling_ratio": "1/1"})
         assert r.status_code == 201, r.text
+
+
+async def test_a_value_the_database_cannot_hold_is_a_422_not_a_500(settings: Settings) -> None:
+    """The last net behind the gate: a DataError (or date overflow) from a handler."""
+    async with running(_app("registry"), settings) as svc:
+
+        @svc.app.router.get("/test-overflow")
+        async def overflow(kind: str) -> None:
+            async with svc.runtime.pool.acquire() as conn:
+                if kind == "db":
+                    await conn.fetchval("SELECT $1::int", 2**40)  # numeric value out of range
+                raise OverflowError("date value out of range")
+
+        for kind in ("db", "date"):
+            r = await svc.http.get(f"/test-overflow?kind={kind}")
+            assert _error(r, 422)["rule"] == "value range"
