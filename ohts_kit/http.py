@@ -173,10 +173,29 @@ def _document_errors(app: FastAPI) -> None:
             if "HTTPValidationError" in schemas:
                 schemas["HTTPValidationError"] = ERROR_SCHEMA
                 schemas.pop("ValidationError", None)
+            _document_idempotency(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+IDEMPOTENCY_HEADER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "a retry with the same key and request gets the first answer, without a"
+    " second effect (kept 48 h, per caller); the same key with another request is 422",
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$", "maxLength": 200},
+}
+
+
+def _document_idempotency(schema: dict[str, Any]) -> None:
+    """Every command operation lists the Idempotency-Key header (ohts_kit/idempotency.py)."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in ("post", "put", "patch", "delete"):
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_HEADER)
 
 
 def command_metadata(request: Request, actor: Actor) -> Metadata:
