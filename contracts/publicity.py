@@ -112,16 +112,19 @@ def publicity_of(
 
 
 # --- Severity chosen by the deciding authority (P2) -------------------------------------
-# Minimal signatures written by law16 (enforcement) so the decision can carry the choice;
-# pub16 owns this block and fills in the rule table (classes as each rule names them,
-# suggestion by rule, rules back to 2019). Enforcement calls only these two functions.
+# Minimal signatures written by law16 (enforcement) so the decision can carry the choice,
+# in the shape of pub16's API (same names, same parameters; check_severity raises a
+# ValueError, a missing rule a LookupError); pub16's version replaces this whole block.
+# Enforcement calls only these two functions, with keywords after `fine_yuan`.
 
 
 def suggest_severity(
     decided_on: date,
     penalties: list[str],
     fine_yuan: Decimal | None,
+    ban_years: int | None = None,
     threshold_yuan: Decimal = Decimal(0),
+    violation: str | None = None,
 ) -> str:
     """The default severity class suggested for a decision (the authority may choose
     another the rule in force names)."""

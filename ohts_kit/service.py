@@ -24,8 +24,11 @@ from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.diagnostics import install_dump_on_signal
 from ohts_kit.eventstore import EventStore
+from ohts_kit.guard import InputGuard
+from ohts_kit.headers import SecurityHeaders
+from ohts_kit.idempotency import Idempotency
 from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
-from ohts_kit.limits import BodyLimit, StorableText
+from ohts_kit.limits import BodyLimit
 from ohts_kit.logging import get_logger
 from ohts_kit.relay import FastStreamPublisher, OutboxRelay
 from ohts_kit.settings import Settings
@@ -215,8 +218,22 @@ def create_service_app(
     app.state.runtime = runtime
     app.state.settings = settings
     metrics.install(app, runtime)
-    app.add_middleware(StorableText)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     for router in routers:
         app.include_router(router)
+    _guard_outermost(app, settings)
     return app
+
+
+def _guard_outermost(app: FastAPI, settings: Settings) -> None:
+    """Security headers, the body limit, the input guard and idempotency wrap the whole
+    stack, whatever middleware a service adds later: nothing (not even another middleware)
+    sees a request before them, and every answer (theirs too) gets the headers."""
+    build = app.build_middleware_stack
+
+    def guarded() -> Any:
+        once = Idempotency(build(), ttl_hours=settings.idempotency_ttl_hours)
+        inner = InputGuard(once, years=(settings.input_year_min, settings.input_year_max))
+        limited = BodyLimit(inner, max_bytes=settings.max_body_bytes)
+        return SecurityHeaders(limited, https=settings.https)  # on every answer, 413 too
+
+    app.build_middleware_stack = guarded  # type: ignore[method-assign]

@@ -38,6 +38,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         rate=settings.public_rate_limit_per_second,
         burst=settings.public_rate_limit_burst,
         prefixes=PUBLIC_PATHS,
+        exact=("/", "/supervision/login"),  # the HTML search and the login form, too
     )
     app.add_middleware(HtmlErrors)  # added last: runs first, so a 429 gets its page too
     return app

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.publicity import suggest_severity
 from ohts_kit.errors import Forbidden, InvalidCommand
 from services.enforcement.application import leads
 from services.enforcement.domain import case
@@ -131,18 +132,19 @@ def test_a_ban_needs_a_person() -> None:
 
 def test_the_severity_is_the_authoritys_choice_with_a_basis() -> None:
     s = investigated()
-    [default] = case.decide_penalty(s, decision(decided_on=date(2026, 5, 1)), TODAY)
-    assert default.severity == "general"  # type: ignore[attr-defined]
-    chosen = decision(
-        decided_on=date(2026, 5, 1), severity="serious", severity_basis="罚款数额巨大"
-    )
-    [heavier] = case.decide_penalty(s, chosen, TODAY)
-    assert (heavier.severity, heavier.severity_basis) == ("serious", "罚款数额巨大")  # type: ignore[attr-defined]
+    on = date(2026, 5, 1)
+    suggested = suggest_severity(on, ["warning", "fine"], Decimal(20000), violation="false-report")
+    [default] = case.decide_penalty(s, decision(decided_on=on), TODAY)
+    assert (default.severity, default.severity_basis) == (suggested, "默认建议（规则表）")  # type: ignore[attr-defined]
+    other = next(k for k in ("general", "serious", "minor") if k != suggested)
+    chosen = decision(decided_on=on, severity=other, severity_basis="罚款数额与情节")
+    [decided] = case.decide_penalty(s, chosen, TODAY)
+    assert (decided.severity, decided.severity_basis) == (other, "罚款数额与情节")  # type: ignore[attr-defined]
     with pytest.raises(InvalidCommand) as no_basis:
-        case.decide_penalty(s, decision(decided_on=date(2026, 5, 1), severity="serious"), TODAY)
+        case.decide_penalty(s, decision(decided_on=on, severity=other), TODAY)
     assert no_basis.value.violations[0].field == "severity_basis"
     with pytest.raises(InvalidCommand) as unknown:
-        case.decide_penalty(s, decision(decided_on=date(2026, 5, 1), severity="huge"), TODAY)
+        case.decide_penalty(s, decision(decided_on=on, severity="huge"), TODAY)
     assert unknown.value.violations[0].field == "severity"
 
 

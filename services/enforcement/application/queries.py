@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ohts_kit import regions
 from ohts_kit.db import Conn
 from ohts_kit.workdays import WorkCalendar
 from services.enforcement.domain import inspection
 
 
 def region_prefix(code: str) -> str:
-    """What the region codes within a jurisdiction start with ('330000' -> '33')."""
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+    """What the region codes within a jurisdiction start with ('330000' -> '33'): only ever
+    a prefix of a known code (the kit's one rule)."""
+    return regions.prefix(code)
 
 
 async def overdue_publications(

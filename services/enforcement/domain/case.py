@@ -182,9 +182,19 @@ def _decided_on(s: Case, d: Decision, today: date, earliest: date | None) -> dat
     )
 
 
-def _severity(d: Decision, decided_on: date, threshold: Decimal) -> tuple[str, str]:
+def _severity(d: Decision, decided_on: date, threshold: Decimal, violation: str) -> tuple[str, str]:
     """P2: the authority's choice, checked against the rule in force; else the default."""
-    suggested = suggest_severity(decided_on, d.penalties, d.fine_yuan, threshold)
+    try:
+        suggested = suggest_severity(
+            decided_on,
+            d.penalties,
+            d.fine_yuan,
+            ban_years=d.ban_years,
+            threshold_yuan=threshold,
+            violation=violation,
+        )
+    except LookupError as exc:  # no publicity rule in force on that day
+        raise InvalidCommand.of("decided_on", "P2 publicity rule in force", str(exc)) from exc
     if d.severity is None:
         return suggested, d.severity_basis or "默认建议（规则表）"
     try:
@@ -225,7 +235,7 @@ def decide_penalty(
     person = _person(s, d)
     if "practice-ban" in d.penalties and not (d.banned_staff_id or person.person_ref):
         raise InvalidCommand.of("banned_staff_id", "the person banned", "name the staff member")
-    severity, basis = _severity(d, decided_on, threshold)
+    severity, basis = _severity(d, decided_on, threshold, s.violation)
     events: list[EventPayload] = [
         PenaltyDecided(
             case_id=s.case_id,

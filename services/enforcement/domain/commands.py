@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+
+from ohts_kit.plausible import HappenedDate, StrictCommand
 
 
-class Command(BaseModel):
+class Command(StrictCommand):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -24,8 +26,19 @@ class Inspector(Command):
 class DefinePlan(Command):
     jurisdiction_region_code: str = Field(pattern=r"^\d{6}$")
     year: int = Field(ge=2020, le=2100)
-    sampling_ratio: str = Field(pattern=r"^\d+/\d+$", description="e.g. 3/10")
+    sampling_ratio: str = Field(
+        pattern=r"^\d{1,6}/\d{1,6}$", description="e.g. 3/10: 0 < ratio <= 1, terms up to 6 digits"
+    )
     roster: list[Inspector] = Field(min_length=2, max_length=1000)
+
+    @field_validator("sampling_ratio")
+    @classmethod
+    def _a_share(cls, value: str) -> str:
+        # 1/0, 0/0 or 5/3 made every later draw of the plan a ZeroDivisionError (issue 18.2).
+        numerator, denominator = (int(t) for t in value.split("/"))
+        if denominator == 0 or not 0 < Fraction(numerator, denominator) <= 1:
+            raise ValueError("抽查比例须大于 0 且不超过 1（分母不为 0），例如 3/10")
+        return value
 
 
 class Draw(Command):
@@ -41,14 +54,14 @@ class ScheduleInspection(Command):
     source_ref: str | None = Field(None, max_length=64)
     employer_name: str | None = Field(None, max_length=200)
     report_number: str | None = Field(None, max_length=100)
-    scheduled_on: date | None = Field(None, description="F1: the day it was scheduled")
+    scheduled_on: HappenedDate | None = Field(None, description="F1: the day it was scheduled")
 
 
 class CompleteInspection(Command):
     result: str = Field(pattern="^(compliant|issues-found)$")
     findings: list[str] = Field(default_factory=list, max_length=100)
     full_evaluation: bool = False
-    ended_on: date
+    ended_on: HappenedDate
 
 
 class UnreportedProject(Command):
@@ -60,7 +73,7 @@ class Complaint(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     description: str = Field(min_length=2, max_length=2000)
     category: str = Field("false-report", max_length=50)
-    opened_on: date | None = Field(
+    opened_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
     violation_region_code: str | None = Field(
@@ -73,7 +86,7 @@ class Complaint(Command):
 class UnfiledWork(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     description: str = Field(min_length=2, max_length=2000)
-    opened_on: date | None = Field(
+    opened_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
     violation_region_code: str | None = Field(None, pattern=r"^\d{6}$")
@@ -84,21 +97,21 @@ class FindingsLead(Command):
 
     category: str = Field(min_length=2, max_length=50)
     description: str = Field(min_length=2, max_length=2000)
-    opened_on: date | None = Field(
+    opened_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
 
 
 class CloseLead(Command):
     reason: str = Field(min_length=2, max_length=1000)
-    closed_on: date | None = Field(
+    closed_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
 
 
 class OpenCase(Command):
     violation: str = Field(min_length=2, max_length=50)
-    opened_on: date | None = Field(
+    opened_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
     staff_id: str | None = Field(
@@ -108,19 +121,19 @@ class OpenCase(Command):
 
 class Investigate(Command):
     summary: str = Field(min_length=2, max_length=5000)
-    investigated_on: date | None = Field(
+    investigated_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
 
 
 class Execute(Command):
-    executed_on: date | None = Field(
+    executed_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
 
 
 class CloseCase(Command):
-    closed_on: date | None = Field(
+    closed_on: HappenedDate | None = Field(
         None, description="F1: the date it happened (default today, Asia/Shanghai)"
     )
 
@@ -134,7 +147,7 @@ class DecidePenalty(Command):
     banned_staff_id: str | None = Field(None, max_length=64)
     ban_years: int | None = Field(None, ge=1, le=10)
     certificate_number: str | None = Field(None, max_length=50)
-    decided_on: date | None = Field(None, description="F1: the date on the decision")
+    decided_on: HappenedDate | None = Field(None, description="F1: the date on the decision")
     severity: str | None = Field(
         None,
         max_length=20,
@@ -150,4 +163,4 @@ class GrantCreditRepair(Command):
 
 class AnnulPenalty(Command):
     reason: str = Field(min_length=2, max_length=2000, description="e.g. 行政复议撤销")
-    annulled_on: date | None = Field(None, description="F1: the date of the annulment")
+    annulled_on: HappenedDate | None = Field(None, description="F1: the date of the annulment")

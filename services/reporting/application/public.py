@@ -170,9 +170,7 @@ def _institution(row: asyncpg.Record) -> PublicInstitution:
 
 def region_prefix(region: str) -> str:
     """330000 → 33, 330100 → 3301, 330106 → 330106: institutions' codes start with it."""
-    if region.endswith("0000"):
-        return region[:2]
-    return region[:4] if region.endswith("00") else region
+    return regions.prefix(region)
 
 
 async def _attach_qualifications(

@@ -29,7 +29,7 @@ AsOf = Annotated[date | None, Query(description="show what was true at the end o
 COOKIE = "ohts_token"
 # Rate-limited per client: the public API, downloads and feed, and the heavier pages.
 PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists", "/trends")
-SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.SYSTEM}
+SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT}
 
 
 def _moment(request: Request, as_of: date | None) -> Moment:
@@ -148,8 +148,7 @@ async def full_penalty_record(
     mine = [
         r
         for r in rows
-        if actor.role is Role.SYSTEM
-        or regions.covers(actor.region_code, r["region_code"])
+        if regions.covers(actor.region_code, r["region_code"])
         or regions.covers(actor.region_code, r["jurisdiction_code"])
     ]
     if rows and not mine:
