@@ -1,4 +1,5 @@
-"""`ohts`: run the system, run one service, issue tokens, export contracts, list dead letters."""
+"""`ohts`: run the system, run one service, issue tokens, export contracts, list dead letters,
+back up and restore the event stores, republish a topic."""
 
 from __future__ import annotations
 
