@@ -141,12 +141,14 @@ class OutboxRelay:
         """Relay until `stop` is set. One relay per schema: others wait on an advisory lock."""
         async with self.pool.acquire() as lock_conn:
             self.standby = True
-            while not await lock_conn.fetchval(
-                "SELECT pg_try_advisory_lock($1)", lock_key(f"relay:{self.schema}")
-            ):
-                if await _wait(stop, 1.0):
-                    return
-            self.standby = False
+            try:
+                while not await lock_conn.fetchval(
+                    "SELECT pg_try_advisory_lock($1)", lock_key(f"relay:{self.schema}")
+                ):
+                    if await _wait(stop, 1.0):
+                        return
+            finally:
+                self.standby = False
             channel = f"{self.schema}_events"
             await lock_conn.add_listener(channel, self._on_notify)
             self.running = True
