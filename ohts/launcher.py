@@ -142,17 +142,8 @@ class System:
                     f" stops (its log: {self.postgres.data_dir / 'server.log'}); the data stays"
                     " in place, start again with `ohts up`"
                 )
-        if self.broker is not None and self.broker.process is not None:
-            code = self.broker.process.poll()
-            if code is not None:
-                say(f"broker exited with code {code}; restarting it (relays republish into it)")
-                self.broker.process = None
-                try:
-                    self.broker.start()
-                except (RuntimeError, TimeoutError) as exc:
-                    say(f"broker did not start again ({exc}); retrying")
-                    self.broker.stop(kill=True)
-                self.write_pids()
+        if self.broker is not None:
+            self._keep_broker(say)
         for instance, process in list(self.processes.items()):
             code = process.poll()
             plan = self.restarts.setdefault(instance, Restart())
@@ -169,6 +160,23 @@ class System:
                 self.start_service(instance)
                 say(f"{instance} restarted (pid {self.processes[instance].pid})")
         return None
+
+    def _keep_broker(self, say: Callable[[str], None]) -> None:
+        """Start the embedded broker again if it died (or a restart of it failed)."""
+        assert self.broker is not None
+        process = self.broker.process
+        if process is not None:
+            code = process.poll()
+            if code is None:
+                return
+            say(f"broker exited with code {code}; restarting it (relays republish into it)")
+            self.broker.process = None
+        try:
+            self.broker.start()
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            say(f"broker did not start again ({exc}); retrying")
+            self.broker.stop(kill=True)  # leaves process None: tried again on the next look
+        self.write_pids()
 
     def supervise(
         self, stopping: Callable[[], bool], say: Callable[[str], None], interval: float = 0.5

@@ -22,7 +22,7 @@ import pytest
 from ohts.embedded import free_port
 from ohts_kit.settings import SERVICES
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 
 class Up:
@@ -57,7 +57,7 @@ class Up:
             self.lines.append(line.rstrip())
             self._new.put(line)
 
-    def wait_for(self, text: str, timeout: float = 180) -> None:
+    def wait_for(self, text: str, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         while not any(text in line for line in self.lines):
             if time.monotonic() > deadline or (
@@ -112,7 +112,7 @@ def settled(up: Up, quiet: float = 4.0, timeout: float = 120) -> dict[str, int]:
     return last
 
 
-def wait_ready(up: Up, timeout: float = 60) -> None:
+def wait_ready(up: Up, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     for service, port in up.ports.items():
         while True:
