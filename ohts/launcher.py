@@ -94,7 +94,9 @@ class System:
         for name, server in (("postgres", self.postgres), ("broker", self.broker)):
             if server is not None and server.process is not None:
                 lines.append(f"{name} {server.process.pid}")
-        (self.log_dir / "pids").write_text("".join(f"{line}\n" for line in lines))
+        partial = self.log_dir / "pids.new"  # renamed into place: a reader never sees half
+        partial.write_text("".join(f"{line}\n" for line in lines))
+        partial.replace(self.log_dir / "pids")
 
     def wait_ready(
         self, services: tuple[str, ...] | list[str] = SERVICES, timeout: float = 120
