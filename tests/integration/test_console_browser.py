@@ -59,7 +59,7 @@ async def test_console_login_lockout_expiry_and_region(servers: Servers) -> None
     async with (
         running(registry_app, settings) as registry,
         running(reporting_app, settings) as reporting,
-        served(registry.app, registry_port),
+        served(registry.app, registry_port) as registry_base,
         served(reporting.app, free_port()) as base,
         async_playwright() as pw,
     ):
@@ -157,6 +157,23 @@ async def test_console_login_lockout_expiry_and_region(servers: Servers) -> None
         assert await login(page, base, "zhao.zj") == 403
         assert "账号已锁定" in await page.inner_text("#error")
         await _accessible(page, "locked")
+
+        # The API docs work offline: everything they show comes from the service's own
+        # origin. (ReDoc's bundle names its logo on a CDN; the page's CSP refuses it, so
+        # the browser never receives it.)
+        loaded: list[str] = []
+        page.on("response", lambda r: loaded.append(r.url))
+        docs = await page.goto(f"{registry_base}/docs")
+        await page.wait_for_selector(".swagger-ui .info .title", timeout=15_000)
+        assert "OHTS" in await page.inner_text(".swagger-ui .info .title")
+        redoc = await page.goto(f"{registry_base}/redoc")
+        await page.wait_for_selector(".api-info h1", timeout=15_000)
+        for answer in (docs, redoc):
+            assert answer is not None
+            csp = answer.headers["content-security-policy"]
+            assert "http" not in csp and "img-src 'self' data:" in csp, csp
+        outside = [u for u in loaded if not u.startswith((registry_base, "data:", "blob:"))]
+        assert loaded and not outside, outside
         await browser.close()
 
         # Every login, logout, failure, lock and refusal is recorded.
