@@ -39,6 +39,12 @@ def _settings() -> Settings:
     return settings_from(env)
 
 
+from ohts.console.users import SETTINGS as _USER_SETTINGS  # noqa: E402
+from ohts.console.users import user_app  # noqa: E402
+
+_USER_SETTINGS.append(_settings)
+app.add_typer(user_app, name="user")
+
 registry_app = typer.Typer(no_args_is_help=True, help="registry operations")
 app.add_typer(registry_app, name="registry")
 
@@ -97,6 +103,7 @@ def up(
         if demo:
             _demo_if_empty(system)
         typer.echo(f"public portal: {system.url_of('reporting')}/")
+        typer.echo(f"staff console: {system.url_of('reporting')}{system.settings.console_prefix}/")
         for service in ("registry", "qc", "enforcement"):
             typer.echo(f"{service} API: {system.url_of(service)}/docs")
         if replicas > 1:
@@ -149,6 +156,10 @@ def _demo_if_empty(system: Any) -> None:
         campaign_id = load_reporting_demo(system.settings, system.url_of("registry"), ids)
         typer.echo(f"demo data: self-inspection campaign {campaign_id} with two reports")
         step.advance()
+    from ohts.console.demo import print_demo_accounts
+
+    typer.echo("staff console accounts (passwords shown only now):")
+    print_demo_accounts(system.settings, ids[0], typer.echo)
 
 
 async def _registry_events(settings: Settings) -> int:
