@@ -129,12 +129,23 @@ class InspectionPlanDefined(EventPayload):
     universe: list[str]
     sampling_ratio: str = Field(description="a fraction, e.g. 3/10")
     roster: list[RosterMember]
+    exclusive_teams: bool = Field(
+        False, description="E2: an inspector on one team only in a draw, when the plan says so"
+    )
 
 
 class DrawTarget(EventPayload):
     institution_id: str
     credit_class: str
     inspectors: list[str]
+
+
+class DrawExclusion(EventPayload):
+    """Why an inspector could not be on a target's team (E2)."""
+
+    institution_id: str
+    inspector_id: str
+    reason: str = Field(description="conflict | previous | other_team")
 
 
 @event
@@ -150,6 +161,13 @@ class InspectionDrawPublished(EventPayload):
     inputs: dict[str, Any]
     targets: list[DrawTarget]
     published_on: date
+    # Draws before version 2 used Python's random module (and always exclusive teams).
+    algorithm: str = "python-random-efraimidis-spirakis"
+    algorithm_version: int = 1
+    inputs_sha256: str | None = Field(None, description="the random stream (version 2)")
+    exclusions: list[DrawExclusion] = Field(default_factory=list)
+    jurisdiction_region_code: str | None = None
+    year: int | None = None
 
 
 @event

@@ -78,8 +78,8 @@ async def _draw_facts(
     return classes, previous
 
 
-async def verify_draw(app: Enforcement, draw_id: str) -> dict[str, Any]:
-    """Anyone may recompute a published draw from its recorded inputs and seed."""
+async def published_draw(app: Enforcement, draw_id: str) -> InspectionDrawPublished:
+    """The draw as published (404 when there is none)."""
     async with app.db.connection() as conn:
         row = await conn.fetchrow(
             "SELECT payload::text FROM events"
@@ -89,6 +89,42 @@ async def verify_draw(app: Enforcement, draw_id: str) -> dict[str, Any]:
         )
     if row is None:
         raise NotFound(f"no draw {draw_id}")
-    published = InspectionDrawPublished.model_validate_json(row[0])
-    differences = draw.verify(published.inputs, published.seed, published.targets)
+    return InspectionDrawPublished.model_validate_json(row[0])
+
+
+async def verify_draw(app: Enforcement, draw_id: str) -> dict[str, Any]:
+    """Anyone may recompute a published draw from its recorded inputs and seed."""
+    published = await published_draw(app, draw_id)
+    differences = draw.verify(
+        published.inputs,
+        published.seed,
+        published.targets,
+        published.algorithm_version,
+        published.inputs_sha256,
+        published.exclusions if published.algorithm_version > 1 else None,
+    )
     return {"draw_id": draw_id, "matches": not differences, "differences": differences}
+
+
+async def draw_inspections(app: Enforcement, draw_id: str, meta: Metadata) -> list[dict[str, Any]]:
+    """E2: the inspections a draw scheduled, or merged into an open one (E3), for the
+    supervision units over the plan's jurisdiction."""
+    published = await published_draw(app, draw_id)
+    async with app.unit(meta) as uow:
+        await uow.get(plan, published.plan_id)  # checked: its jurisdiction's
+        rows = await uow.conn.fetch(
+            "SELECT payload->>'inspection_id' AS inspection_id,"
+            " payload->>'institution_id' AS institution_id, event_type"
+            " FROM events WHERE event_type IN"
+            " ('enforcement.InspectionScheduled', 'enforcement.InspectionMerged')"
+            " AND payload->>'source_ref' = $1 ORDER BY position",
+            draw_id,
+        )
+    return [
+        {
+            "inspection_id": r["inspection_id"],
+            "institution_id": r["institution_id"],
+            "merged": r["event_type"] == "enforcement.InspectionMerged",
+        }
+        for r in rows
+    ]

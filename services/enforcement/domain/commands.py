@@ -26,6 +26,9 @@ class DefinePlan(Command):
     year: int = Field(ge=2020, le=2100)
     sampling_ratio: str = Field(pattern=r"^\d+/\d+$", description="e.g. 3/10")
     roster: list[Inspector] = Field(min_length=2, max_length=1000)
+    exclusive_teams: bool = Field(
+        False, description="E2: keep each inspector to one team per draw (the plan says so)"
+    )
 
 
 class Draw(Command):

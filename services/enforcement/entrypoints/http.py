@@ -13,6 +13,7 @@ from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
 from services.enforcement.application import cases, inspections, leads, plans, queries
 from services.enforcement.application.unit import Enforcement, enforcement_of
+from contracts.draw_record import public_record
 from services.enforcement.domain import commands as c
 from services.enforcement.domain.law import statutory_table
 
@@ -44,6 +45,20 @@ async def draw(plan_id: str, cmd: c.Draw, request: Request, actor: Supervisor) -
 async def verify_draw(draw_id: str, request: Request) -> dict[str, Any]:
     """Anyone may recompute a published draw from its recorded inputs and seed."""
     return await plans.verify_draw(_app(request), draw_id)
+
+
+@router.get("/draws/{draw_id}")
+async def public_draw(draw_id: str, request: Request) -> dict[str, Any]:
+    """E2: the public record of a draw (seed, universe with weights, roster, exclusions,
+    targets and teams, algorithm): enough to recompute it (docs/draw_reference.py)."""
+    return public_record(await plans.published_draw(_app(request), draw_id))
+
+
+@router.get("/draws/{draw_id}/inspections")
+async def draw_inspections(
+    draw_id: str, request: Request, actor: Supervisor
+) -> list[dict[str, Any]]:
+    return await plans.draw_inspections(_app(request), draw_id, command_metadata(request, actor))
 
 
 @router.post("/inspections", status_code=201, response_model=Created)
