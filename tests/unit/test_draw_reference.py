@@ -17,8 +17,8 @@ import pytest
 
 from contracts.draw_record import public_record
 from contracts.enforcement_v1 import DrawExclusion, DrawTarget, InspectionDrawPublished
-from services.enforcement.domain import draw, plan
 from services.enforcement.domain import commands as c
+from services.enforcement.domain import draw, plan
 
 REFERENCE = Path(__file__).parents[2] / "docs" / "draw_reference.py"
 

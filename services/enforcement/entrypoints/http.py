@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
+from contracts.draw_record import public_record
 from contracts.envelope import Actor, Role
 from ohts_kit.auth import require_roles
 from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
 from services.enforcement.application import cases, inspections, leads, plans, queries
 from services.enforcement.application.unit import Enforcement, enforcement_of
-from contracts.draw_record import public_record
 from services.enforcement.domain import commands as c
 from services.enforcement.domain.law import statutory_table
 
