@@ -11,7 +11,8 @@ The algorithm:
    separators "," and ":", UTF-8): every input (seed, universe, weights, ratio, roster,
    previous inspectors, team size, exclusive teams) moves every random number.
 2. h(parts) = the SHA-256 of stream and the parts joined by U+001F, as an integer.
-3. Each institution of class c gets weight w = weights[c] tickets; its key is the highest
+3. Each institution of class c gets w = weights[c] tickets (times raise_factor when it is
+   in "raised": the registry flagged its conditions as changed, R6a); its key is the highest
    h(stream, "target", institution, j) over j < w. Taking the k highest keys is weighted
    sampling without replacement (the maximum of w uniform numbers is distributed as
    u^(1/w), as in Efraimidis-Spirakis), with integers only.
@@ -42,8 +43,9 @@ def h(stream, *parts):
 
 def draw(seed, inputs):
     s, universe = stream_of(seed, inputs), inputs["universe"]
+    raise_by = {i: inputs["raise_factor"] for i in inputs["raised"]}
     key = {
-        i: max(h(s, "target", i, str(j)) for j in range(inputs["weights"][c]))
+        i: max(h(s, "target", i, str(j)) for j in range(inputs["weights"][c] * raise_by.get(i, 1)))
         for i, c in universe.items()
     }
     ratio = Fraction(inputs["ratio"])

@@ -11,7 +11,7 @@ from ohts_kit.db import Conn
 from ohts_kit.errors import NotFound
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
-from services.enforcement.adapters.known import active_institutions
+from services.enforcement.adapters.known import active_institutions, raised_weights
 from services.enforcement.application.inspections import schedule
 from services.enforcement.application.queries import region_prefix
 from services.enforcement.application.unit import Enforcement
@@ -20,13 +20,13 @@ from services.enforcement.domain import draw, plan
 
 
 async def define_plan(app: Enforcement, cmd: c.DefinePlan, meta: Metadata) -> str:
-    """E1: the universe is every institution active in the jurisdiction (local certificates,
-    and out-of-province filings into a province), derived from events."""
+    """E1: the universe is every institution active in the jurisdiction at any level (local
+    certificates, out-of-area filings working there, unfiled work found there), from events."""
     region = cmd.jurisdiction_region_code
     async with app.unit(meta) as uow:
         uow.allow(jurisdiction(region))
         state = uow.new(plan, str(uuid7()))
-        active = await active_institutions(uow.conn, region, region_prefix(region))
+        active = await active_institutions(uow.conn, region, region_prefix(region), uow.today)
         await uow.record(state, plan.define(state, cmd, active), about=jurisdiction(region))
     return state.plan_id
 
@@ -38,7 +38,8 @@ async def run_draw(app: Enforcement, plan_id: str, cmd: c.Draw, meta: Metadata) 
         state: plan.Plan = await uow.get(plan, plan_id)  # checked: its jurisdiction's
         defined = plan.definition(state)
         classes, previous = await _draw_facts(uow.conn, defined.universe)
-        inputs = plan.draw_inputs(defined, classes, previous, cmd.team_size)
+        raised = await raised_weights(uow.conn, defined.universe)
+        inputs = plan.draw_inputs(defined, classes, previous, cmd.team_size, raised)
         [published] = plan.publish_draw(state, str(uuid7()), seed, inputs, uow.today)
         await uow.record(state, [published])
         for target in published.targets:

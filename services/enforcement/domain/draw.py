@@ -24,6 +24,7 @@ MIN_TEAM = 2  # 行政处罚法 42: at least two enforcement officers
 ALGORITHM = "ohts-draw-sha256"
 VERSION = 2
 LEGACY = ("python-random-efraimidis-spirakis", 1)
+RAISE_FACTOR = 2  # our documented choice: conditions changed (R6a) doubles the weight
 
 
 @cache
@@ -43,6 +44,9 @@ class DrawInputs:
     weights: dict[str, int]
     team_size: int = MIN_TEAM
     exclusive_teams: bool = False
+    # R6a: an institution flagged "conditions changed" draws with its weight times this.
+    raised: dict[str, str] = field(default_factory=dict)  # institution → why
+    raise_factor: int = RAISE_FACTOR
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -53,7 +57,13 @@ class DrawInputs:
             "weights": dict(sorted(self.weights.items())),
             "team_size": self.team_size,
             "exclusive_teams": self.exclusive_teams,
+            "raised": dict(sorted(self.raised.items())),
+            "raise_factor": self.raise_factor,
         }
+
+    def weight(self, institution: str) -> int:
+        factor = self.raise_factor if institution in self.raised else 1
+        return self.weights[self.universe[institution]] * factor
 
     @classmethod
     def from_record(cls, r: dict[str, Any]) -> DrawInputs:
@@ -65,6 +75,8 @@ class DrawInputs:
             dict(r["weights"]),
             int(r["team_size"]),
             bool(r.get("exclusive_teams", True)),  # version 1 kept teams exclusive
+            dict(r.get("raised", {})),
+            int(r.get("raise_factor", RAISE_FACTOR)),
         )
 
 
@@ -108,8 +120,8 @@ def _check_team_size(inputs: DrawInputs) -> None:
 def _chosen(inputs: DrawInputs, stream: str) -> list[str]:
     """k highest of max-of-w ticket hashes: weighted sampling without replacement."""
     key = {
-        i: max(_h(stream, "target", i, str(j)) for j in range(inputs.weights[c]))
-        for i, c in inputs.universe.items()
+        i: max(_h(stream, "target", i, str(j)) for j in range(inputs.weight(i)))
+        for i in inputs.universe
     }
     ranked = sorted(inputs.universe, key=lambda i: (-key[i], i))
     return ranked[: target_count(len(ranked), inputs.ratio)]
@@ -125,7 +137,7 @@ def _exclusion(inputs: DrawInputs, institution: str, inspector: str, used: set[s
     return ""
 
 
-def _impossible(institution: str, eligible: int, inputs: DrawInputs) -> DrawImpossible:
+def _impossible(institution: str, eligible: int, inputs: DrawInputs) -> InvalidCommand:
     others = ", other teams" if inputs.exclusive_teams else ""
     return DrawImpossible.of(
         "roster",

@@ -86,9 +86,11 @@ def draw_inputs(
     classes: dict[str, str],
     previous: dict[str, list[str]],
     team_size: int,
+    raised: dict[str, str] | None = None,
 ) -> draw.DrawInputs:
     """What a draw is made from: the universe with credit classes (A when none is known
-    yet), the roster, and each institution's previous inspectors."""
+    yet), the roster, each institution's previous inspectors, and the institutions whose
+    weight is raised because the registry flagged their conditions (R6a)."""
     return draw.DrawInputs(
         universe={i: classes.get(i, "A") for i in plan.universe},
         ratio=plan.sampling_ratio,
@@ -97,6 +99,7 @@ def draw_inputs(
         weights=draw.class_weights(),
         team_size=team_size,
         exclusive_teams=plan.exclusive_teams,
+        raised={i: why for i, why in (raised or {}).items() if i in plan.universe},
     )
 
 

@@ -291,6 +291,10 @@ learned.ignore(
     why="work summaries and self-inspections are the registry's and enforcement's business",
 )
 learned.ignore(
+    reg.UnfiledWorkDetected,
+    why="work without a filing is a lead for supervision (R7), which enforcement opens",
+)
+learned.ignore(
     enf.CaseOpened,
     enf.CaseClosed,
     enf.QualificationRevocationOrdered,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts.envelope import EventPayload
-from contracts.registry_v1 import ServiceReportCardFiled
+from contracts.registry_v1 import ServiceReportCardFiled, UnfiledWorkDetected
 from ohts_kit import regions
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
 from ohts_kit.workdays import WorkCalendar
@@ -38,7 +38,10 @@ def file(
     today: date,
     calendar: WorkCalendar,
     policy: RegistryPolicy,
+    filed_provinces: frozenset[str] = frozenset(),
 ) -> list[EventPayload]:
+    """`filed_provinces`: where the institution held a valid filing (R7) on the
+    completion date."""
     if already_filed:
         raise Conflict(
             f"a card for report {cmd.report_number} is already filed",
@@ -66,7 +69,7 @@ def file(
     if problems:
         raise InvalidCommand(*problems)
     due, _ = calendar.add_working_days(cmd.completion_date, policy.report_card_working_days)
-    return [
+    filed: list[EventPayload] = [
         ServiceReportCardFiled(
             card_id=card_id,
             institution_id=holder.institution_id,
@@ -80,5 +83,31 @@ def file(
             filed_on=today,
             due_on=due,
             late=today > due,
+        )
+    ]
+    return filed + unfiled_work(card_id, holder, cmd, filed_provinces, today)
+
+
+def unfiled_work(
+    card_id: str,
+    holder: Institution,
+    cmd: FileReportCard,
+    filed_provinces: frozenset[str],
+    today: date,
+) -> list[EventPayload]:
+    """R7: work in another province needs a filing there before the work; without one the
+    card raises an unfiled-work lead (the registry tells, enforcement opens the lead)."""
+    province = regions.province_of(cmd.client_region_code)
+    if province == holder.province or province in filed_provinces:
+        return []
+    return [
+        UnfiledWorkDetected(
+            card_id=card_id,
+            institution_id=holder.institution_id,
+            report_number=cmd.report_number,
+            work_region_code=cmd.client_region_code,
+            province_code=province,
+            completion_date=cmd.completion_date,
+            detected_on=today,
         )
     ]

@@ -31,6 +31,7 @@ from contracts.registry_v1 import (
     ServiceReportCardFiled,
     StaffLeft,
     StaffRegistered,
+    UnfiledWorkDetected,
     WorkSummarySubmitted,
 )
 from ohts_kit.db import Conn
@@ -44,6 +45,10 @@ views.ignore(
     QualificationApplied,
     QualificationReviewStarted,
     why="an application under review is not public (P1 shows decisions only)",
+)
+views.ignore(
+    UnfiledWorkDetected,
+    why="unfiled work is a lead for supervision (R7), not public; a case it leads to is",
 )
 views.ignore(
     QualificationRejected,
