@@ -241,11 +241,12 @@ class World:
         return str(draw["id"])
 
     async def inspection(self, completed: bool = False) -> str:
+        n = self.serial()
         body = {
             "institution_id": self.planned[0],
             "kind": "complaint",
-            "period": str(self.serial() + 2000),  # a period of its own: no merge
-            "inspectors": ["m1", "m2"],
+            "period": str(n + 2000),  # a period of its own: no merge
+            "inspectors": [f"i{n}a", f"i{n}b"],  # E2: not the previous inspection's
         }
         iid = str(
             (await self.ok("enforcement", "/api/v1/inspections", self.supervisor, body))["id"]
@@ -628,6 +629,16 @@ async def _draw_verification(w: World, role: str) -> Call:
     return Call(f"/api/v1/draws/{w.draw_id}/verification")
 
 
+@recipe("enforcement", "GET", "/api/v1/draws/{draw_id}")
+async def _draw_record(w: World, role: str) -> Call:
+    return Call(f"/api/v1/draws/{w.draw_id}")
+
+
+@recipe("enforcement", "GET", "/api/v1/draws/{draw_id}/inspections")
+async def _draw_inspections(w: World, role: str) -> Call:
+    return Call(f"/api/v1/draws/{w.draw_id}/inspections", region=PROVINCE)
+
+
 @recipe("enforcement", "POST", "/api/v1/plans")
 async def _inspection_plan(w: World, role: str) -> Call:
     body = {
@@ -653,11 +664,12 @@ async def _draw(w: World, role: str) -> Call:
 
 @recipe("enforcement", "POST", "/api/v1/inspections")
 async def _schedule(w: World, role: str) -> Call:
+    n = w.serial()
     body = {
         "institution_id": w.planned[0],
         "kind": "complaint",
-        "period": str(w.serial() + 2000),
-        "inspectors": ["m3", "m4"],
+        "period": str(n + 2000),
+        "inspectors": [f"s{n}a", f"s{n}b"],  # E2: not the previous inspection's
     }
     return Call("/api/v1/inspections", body)
 
@@ -750,9 +762,20 @@ for path in (
     "/api/v1/public/penalties",
     "/api/v1/public/qc-list",
     "/api/v1/public/revoked",
+    "/api/v1/public/draws",
     "/api/v1/supervision/indicators",
 ):
     plain("reporting", "GET", path)
+
+
+@recipe("reporting", "GET", "/api/v1/public/draws/{draw_id}")
+async def _public_draw(w: World, role: str) -> Call:
+    async def known() -> bool:
+        r = await w.svc["reporting"].call("GET", f"/api/v1/public/draws/{w.draw_id}", {})
+        return r.status_code == 200
+
+    await eventually(known)
+    return Call(f"/api/v1/public/draws/{w.draw_id}")
 
 
 @recipe("reporting", "GET", "/api/v1/supervision/forms/{form}")

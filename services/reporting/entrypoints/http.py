@@ -20,7 +20,7 @@ from ohts_kit.auth import check_jurisdiction, verify_token
 from ohts_kit.errors import InvalidCommand, NotFound
 from ohts_kit.service import runtime_of
 from services.reporting.adapters import exports
-from services.reporting.application import forms, indicators, public
+from services.reporting.application import draws, forms, indicators, public
 from services.reporting.application.moment import Moment, moment
 from services.reporting.domain import labels
 
@@ -35,7 +35,7 @@ AsOf = Annotated[date | None, Query(description="show what was true at the end o
 Limit = Annotated[int, Query(ge=1, le=public.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 COOKIE = "ohts_token"
-PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists")  # rate-limited per client
+PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists", "/draws")  # rate-limited per client
 SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.SYSTEM}
 
 
@@ -118,6 +118,25 @@ async def revoked(
         return await public.revoked_certificates(conn, m, _region(region))
 
 
+@router.get("/api/v1/public/draws", tags=["public"])
+async def list_draws(
+    request: Request, region: Region = None, as_of: AsOf = None
+) -> list[dict[str, Any]]:
+    """E2: the double-random draws published in a jurisdiction."""
+    m = _moment(request, as_of)
+    async with runtime_of(request.app).pool.acquire() as conn:
+        return await draws.list_draws(conn, m, _region(region))
+
+
+@router.get("/api/v1/public/draws/{draw_id}", tags=["public"])
+async def draw_record(request: Request, draw_id: str, as_of: AsOf = None) -> dict[str, Any]:
+    """E2: a draw's public record: seed, universe with weights, roster, exclusions with
+    reasons, targets and teams, algorithm; docs/draw_reference.py recomputes it."""
+    m = _moment(request, as_of)
+    async with runtime_of(request.app).pool.acquire() as conn:
+        return await draws.draw_record(conn, m, draw_id)
+
+
 # -- public pages ------------------------------------------------------------------------
 
 
@@ -154,6 +173,21 @@ async def lists_page(request: Request, region: Region = None, as_of: AsOf = None
         "as_of": as_of,
     }
     return templates.TemplateResponse(request, "lists.html", context)
+
+
+@router.get("/draws", response_class=HTMLResponse, include_in_schema=False)
+async def draws_page(request: Request, region: Region = None, as_of: AsOf = None) -> HTMLResponse:
+    context = {"draws": await list_draws(request, region, as_of), "region": region, "as_of": as_of}
+    return templates.TemplateResponse(request, "draws.html", context)
+
+
+@router.get("/draws/{draw_id}", response_class=HTMLResponse, include_in_schema=False)
+async def draw_page(request: Request, draw_id: str, as_of: AsOf = None) -> HTMLResponse:
+    record = await draw_record(request, draw_id, as_of)
+    async with runtime_of(request.app).pool.acquire() as conn:
+        named = await draws.names(conn, list(record["inputs"]["universe"]))
+    context = {"d": record, "p": draws.page_of(record), "names": named, "as_of": as_of}
+    return templates.TemplateResponse(request, "draw.html", context)
 
 
 # -- supervisors -------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from contracts.enforcement_v1 import (
     CreditClassChanged,
     CreditRepairGranted,
     InspectionCompleted,
-    InspectionDrawPublished,
     InspectionMerged,
     InspectionPlanDefined,
     InspectionResultPublished,
@@ -33,9 +32,8 @@ from services.reporting.projections.temporal import record
 views: EventHandlers[Projecting] = EventHandlers("reporting.enforcement")
 views.ignore(
     InspectionPlanDefined,
-    InspectionDrawPublished,
-    why="plans and draws are the supervision unit's own work; the public sees the"
-    " inspections scheduled from them",
+    why="a plan is the supervision unit's own work; the public sees its draws (projections"
+    "/draws: the published record is complete) and the inspections scheduled from them",
 )
 views.ignore(
     InspectionMerged,
