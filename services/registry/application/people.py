@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from ohts_kit.application import UnitOfWork
 from ohts_kit.errors import Conflict
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
-from services.registry.application.qualifications import conditions_unmet
+from services.registry.application.qualifications import review_conditions
 from services.registry.application.unit import Registry
 from services.registry.domain import institution, staff
 from services.registry.domain.commands import RegisterStaff, StaffLeaves
@@ -20,6 +19,18 @@ async def register_staff(reg: Registry, cmd: RegisterStaff, meta: Metadata) -> s
     ref = person_ref(cmd.id_number, reg.personal_data_key)
     async with reg.unit(meta) as uow:
         holder = await uow.get(institution, cmd.institution_id, field="institution_id")
+        existing = [
+            staff.Registration(r["institution_id"], r["full_time"])
+            for r in await uow.conn.fetch(
+                "SELECT institution_id, full_time FROM staff_view WHERE person_ref = $1 AND active",
+                ref,
+            )
+        ]
+        most = reg.policy.max_registrations_per_person
+        if problem := staff.registration_problem(
+            holder.institution_id, cmd.full_time, existing, most
+        ):
+            raise problem
         state = uow.new(staff, staff_id)
         events = staff.register(state, holder, cmd, ref, uow.today)
         try:
@@ -51,20 +62,6 @@ async def leave(reg: Registry, staff_id: str, cmd: StaffLeaves, meta: Metadata) 
         holder = await uow.get(institution, state.institution_id)
         await uow.record(state, staff.leave(state, cmd.left_on or uow.today), about=holder)
         await review_conditions(reg, uow, holder.institution_id)
-
-
-async def review_conditions(reg: Registry, uow: UnitOfWork, institution_id: str) -> None:
-    """R6a: after a staff change, flag a qualified institution that broke (or mended) them."""
-    qualified = await uow.conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM qualifications_view WHERE institution_id = $1"
-        " AND status = 'granted')",
-        institution_id,
-    )
-    if not qualified:
-        return
-    holder = await uow.find(institution, institution_id)
-    unmet = await conditions_unmet(reg, uow.conn, institution_id)
-    await uow.record(holder, institution.review_conditions(holder, unmet, uow.today))
 
 
 async def erase_personal_data(reg: Registry, staff_id: str, meta: Metadata) -> None:

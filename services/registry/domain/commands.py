@@ -41,7 +41,9 @@ class ChangeInstitutionDetails(Command):
     address: str | None = Field(None, min_length=2, max_length=200)
     legal_representative: str | None = Field(None, min_length=1, max_length=50)
     contacts: list[ContactIn] | None = Field(None, max_length=10)
-    website: str | None = Field(None, pattern=r"^https?://\S+$", max_length=200)
+    website: str | None = Field(
+        None, pattern=r"^(https?://\S+)?$", max_length=200, description='"" removes it (R6a)'
+    )
 
 
 class ApplyForQualification(Command):

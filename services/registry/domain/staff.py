@@ -94,6 +94,43 @@ def register(
     ]
 
 
+@dataclass(frozen=True)
+class Registration:
+    """One active registration of the same person (by person_ref), anywhere."""
+
+    institution_id: str
+    full_time: bool
+
+
+def registration_problem(
+    institution_id: str, full_time: bool, existing: Sequence[Registration], most: int
+) -> Conflict | None:
+    """R6: one full-time post at a time; part-time posts only up to `most` registrations in
+    all (policy: the number the rules allow is not confirmed, RegistryPolicy)."""
+    if any(r.institution_id == institution_id for r in existing):
+        return Conflict(
+            "this person is already registered at this institution",
+            rule="R6 one registration per institution",
+            details={"institution_id": institution_id},
+        )
+    current = next((r for r in existing if r.full_time), None)
+    if full_time and current is not None:
+        return Conflict(
+            f"this person is already full-time at institution {current.institution_id}",
+            rule="R6 full-time at one institution at a time",
+            details={"institution_id": current.institution_id},
+        )
+    if len(existing) + 1 > most:
+        return Conflict(
+            f"this person already holds {len(existing)} registration(s) (at "
+            + ", ".join(r.institution_id for r in existing)
+            + f"); at most {most} allowed",
+            rule="R6 part-time registrations (configurable; the rule is not confirmed)",
+            details={"institutions": [r.institution_id for r in existing]},
+        )
+    return None
+
+
 def leave(s: Staff, left_on: date) -> list[EventPayload]:
     if not s.active:
         raise Conflict(
@@ -124,8 +161,11 @@ class StaffFacts:
 def unmet_conditions(staff: Sequence[StaffFacts], has_website: bool, minimum: int) -> list[str]:
     """R6a (Order No. 4 Art. 9 as amended): what a qualified institution lacks, if anything."""
     problems = []
-    if len(staff) < minimum:
-        problems.append(f"{len(staff)} professional technical staff, at least {minimum} required")
+    full_time = sum(1 for f in staff if f.full_time)  # part-time posts do not count
+    if full_time < minimum:
+        problems.append(
+            f"{full_time} full-time professional technical staff, at least {minimum} required"
+        )
     if not any(
         f.role == "technical-lead"
         and f.full_time
