@@ -140,7 +140,9 @@ async def test_a_unit_that_raises_keeps_nothing(reg: Registry) -> None:
     with pytest.raises(RuntimeError):
         async with reg.unit(authority()) as uow:
             holder = await uow.get(institution, iid)
-            change = ChangeInstitutionDetails(contacts=[])  # a name change reads R4's blocking items
+            change = ChangeInstitutionDetails(
+                contacts=[]
+            )  # a name change reads R4's blocking items
             await uow.record(holder, institution.change_details(holder, change, uow.now))
             raise RuntimeError("after the record, before the commit")
     assert len(store(reg).events("Institution")) == 1

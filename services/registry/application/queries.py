@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from contracts.reporting_rate import DEFINITION, ReportingCounts
 from ohts_kit.db import Conn
 from services.registry.domain.filing import summary_due
 from services.registry.domain.policy import RegistryPolicy
@@ -162,9 +163,16 @@ async def report_cards(
         *args,
     )
     assert counts is not None
-    known = counts["filed"] + len(unreported)
+    rate = ReportingCounts(
+        on_time=counts["on_time"],
+        late=counts["filed"] - counts["on_time"],
+        unreported=len(unreported),
+    )
     return {
-        "on_time": counts["on_time"],
+        "definition": DEFINITION,
+        "on_time": rate.on_time,
+        "late_count": rate.late,
+        "unreported_count": rate.unreported,
         "late": [
             {
                 "card_id": r["card_id"],
@@ -188,8 +196,8 @@ async def report_cards(
             }
             for r in unreported
         ],
-        "known_projects": known,
-        "reporting_rate": round(counts["on_time"] / known, 4) if known else None,
+        "known_projects": rate.known,
+        "reporting_rate": rate.rate,
     }
 
 
