@@ -36,6 +36,38 @@ class CaseClosed(EventPayload):
 
 
 @event
+class CaseTransferredToJudiciary(EventPayload):
+    """移送司法: a case with a suspected crime goes to the judicial authorities (国务院令第310号
+    《行政执法机关移送涉嫌犯罪案件的规定》 Art. 3), tracked until they decide."""
+
+    event_type: ClassVar[str] = "enforcement.CaseTransferredToJudiciary"
+    aggregate_type: ClassVar[str] = "JudicialTransfer"
+
+    transfer_id: str
+    case_id: str
+    institution_id: str
+    receiving_authority: str = Field(description="e.g. 杭州市公安局西湖区分局")
+    suspected_offence: str
+    transferred_on: date
+    jurisdiction_region_code: str
+
+
+@event
+class JudicialTransferStatusChanged(EventPayload):
+    """What the judicial authorities did with a transferred case."""
+
+    event_type: ClassVar[str] = "enforcement.JudicialTransferStatusChanged"
+    aggregate_type: ClassVar[str] = "JudicialTransfer"
+
+    transfer_id: str
+    case_id: str
+    institution_id: str
+    status: str = Field(description="accepted | declined | prosecuted | concluded | returned")
+    on: date
+    note: str = ""
+
+
+@event
 class QualificationRevocationOrdered(EventPayload):
     """A penalty decision revokes a qualification; the registry carries it out."""
 

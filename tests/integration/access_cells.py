@@ -619,6 +619,7 @@ for path in (
     "/api/v1/credit-classes",
     "/api/v1/inspections/overdue-publications",
     "/api/v1/leads",
+    "/api/v1/judicial-transfers",
     "/api/v1/statutory-ranges",
 ):
     plain("enforcement", "GET", path)
@@ -719,6 +720,26 @@ async def _investigate(w: World, role: str) -> Call:
     return Call(
         f"/api/v1/cases/{await w.case()}/investigation", {"summary": "经调查，违法事实清楚"}
     )
+
+
+TRANSFER = {
+    "receiving_authority": "杭州市公安局西湖区分局",
+    "suspected_offence": "涉嫌提供虚假证明文件罪",
+    "transferred_on": "2026-08-20",
+}
+
+
+@recipe("enforcement", "POST", "/api/v1/cases/{case_id}/judicial-transfers")
+async def _transfer(w: World, role: str) -> Call:
+    return Call(f"/api/v1/cases/{await w.case()}/judicial-transfers", TRANSFER)
+
+
+@recipe("enforcement", "POST", "/api/v1/judicial-transfers/{transfer_id}/status")
+async def _transfer_status(w: World, role: str) -> Call:
+    path = f"/api/v1/cases/{await w.case()}/judicial-transfers"
+    transfer = (await w.ok("enforcement", path, w.supervisor, TRANSFER))["id"]
+    body = {"status": "accepted", "on": "2026-08-25"}
+    return Call(f"/api/v1/judicial-transfers/{transfer}/status", body, region=PROVINCE)
 
 
 @recipe("enforcement", "POST", "/api/v1/cases/{case_id}/penalty")

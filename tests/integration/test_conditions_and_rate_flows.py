@@ -189,3 +189,64 @@ async def test_r4_r6_r6a_conditions_changed_and_one_reporting_rate(settings) -> 
         assert region["reporting_rate"] == {"numerator": 1, "denominator": 3, "percent": 33.3}
         assert region["late_cards"] == 1
         assert round(region["reporting_rate"]["numerator"] / 3, 4) == status["reporting_rate"]
+
+        # 移送司法: a case with a suspected crime is transferred and its status tracked.
+        complaint = {
+            "institution_id": flagged,
+            "category": "false-report",
+            "description": "投诉：出具虚假检测报告",
+        }
+        lead_id = (
+            await enf.call("POST", "/api/v1/leads/complaints", sup, complaint, expect=201)
+        ).json()["id"]
+        case_id = (
+            await enf.call(
+                "POST",
+                f"/api/v1/leads/{lead_id}/case",
+                sup,
+                {"violation": "false-report"},
+                expect=201,
+            )
+        ).json()["id"]
+        transfer = {
+            "receiving_authority": "杭州市公安局西湖区分局",
+            "suspected_offence": "涉嫌提供虚假证明文件罪",
+            "transferred_on": "2026-05-31",
+        }
+        future = await enf.call(
+            "POST",
+            f"/api/v1/cases/{case_id}/judicial-transfers",
+            sup,
+            {**transfer, "transferred_on": "2026-06-09"},
+        )
+        assert future.status_code == 422 and future.json()["errors"][0]["field"] == "transferred_on"
+        transfer_id = (
+            await enf.call(
+                "POST", f"/api/v1/cases/{case_id}/judicial-transfers", sup, transfer, expect=201
+            )
+        ).json()["id"]
+        yunnan = token(settings, Role.SUPERVISION_UNIT, "530000")
+        status = {"status": "accepted", "on": "2026-06-01", "note": "公安机关已立案"}
+        r = await enf.call(
+            "POST", f"/api/v1/judicial-transfers/{transfer_id}/status", yunnan, status
+        )
+        assert r.status_code == 403
+        await enf.call(
+            "POST", f"/api/v1/judicial-transfers/{transfer_id}/status", sup, status, expect=204
+        )
+        again = await enf.call(
+            "POST",
+            f"/api/v1/judicial-transfers/{transfer_id}/status",
+            sup,
+            {"status": "declined", "on": "2026-06-01"},
+        )
+        assert again.status_code == 409 and again.json()["rule"] == "移送司法 status"
+        [listed] = (await enf.call("GET", "/api/v1/judicial-transfers", sup, expect=200)).json()
+        assert (listed["case_id"], listed["status"], listed["note"]) == (
+            case_id,
+            "accepted",
+            "公安机关已立案",
+        )
+        assert (
+            await enf.call("GET", "/api/v1/judicial-transfers", yunnan, expect=200)
+        ).json() == []

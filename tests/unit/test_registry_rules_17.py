@@ -152,3 +152,37 @@ def test_e2_a_team_named_by_hand_is_checked_like_a_drawn_one() -> None:
         schedule(["p2", "p5"])
     assert "previous inspection" in refused.value.violations[0].rule
     assert len(schedule(["p5", "p6"])) == 1
+
+
+def test_a_case_is_transferred_to_the_judiciary_and_its_status_follows_the_steps() -> None:
+    from services.enforcement.domain import case, transfer
+
+    opened = case.Case("case-1", stage=case.Stage.OPENED, institution_id="i1")
+    today = date(2026, 6, 1)
+    with pytest.raises(Conflict):
+        transfer.transfer(
+            transfer.Transfer("t-1"),
+            case.Case("case-1", stage=case.Stage.CLOSED),
+            "公安",
+            "涉嫌犯罪",
+            today,
+            "330000",
+            today,
+        )
+    events = transfer.transfer(
+        transfer.Transfer("t-1"), opened, "公安", "涉嫌犯罪", date(2026, 5, 30), "330000", today
+    )
+    state = transfer.fold("t-1", events)
+    assert (state.status, state.region_code, state.institution_id) == (
+        "transferred",
+        "330000",
+        "i1",
+    )
+    with pytest.raises(Conflict):
+        transfer.change_status(state, "concluded", today, "", today)  # not yet accepted
+    with pytest.raises(InvalidCommand):
+        transfer.change_status(state, "accepted", date(2026, 5, 1), "", today)  # before it
+    events += transfer.change_status(state, "accepted", today, "立案", today)
+    state = transfer.fold("t-1", events)
+    assert state.status == "accepted"
+    assert transfer.change_status(state, "concluded", today, "判决", today)

@@ -99,3 +99,15 @@ class GrantCreditRepair(Command):
 
 class AnnulPenalty(Command):
     reason: str = Field(min_length=2, max_length=2000, description="e.g. 行政复议撤销")
+
+
+class TransferToJudiciary(Command):
+    receiving_authority: str = Field(min_length=2, max_length=100, description="公安机关等")
+    suspected_offence: str = Field(min_length=2, max_length=200, description="涉嫌罪名或事实")
+    transferred_on: date
+
+
+class JudicialStatus(Command):
+    status: str = Field(pattern="^(accepted|declined|prosecuted|concluded|returned)$")
+    on: date
+    note: str = Field("", max_length=500)

@@ -307,6 +307,11 @@ learned.ignore(
     why="work summaries and self-inspections are the registry's and enforcement's business",
 )
 learned.ignore(
+    enf.CaseTransferredToJudiciary,
+    enf.JudicialTransferStatusChanged,
+    why="a transfer to the judiciary is supervision's and the judiciary's business",
+)
+learned.ignore(
     reg.UnfiledWorkDetected,
     why="work without a filing is a lead for supervision (R7), which enforcement opens",
 )

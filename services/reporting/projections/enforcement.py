@@ -6,6 +6,7 @@ from contracts.enforcement_v1 import (
     CaseClosed,
     CaseInvestigated,
     CaseOpened,
+    CaseTransferredToJudiciary,
     CreditClassChanged,
     CreditRepairGranted,
     InspectionCompleted,
@@ -13,6 +14,7 @@ from contracts.enforcement_v1 import (
     InspectionPlanDefined,
     InspectionResultPublished,
     InspectionScheduled,
+    JudicialTransferStatusChanged,
     LeadClosed,
     LeadOpened,
     PenaltyAnnulled,
@@ -34,6 +36,12 @@ views.ignore(
     InspectionPlanDefined,
     why="a plan is the supervision unit's own work; the public sees its draws (projections"
     "/draws: the published record is complete) and the inspections scheduled from them",
+)
+views.ignore(
+    CaseTransferredToJudiciary,
+    JudicialTransferStatusChanged,
+    why="a case transferred to the judiciary is a criminal matter, not published here; the"
+    " administrative decision, when there is one, is published as a penalty",
 )
 views.ignore(
     InspectionMerged,
