@@ -52,7 +52,7 @@ def test_r6_one_full_time_post_and_part_time_only_where_allowed() -> None:
     assert staff.registration_problem("inst-x", False, [full], 2) is None  # configured to allow
     assert staff.registration_problem("inst-x", True, [part], 2) is None
     refused = staff.registration_problem("inst-c", False, [full, part], 2)
-    assert refused is not None and "at most 2" in str(refused)
+    assert refused is not None and "最多2处" in str(refused)
     same = staff.registration_problem("inst-a", False, [full], 5)
     assert same is not None and same.rule == "R6 one registration per institution"
 
@@ -89,11 +89,27 @@ def test_r7_a_card_in_a_province_without_a_valid_filing_raises_unfiled_work() ->
     home = report_card.file("c-1", False, registered(), card("330106"), [], today, CAL, POLICY)
     assert [type(e) for e in home] == [ServiceReportCardFiled]
     filed = report_card.file(
-        "c-2", False, registered(), card("530102"), [], today, CAL, POLICY, frozenset({"530000"})
+        "c-2",
+        False,
+        registered(),
+        card("530102"),
+        [],
+        today,
+        CAL,
+        POLICY,
+        filed_provinces=frozenset({"530000"}),
     )
     assert [type(e) for e in filed] == [ServiceReportCardFiled]
     [_, found] = report_card.file(
-        "c-3", False, registered(), card("530102"), [], today, CAL, POLICY, frozenset({"450000"})
+        "c-3",
+        False,
+        registered(),
+        card("530102"),
+        [],
+        today,
+        CAL,
+        POLICY,
+        filed_provinces=frozenset({"450000"}),
     )
     assert isinstance(found, UnfiledWorkDetected)
     assert (found.province_code, found.work_region_code) == ("530000", "530102")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from pydantic import ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field
+from ohts_kit.plausible import DeadlineDate, StrictCommand
 
 
-class Command(BaseModel):
+class Command(StrictCommand):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -42,7 +42,7 @@ class FindingIn(Command):
     description: str = Field(min_length=2, max_length=2000)
     evidence_refs: list[str] = Field(default_factory=list, max_length=50)
     violation_clue: bool | None = Field(None, description="default: by category")
-    due_on: date = Field(description="rectification due date (must be in the future)")
+    due_on: DeadlineDate = Field(description="rectification due date (must be in the future)")
 
 
 class RecordResult(Command):

@@ -75,7 +75,11 @@ async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -
             uow.today,
             reg.calendar,
             reg.policy,
-            frozenset(r["province_code"] for r in filed),
+            await uow.conn.fetchval(
+                "SELECT min(valid_from) FROM qualifications_view WHERE institution_id = $1",
+                holder.institution_id,
+            ),
+            filed_provinces=frozenset(r["province_code"] for r in filed),
         )
         await uow.record(state, events, about=holder)
     return card_id

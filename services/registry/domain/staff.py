@@ -72,6 +72,8 @@ def register(
             "assessment_date", "certificate with date", "give the certificate number and its date"
         )
     registered_on = cmd.registered_on or today
+    if registered_on > today:
+        raise InvalidCommand.of("registered_on", "not in the future", "登记日期不得晚于今天")
     if cmd.assessment_date and cmd.assessment_date > registered_on:
         raise InvalidCommand.of(
             "assessment_date", "not in the future", "assessment after registration"
@@ -90,6 +92,7 @@ def register(
             assessment_certificate_number=cmd.assessment_certificate_number,
             assessment_date=cmd.assessment_date,
             registered_on=registered_on,
+            restores_erased_person=cmd.restore_erased_person,
         )
     ]
 
@@ -103,30 +106,33 @@ class Registration:
 
 
 def registration_problem(
-    institution_id: str, full_time: bool, existing: Sequence[Registration], most: int
+    institution_id: str,
+    full_time: bool,
+    existing: Sequence[Registration],
+    most: int,
+    disclose: bool = True,
 ) -> Conflict | None:
     """R6: one full-time post at a time; part-time posts only up to `most` registrations in
-    all (policy: the number the rules allow is not confirmed, RegistryPolicy)."""
+    all (policy: the number the rules allow is not confirmed, RegistryPolicy). The other
+    employers are named only when `disclose` (to an authority, never to an institution)."""
     if any(r.institution_id == institution_id for r in existing):
         return Conflict(
-            "this person is already registered at this institution",
+            "该人员已在本机构登记，不能重复登记",
             rule="R6 one registration per institution",
-            details={"institution_id": institution_id},
         )
     current = next((r for r in existing if r.full_time), None)
     if full_time and current is not None:
         return Conflict(
-            f"this person is already full-time at institution {current.institution_id}",
+            "该人员已在其他机构登记为专职技术人员，同一时间只能在一个机构专职执业",
             rule="R6 full-time at one institution at a time",
-            details={"institution_id": current.institution_id},
+            details={"institution_id": current.institution_id} if disclose else {},
         )
     if len(existing) + 1 > most:
         return Conflict(
-            f"this person already holds {len(existing)} registration(s) (at "
-            + ", ".join(r.institution_id for r in existing)
-            + f"); at most {most} allowed",
+            f"该人员已有{len(existing)}处执业登记，按现行配置每人最多{most}处"
+            "（兼职登记规则尚未确认，可由配置调整）",
             rule="R6 part-time registrations (configurable; the rule is not confirmed)",
-            details={"institutions": [r.institution_id for r in existing]},
+            details={"institutions": [r.institution_id for r in existing]} if disclose else {},
         )
     return None
 
