@@ -73,15 +73,7 @@ def register(
         raise InvalidCommand.of(
             "province_code", "GB/T 2260", f"unknown province {cmd.province_code}"
         )
-    if cmd.work_region_code is not None and not (
-        regions.is_valid(cmd.work_region_code)
-        and regions.province_of(cmd.work_region_code) == cmd.province_code
-    ):
-        raise InvalidCommand.of(
-            "work_region_code",
-            "a region of the province worked in",
-            f"{cmd.work_region_code} is not a region of {cmd.province_code}",
-        )
+    _check_work_region(cmd)
     if cmd.province_code == holder.province:
         raise InvalidCommand.of(
             "province_code",
@@ -129,6 +121,19 @@ def register(
             receiving_official_phone=cmd.receiving_official_phone,
         )
     ]
+
+
+def _check_work_region(cmd: FileOutOfProvince) -> None:
+    """Yunnan 附表2: the work place (and its health authority) lies in the province filed."""
+    if cmd.work_region_code is not None and not (
+        regions.is_valid(cmd.work_region_code)
+        and regions.province_of(cmd.work_region_code) == cmd.province_code
+    ):
+        raise InvalidCommand.of(
+            "work_region_code",
+            "a region of the province worked in",
+            f"{cmd.work_region_code} is not a region of {cmd.province_code}",
+        )
 
 
 def submit_summary(s: Filing, cmd: SubmitWorkSummary, today: date) -> list[EventPayload]:

@@ -52,6 +52,31 @@ def file(
         raise InvalidCommand.of(
             "institution_id", "technical service institution", "no such institution"
         )
+    if problems := _problems(cmd, unknown_staff, today, first_qualified):
+        raise InvalidCommand(*problems)
+    due, _ = calendar.add_working_days(cmd.completion_date, policy.report_card_working_days)
+    filed: list[EventPayload] = [
+        ServiceReportCardFiled(
+            card_id=card_id,
+            institution_id=holder.institution_id,
+            report_number=cmd.report_number,
+            service_kind=cmd.service_kind,
+            client_name=cmd.client_name,
+            client_uscc=cmd.client_uscc.upper(),
+            client_region_code=cmd.client_region_code,
+            completion_date=cmd.completion_date,
+            staff_ids=cmd.staff_ids,
+            filed_on=today,
+            due_on=due,
+            late=today > due,
+        )
+    ]
+    return filed + unfiled_work(card_id, holder, cmd, filed_provinces, today)
+
+
+def _problems(
+    cmd: FileReportCard, unknown_staff: list[str], today: date, first_qualified: date | None
+) -> list[Violation]:
     problems = []
     if reason := uscc_problem(cmd.client_uscc.upper()):
         problems.append(Violation("client_uscc", "GB 32100-2015 check character", reason))
@@ -75,26 +100,7 @@ def file(
                 "staff_ids", "staff of the institution", f"not registered there: {unknown_staff}"
             )
         )
-    if problems:
-        raise InvalidCommand(*problems)
-    due, _ = calendar.add_working_days(cmd.completion_date, policy.report_card_working_days)
-    filed: list[EventPayload] = [
-        ServiceReportCardFiled(
-            card_id=card_id,
-            institution_id=holder.institution_id,
-            report_number=cmd.report_number,
-            service_kind=cmd.service_kind,
-            client_name=cmd.client_name,
-            client_uscc=cmd.client_uscc.upper(),
-            client_region_code=cmd.client_region_code,
-            completion_date=cmd.completion_date,
-            staff_ids=cmd.staff_ids,
-            filed_on=today,
-            due_on=due,
-            late=today > due,
-        )
-    ]
-    return filed + unfiled_work(card_id, holder, cmd, filed_provinces, today)
+    return problems
 
 
 def unfiled_work(
