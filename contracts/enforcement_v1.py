@@ -43,6 +43,38 @@ class CaseClosed(EventPayload):
 
 
 @event
+class CaseTransferredToJudiciary(EventPayload):
+    """移送司法: a case with a suspected crime goes to the judicial authorities (国务院令第310号
+    《行政执法机关移送涉嫌犯罪案件的规定》 Art. 3), tracked until they decide."""
+
+    event_type: ClassVar[str] = "enforcement.CaseTransferredToJudiciary"
+    aggregate_type: ClassVar[str] = "JudicialTransfer"
+
+    transfer_id: str
+    case_id: str
+    institution_id: str
+    receiving_authority: str = Field(description="e.g. 杭州市公安局西湖区分局")
+    suspected_offence: str
+    transferred_on: date
+    jurisdiction_region_code: str
+
+
+@event
+class JudicialTransferStatusChanged(EventPayload):
+    """What the judicial authorities did with a transferred case."""
+
+    event_type: ClassVar[str] = "enforcement.JudicialTransferStatusChanged"
+    aggregate_type: ClassVar[str] = "JudicialTransfer"
+
+    transfer_id: str
+    case_id: str
+    institution_id: str
+    status: str = Field(description="accepted | declined | prosecuted | concluded | returned")
+    on: date
+    note: str = ""
+
+
+@event
 class QualificationRevocationOrdered(EventPayload):
     """A penalty decision revokes a qualification; the registry carries it out."""
 
@@ -137,12 +169,23 @@ class InspectionPlanDefined(EventPayload):
     universe: list[str]
     sampling_ratio: str = Field(description="a fraction, e.g. 3/10")
     roster: list[RosterMember]
+    exclusive_teams: bool = Field(
+        False, description="E2: an inspector on one team only in a draw, when the plan says so"
+    )
 
 
 class DrawTarget(EventPayload):
     institution_id: str
     credit_class: str
     inspectors: list[str]
+
+
+class DrawExclusion(EventPayload):
+    """Why an inspector could not be on a target's team (E2)."""
+
+    institution_id: str
+    inspector_id: str
+    reason: str = Field(description="conflict | previous | other_team")
 
 
 @event
@@ -158,6 +201,13 @@ class InspectionDrawPublished(EventPayload):
     inputs: dict[str, Any]
     targets: list[DrawTarget]
     published_on: date
+    # Draws before version 2 used Python's random module (and always exclusive teams).
+    algorithm: str = "python-random-efraimidis-spirakis"
+    algorithm_version: int = 1
+    inputs_sha256: str | None = Field(None, description="the random stream (version 2)")
+    exclusions: list[DrawExclusion] = Field(default_factory=list)
+    jurisdiction_region_code: str | None = None
+    year: int | None = None
 
 
 @event

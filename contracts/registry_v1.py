@@ -26,6 +26,8 @@ class QualificationKind(StrEnum):
 class Contact(EventPayload):
     name: str
     phone: str
+    position: str | None = Field(None, description="职务 (Yunnan 附表2)")
+    email: str | None = Field(None, description="电子邮箱 (Yunnan 附表2)")
 
 
 class Source(StrEnum):
@@ -252,6 +254,12 @@ class OutOfProvinceFilingRegistered(EventPayload):
     contacts: list[Contact]
     receiving_qc_centre: str
     filed_at: datetime
+    # Yunnan 附表2 (seed 001): where the work is, the work-place health authority the
+    # institution registers with besides the QC centre, and the official receiving it.
+    work_region_code: str | None = Field(None, description="技术服务工作地 (GB/T 2260)")
+    work_place_authority: str | None = Field(None, description="技术服务工作地卫生健康主管部门")
+    receiving_official: str | None = Field(None, description="承办人")
+    receiving_official_phone: str | None = Field(None, description="承办人联系电话")
 
 
 class ProjectSummary(EventPayload):
@@ -294,6 +302,23 @@ class ServiceReportCardFiled(EventPayload):
     filed_on: date
     due_on: date
     late: bool
+
+
+@event
+class UnfiledWorkDetected(EventPayload):
+    """R7: a report card shows work in a province where the institution had no valid
+    filing on the completion date: a lead for the supervision of the work place."""
+
+    event_type: ClassVar[str] = "registry.UnfiledWorkDetected"
+    aggregate_type: ClassVar[str] = "ReportCard"
+
+    card_id: str
+    institution_id: str
+    report_number: str
+    work_region_code: str = Field(description="the client's region: where the work was done")
+    province_code: str
+    completion_date: date
+    detected_on: date
 
 
 @event

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     registry_validity_years: int = 5
     registry_renewal_lead_months: int = 3
     registry_card_due_working_days: int = 20
+    registry_max_registrations_per_person: int = 1  # R6 part-time posts: unconfirmed
     db_command_timeout_seconds: float = 10.0
     # Limits (issue 8): request bodies, public read rate per client address (0: off).
     max_body_bytes: int = 2_000_000

@@ -12,7 +12,7 @@ from ohts_kit.clock import Clock
 from ohts_kit.limits import RateLimit
 from ohts_kit.service import ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
-from services.reporting.entrypoints import portal
+from services.reporting.entrypoints import draws, portal
 from services.reporting.entrypoints.errors import HtmlErrors
 from services.reporting.entrypoints.http import PUBLIC_PATHS, DropEmptyQueryFields, router
 from services.reporting.projections import catalog
@@ -35,7 +35,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         spec,
         settings,
         title="OHTS public credit portal and reporting (信用信息公示)",
-        routers=[portal.router, router],
+        routers=[portal.router, draws.router, router],
         clock=clock,
     )
     holder.append(console.mount(app, settings))

@@ -244,11 +244,12 @@ class World:
         return str(draw["id"])
 
     async def inspection(self, completed: bool = False) -> str:
+        n = self.serial()
         body = {
             "institution_id": self.planned[0],
             "kind": "complaint",
-            "period": str(self.serial() + 2000),  # a period of its own: no merge
-            "inspectors": ["m1", "m2"],
+            "period": str(n + 2000),  # a period of its own: no merge
+            "inspectors": [f"i{n}a", f"i{n}b"],  # E2: not the previous inspection's
         }
         iid = str(
             (await self.ok("enforcement", "/api/v1/inspections", self.supervisor, body))["id"]
@@ -624,6 +625,7 @@ for path in (
     "/api/v1/leads",
     "/api/v1/penalties",
     "/api/v1/practice-bans",
+    "/api/v1/judicial-transfers",
     "/api/v1/statutory-ranges",
 ):
     plain("enforcement", "GET", path)
@@ -632,6 +634,16 @@ for path in (
 @recipe("enforcement", "GET", "/api/v1/draws/{draw_id}/verification")
 async def _draw_verification(w: World, role: str) -> Call:
     return Call(f"/api/v1/draws/{w.draw_id}/verification")
+
+
+@recipe("enforcement", "GET", "/api/v1/draws/{draw_id}")
+async def _draw_record(w: World, role: str) -> Call:
+    return Call(f"/api/v1/draws/{w.draw_id}")
+
+
+@recipe("enforcement", "GET", "/api/v1/draws/{draw_id}/inspections")
+async def _draw_inspections(w: World, role: str) -> Call:
+    return Call(f"/api/v1/draws/{w.draw_id}/inspections", region=PROVINCE)
 
 
 @recipe("enforcement", "POST", "/api/v1/plans")
@@ -659,11 +671,12 @@ async def _draw(w: World, role: str) -> Call:
 
 @recipe("enforcement", "POST", "/api/v1/inspections")
 async def _schedule(w: World, role: str) -> Call:
+    n = w.serial()
     body = {
         "institution_id": w.planned[0],
         "kind": "complaint",
-        "period": str(w.serial() + 2000),
-        "inspectors": ["m3", "m4"],
+        "period": str(n + 2000),
+        "inspectors": [f"s{n}a", f"s{n}b"],  # E2: not the previous inspection's
     }
     return Call("/api/v1/inspections", body)
 
@@ -721,6 +734,26 @@ async def _investigate(w: World, role: str) -> Call:
     )
 
 
+TRANSFER = {
+    "receiving_authority": "杭州市公安局西湖区分局",
+    "suspected_offence": "涉嫌提供虚假证明文件罪",
+    "transferred_on": "2026-08-20",
+}
+
+
+@recipe("enforcement", "POST", "/api/v1/cases/{case_id}/judicial-transfers")
+async def _transfer(w: World, role: str) -> Call:
+    return Call(f"/api/v1/cases/{await w.case()}/judicial-transfers", TRANSFER)
+
+
+@recipe("enforcement", "POST", "/api/v1/judicial-transfers/{transfer_id}/status")
+async def _transfer_status(w: World, role: str) -> Call:
+    path = f"/api/v1/cases/{await w.case()}/judicial-transfers"
+    transfer = (await w.ok("enforcement", path, w.supervisor, TRANSFER))["id"]
+    body = {"status": "accepted", "on": "2026-08-25"}
+    return Call(f"/api/v1/judicial-transfers/{transfer}/status", body, region=PROVINCE)
+
+
 @recipe("enforcement", "POST", "/api/v1/cases/{case_id}/penalty")
 async def _penalty(w: World, role: str) -> Call:
     body = {"decision_number": f"浙卫罚〔2026〕{w.serial()}号", "penalties": ["warning"]}
@@ -762,10 +795,21 @@ for path in (
     "/api/v1/public/penalties",
     "/api/v1/public/qc-list",
     "/api/v1/public/revoked",
+    "/api/v1/public/draws",
     "/api/v1/public/trends",
     "/api/v1/supervision/indicators",
 ):
     plain("reporting", "GET", path)
+
+
+@recipe("reporting", "GET", "/api/v1/public/draws/{draw_id}")
+async def _public_draw(w: World, role: str) -> Call:
+    async def known() -> bool:
+        r = await w.svc["reporting"].call("GET", f"/api/v1/public/draws/{w.draw_id}", {})
+        return r.status_code == 200
+
+    await eventually(known)
+    return Call(f"/api/v1/public/draws/{w.draw_id}")
 
 
 @recipe("reporting", "GET", "/api/v1/public/downloads/{name}")

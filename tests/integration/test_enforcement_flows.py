@@ -202,6 +202,7 @@ async def test_plan_draw_verify_and_merge(settings) -> None:
                     "year": 2026,
                     "sampling_ratio": "1/1",
                     "roster": roster[:4],
+                    "exclusive_teams": True,  # E2: teams may overlap unless the plan says so
                 },
                 expect=201,
             )

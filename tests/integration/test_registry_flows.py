@@ -417,7 +417,7 @@ async def test_r6a_a_departure_that_breaks_the_conditions_is_flagged(settings) -
             '"conditions_met": false' in flag["payload"]
             or '"conditions_met":false' in flag["payload"]
         )
-        assert "14 professional technical staff" in flag["payload"]
+        assert "14 full-time professional technical staff" in flag["payload"]
         body = staff_body(iid, 20, 1)
         await reg.post("/api/v1/staff", body, expect=201)
         flags = await reg.events("registry.InstitutionConditionsChanged")

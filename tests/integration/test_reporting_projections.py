@@ -281,6 +281,22 @@ def _enforcement() -> list[EventPayload]:
             reasons=["违法"],
             changed_on=DAY,
         ),
+        enf.InspectionDrawPublished(
+            draw_id="draw-p",
+            plan_id="plan-p",
+            seed="s",
+            inputs={"universe": {INST: "C"}, "ratio": "1/1"},
+            targets=[enf.DrawTarget(institution_id=INST, credit_class="C", inspectors=["x", "y"])],
+            published_on=DAY,
+            algorithm="ohts-draw-sha256",
+            algorithm_version=2,
+            inputs_sha256="ab",
+            exclusions=[
+                enf.DrawExclusion(institution_id=INST, inspector_id="z", reason="conflict")
+            ],
+            jurisdiction_region_code="330100",
+            year=2026,
+        ),
     ]
 
 
@@ -437,3 +453,9 @@ async def test_enforcement_events_land_in_their_columns(projected: asyncpg.Conne
     assert tuple(unreported) == ("R-9", DAY)
     credit = await c.fetchrow("SELECT credit_class, reasons FROM rp_credit_classes")
     assert tuple(credit) == ("C", ["违法"])
+    # E2: the draw's public record, as published.
+    draw = await c.fetchrow(
+        "SELECT jurisdiction_code, year, record->>'seed' AS seed,"
+        " record->'exclusions'->0->>'reason' AS reason FROM rp_draws WHERE draw_id = 'draw-p'"
+    )
+    assert tuple(draw) == ("330100", 2026, "s", "conflict")

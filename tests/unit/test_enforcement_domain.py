@@ -27,6 +27,7 @@ def inputs(
         roster=kw.get("roster", roster),
         previous=kw.get("previous", {}),
         weights=draw.class_weights(),
+        exclusive_teams=kw.get("exclusive_teams", False),
     )
 
 
@@ -44,7 +45,9 @@ def test_draw_constraints_hold() -> None:
     roster["p00"] = [f"i{k:02d}" for k in range(10)]  # conflicted with everyone
     previous = {f"i{k:02d}": ["p01", "p02"] for k in range(10)}
     for seed in range(50):
-        targets = draw.draw(inputs(roster=roster, previous=previous), f"s{seed}")
+        targets = draw.draw(
+            inputs(roster=roster, previous=previous, exclusive_teams=True), f"s{seed}"
+        )
         seen: list[str] = []
         for t in targets:
             assert len(t.inspectors) >= 2
@@ -54,10 +57,41 @@ def test_draw_constraints_hold() -> None:
 
 
 def test_draw_fails_clearly_rather_than_relaxing_the_rules() -> None:
-    with pytest.raises(InvalidCommand) as refused:
-        draw.draw(inputs(n=10, inspectors=5), "s")  # 3 teams of 2 need 6
+    with pytest.raises(InvalidCommand) as refused:  # exclusive: 3 teams of 2 need 6
+        draw.draw(inputs(n=10, inspectors=5, exclusive_teams=True), "s")
     assert refused.value.violations[0].field == "roster"
     assert refused.value.violations[0].rule == "enough eligible inspectors"
+    with pytest.raises(InvalidCommand):  # a conflict and the previous team leave one
+        draw.draw(
+            inputs(
+                n=1,
+                inspectors=4,
+                ratio="1/1",
+                roster={"p0": ["i00"], "p1": [], "p2": [], "p3": []},
+                previous={"i00": ["p1", "p2"]},
+            ),
+            "s",
+        )
+
+
+def test_an_inspector_may_be_on_several_teams_unless_the_plan_says_otherwise() -> None:
+    """E2 asks for ≥2 inspectors, no conflict, not the previous ones: 5 targets with 8
+    inspectors is a valid draw; a plan keeping teams exclusive refuses it."""
+    outcome = draw.draw_outcome(inputs(n=10, inspectors=8, ratio="1/2"), "e2")
+    seen = [p for t in outcome.targets for p in t.inspectors]
+    assert len(outcome.targets) == 5 and len(seen) > len(set(seen))
+    assert not [x for x in outcome.exclusions if x.reason == "other_team"]
+    with pytest.raises(InvalidCommand):
+        draw.draw(inputs(n=10, inspectors=8, ratio="1/2", exclusive_teams=True), "e2")
+    roster = {f"p{k:02d}": [] for k in range(12)}
+    roster["p00"] = ["i00"]
+    exclusive = draw.draw_outcome(
+        inputs(n=3, ratio="1/1", roster=roster, previous={"i01": ["p01"]}, exclusive_teams=True),
+        "x",
+    )
+    reasons = {(x.institution_id, x.inspector_id): x.reason for x in exclusive.exclusions}
+    assert reasons[("i00", "p00")] == "conflict" and reasons[("i01", "p01")] == "previous"
+    assert "other_team" in reasons.values()
 
 
 def test_weights_shift_the_distribution_towards_class_d() -> None:

@@ -102,7 +102,7 @@ async def test_apply_for_an_unknown_institution_is_422_naming_the_field(reg: Reg
 
 async def test_another_province_and_another_institution_are_refused(reg: Registry) -> None:
     iid = await given_institution(reg)
-    change = ChangeInstitutionDetails(name="新名称检测有限公司")
+    change = ChangeInstitutionDetails(contacts=[])  # a name change reads R4's blocking items
     with pytest.raises(Forbidden):
         await qualifications.change_institution(reg, iid, change, authority("440000"))
     with pytest.raises(Forbidden):
@@ -140,7 +140,9 @@ async def test_a_unit_that_raises_keeps_nothing(reg: Registry) -> None:
     with pytest.raises(RuntimeError):
         async with reg.unit(authority()) as uow:
             holder = await uow.get(institution, iid)
-            change = ChangeInstitutionDetails(name="新名称检测有限公司")
+            change = ChangeInstitutionDetails(
+                contacts=[]
+            )  # a name change reads R4's blocking items
             await uow.record(holder, institution.change_details(holder, change, uow.now))
             raise RuntimeError("after the record, before the commit")
     assert len(store(reg).events("Institution")) == 1
@@ -148,7 +150,7 @@ async def test_a_unit_that_raises_keeps_nothing(reg: Registry) -> None:
 
 async def test_two_units_deciding_on_one_version_conflict(reg: Registry) -> None:
     iid = await given_institution(reg)
-    change = ChangeInstitutionDetails(name="新名称检测有限公司")
+    change = ChangeInstitutionDetails(contacts=[])  # a name change reads R4's blocking items
     async with reg.unit(authority()) as first:
         early = await first.get(institution, iid)
         await qualifications.change_institution(reg, iid, change, authority())

@@ -3,6 +3,7 @@ qualification's own lifecycle, and out-of-province filings (for the draw univers
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from contracts import registry_v1 as reg
@@ -29,8 +30,7 @@ known.ignore(
 )
 known.ignore(
     reg.InstitutionDetailsChanged,
-    reg.InstitutionConditionsChanged,
-    why="enforcement needs an institution's region, which these do not change",
+    why="enforcement needs an institution's region, which this does not change",
 )
 known.ignore(
     reg.StaffLeft,
@@ -55,7 +55,6 @@ async def staff_registered(_: object, conn: Conn, __: Envelope, e: reg.StaffRegi
 
 known.ignore(
     reg.WorkSummarySubmitted,
-    reg.ServiceReportCardFiled,
     reg.SelfInspectionCampaignLaunched,
     reg.SelfInspectionReported,
     why="filings and self-inspections are the registry's; enforcement finds unreported"
@@ -119,28 +118,84 @@ async def ended(
 @known.on(reg.OutOfProvinceFilingRegistered)
 async def filed(_: object, conn: Conn, __: Envelope, e: reg.OutOfProvinceFilingRegistered) -> None:
     await conn.execute(
-        "INSERT INTO known_filings (filing_id, institution_id, province_code)"
-        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        "INSERT INTO known_filings (filing_id, institution_id, province_code,"
+        " work_region_code, valid_until) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         e.filing_id,
         e.institution_id,
         e.province_code,
+        e.work_region_code,
+        e.valid_until,
     )
 
 
-async def active_institutions(conn: Conn, jurisdiction: str, prefix: str) -> list[str]:
-    """E1: institutions of the jurisdiction holding a granted certificate, and, for a
-    province, those that filed out-of-province work into it."""
+@known.on(reg.ServiceReportCardFiled, reg.UnfiledWorkDetected)
+async def worked(
+    _: object,
+    conn: Conn,
+    __: Envelope,
+    e: reg.ServiceReportCardFiled | reg.UnfiledWorkDetected,
+) -> None:
+    """E1: where an institution worked, by its report cards (the client's region)."""
+    region = (
+        e.client_region_code if isinstance(e, reg.ServiceReportCardFiled) else e.work_region_code
+    )
+    await conn.execute(
+        "INSERT INTO known_work_places (institution_id, region_code) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING",
+        e.institution_id,
+        region,
+    )
+
+
+@known.on(reg.InstitutionConditionsChanged)
+async def conditions(
+    _: object, conn: Conn, __: Envelope, e: reg.InstitutionConditionsChanged
+) -> None:
+    """R6a: a flagged institution draws with a raised weight (domain/draw RAISE_FACTOR)."""
+    await conn.execute(
+        "INSERT INTO known_conditions (institution_id, conditions_met, unmet, changed_on)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (institution_id) DO UPDATE"
+        " SET conditions_met = $2, unmet = $3, changed_on = $4",
+        e.institution_id,
+        e.conditions_met,
+        e.unmet,
+        e.changed_on,
+    )
+
+
+# E1 at any level (province, city, district; prefix is what its region codes start with):
+# local institutions holding a granted certificate; out-of-area institutions with a valid
+# filing into the province that work in the jurisdiction (the filing's work place, or a
+# report card there; a province plan takes every filing into it); and institutions found
+# working there without a filing (an unfiled-work lead of the jurisdiction).
+UNIVERSE = """
+SELECT i.institution_id FROM known_institutions i
+  JOIN known_certificates k USING (institution_id)
+ WHERE k.status = 'granted' AND i.region_code LIKE $1 || '%'
+UNION
+SELECT f.institution_id FROM known_filings f
+ WHERE f.province_code = $2 AND (f.valid_until IS NULL OR f.valid_until >= $3)
+   AND ($2 = $4 OR f.work_region_code LIKE $1 || '%' OR EXISTS (
+        SELECT 1 FROM known_work_places w
+         WHERE w.institution_id = f.institution_id AND w.region_code LIKE $1 || '%'))
+UNION
+SELECT l.institution_id FROM leads l
+ WHERE l.source = 'unfiled-work' AND l.jurisdiction_region_code LIKE $1 || '%'
+"""
+
+
+async def active_institutions(conn: Conn, jurisdiction: str, prefix: str, today: date) -> list[str]:
+    """E1: the draw universe of a jurisdiction at any level (see UNIVERSE)."""
+    province = jurisdiction[:2] + "0000"
+    rows = await conn.fetch(UNIVERSE, prefix, province, today, jurisdiction)
+    return sorted(r["institution_id"] for r in rows)
+
+
+async def raised_weights(conn: Conn, universe: list[str]) -> dict[str, str]:
+    """R6a: institutions whose conditions are flagged as no longer met, and what is unmet."""
     rows = await conn.fetch(
-        "SELECT DISTINCT i.institution_id FROM known_institutions i"
-        " JOIN known_certificates k USING (institution_id)"
-        " WHERE k.status = 'granted' AND i.region_code LIKE $1",
-        prefix + "%",
+        "SELECT institution_id, unmet FROM known_conditions"
+        " WHERE NOT conditions_met AND institution_id = ANY($1)",
+        universe,
     )
-    active = [r["institution_id"] for r in rows]
-    if jurisdiction.endswith("0000"):
-        rows = await conn.fetch(
-            "SELECT DISTINCT institution_id FROM known_filings WHERE province_code = $1",
-            jurisdiction,
-        )
-        active += [r["institution_id"] for r in rows]
-    return active
+    return {r["institution_id"]: "资质条件变化：" + "、".join(r["unmet"]) for r in rows}

@@ -187,6 +187,36 @@ async def credit_class_changed(
     )
 
 
+@views.on(enf.CaseTransferredToJudiciary)
+async def transferred(_: None, conn: Conn, __: Envelope, e: enf.CaseTransferredToJudiciary) -> None:
+    await conn.execute(
+        "INSERT INTO judicial_transfers (transfer_id, case_id, institution_id,"
+        " receiving_authority, suspected_offence, transferred_on, jurisdiction_region_code,"
+        " status_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+        e.transfer_id,
+        e.case_id,
+        e.institution_id,
+        e.receiving_authority,
+        e.suspected_offence,
+        e.transferred_on,
+        e.jurisdiction_region_code,
+    )
+
+
+@views.on(enf.JudicialTransferStatusChanged)
+async def judicial_status(
+    _: None, conn: Conn, __: Envelope, e: enf.JudicialTransferStatusChanged
+) -> None:
+    await conn.execute(
+        "UPDATE judicial_transfers SET status = $2, status_on = $3, note = $4"
+        " WHERE transfer_id = $1",
+        e.transfer_id,
+        e.status,
+        e.on,
+        e.note,
+    )
+
+
 views.ignore(
     enf.ReferralAcknowledged,
     enf.UnreportedProjectFound,

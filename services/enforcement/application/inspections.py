@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from ohts_kit.application import About, UnitOfWork
+from ohts_kit.db import Conn
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
 from services.enforcement.application.unit import Enforcement
@@ -36,6 +37,13 @@ async def schedule(
         period,
     )
     state = await uow.get(inspection, open_id) if open_id else uow.new(inspection, str(uuid7()))
+    # A draw's teams were checked against its own published inputs (E2); a team named by
+    # hand is checked here against every declared conflict and the previous inspection.
+    conflicted, previous = (
+        (frozenset(), frozenset())
+        if kind == "random"
+        else await team_constraints(uow.conn, institution_id)
+    )
     inspection_id, events = inspection.schedule_or_merge(
         state if open_id else None,
         state.inspection_id,
@@ -44,10 +52,31 @@ async def schedule(
         period,
         inspectors,
         on or uow.today,  # F1: the day it was scheduled in the world
+        conflicted=conflicted,
+        previous=previous,
         **details,
     )
     await uow.record(state, events, about=about)
     return inspection_id
+
+
+async def team_constraints(
+    conn: Conn, institution_id: str
+) -> tuple[frozenset[str], frozenset[str]]:
+    """E2: who declared a conflict with the institution (on any plan's roster) and who
+    inspected it last time."""
+    conflicted = await conn.fetch(
+        "SELECT DISTINCT m->>'inspector_id' AS inspector_id"
+        " FROM events, jsonb_array_elements(payload->'roster') AS m"
+        " WHERE event_type = 'enforcement.InspectionPlanDefined' AND m->'conflicts' ? $1",
+        institution_id,
+    )
+    previous = await conn.fetchval(
+        "SELECT inspectors FROM inspections WHERE institution_id = $1"
+        " ORDER BY scheduled_on DESC, inspection_id DESC LIMIT 1",
+        institution_id,
+    )
+    return frozenset(r["inspector_id"] for r in conflicted), frozenset(previous or [])
 
 
 async def schedule_inspection(app: Enforcement, cmd: c.ScheduleInspection, meta: Metadata) -> str:

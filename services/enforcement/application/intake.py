@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from contracts import qc_v1 as qc
+from contracts import registry_v1 as reg
 from contracts.envelope import Envelope
 from ohts_kit.application import About
 from ohts_kit.consumer import Handler
@@ -29,6 +30,18 @@ async def referral(
     uow = app.unit_in(conn, env)
     state = uow.new(lead, str(uuid7()))
     events = lead.from_referral(state.lead_id, e, uow.today)
+    await uow.record(state, events, about=About(e.institution_id, env.region_code))
+
+
+@intake.on(reg.UnfiledWorkDetected, appends=True)
+async def unfiled_work(
+    app: Enforcement, conn: Conn, env: Envelope, e: reg.UnfiledWorkDetected
+) -> None:
+    """R7: the registry found work without a filing; the lead is the work place's, and the
+    institution joins that jurisdiction's draw universe (E1, adapters/known)."""
+    uow = app.unit_in(conn, env)
+    state = uow.new(lead, str(uuid7()))
+    events = lead.from_unfiled_work(state.lead_id, e, uow.today)
     await uow.record(state, events, about=About(e.institution_id, env.region_code))
 
 

@@ -30,6 +30,9 @@ class DefinePlan(Command):
         pattern=r"^\d{1,6}/\d{1,6}$", description="e.g. 3/10: 0 < ratio <= 1, terms up to 6 digits"
     )
     roster: list[Inspector] = Field(min_length=2, max_length=1000)
+    exclusive_teams: bool = Field(
+        False, description="E2: keep each inspector to one team per draw (the plan says so)"
+    )
 
     @field_validator("sampling_ratio")
     @classmethod
@@ -164,3 +167,15 @@ class GrantCreditRepair(Command):
 class AnnulPenalty(Command):
     reason: str = Field(min_length=2, max_length=2000, description="e.g. 行政复议撤销")
     annulled_on: HappenedDate | None = Field(None, description="F1: the date of the annulment")
+
+
+class TransferToJudiciary(Command):
+    receiving_authority: str = Field(min_length=2, max_length=100, description="公安机关等")
+    suspected_offence: str = Field(min_length=2, max_length=200, description="涉嫌罪名或事实")
+    transferred_on: HappenedDate
+
+
+class JudicialStatus(Command):
+    status: str = Field(pattern="^(accepted|declined|prosecuted|concluded|returned)$")
+    on: HappenedDate
+    note: str = Field("", max_length=500)

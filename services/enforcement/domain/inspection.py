@@ -76,8 +76,12 @@ def schedule_or_merge(
     source_ref: str | None = None,
     employer_name: str | None = None,
     report_number: str | None = None,
+    conflicted: frozenset[str] = frozenset(),
+    previous: frozenset[str] = frozenset(),
 ) -> tuple[str, list[EventPayload]]:
-    """E3: with an inspection of the institution already open in the period, merge into it."""
+    """E3: with an inspection of the institution already open in the period, merge into it.
+    A new team is checked as a draw's is (E2): nobody with a declared conflict with the
+    institution (`conflicted`), nobody of its previous inspection (`previous`)."""
     if kind not in KINDS:
         raise InvalidCommand.of("kind", "inspection kind", f"one of {', '.join(KINDS)}")
     if kind == "extended" and not (employer_name and report_number):
@@ -100,6 +104,7 @@ def schedule_or_merge(
         raise InvalidCommand.of(
             "inspectors", "at least 2 inspectors (行政处罚法 42)", f"{len(set(inspectors))} given"
         )
+    check_team(inspectors, conflicted, previous)
     return new_id, [
         InspectionScheduled(
             inspection_id=new_id,
@@ -113,6 +118,22 @@ def schedule_or_merge(
             scheduled_on=today,
         )
     ]
+
+
+def check_team(inspectors: list[str], conflicted: frozenset[str], previous: frozenset[str]) -> None:
+    """E2 for any inspection team, drawn or named by hand."""
+    if clash := sorted(set(inspectors) & conflicted):
+        raise InvalidCommand.of(
+            "inspectors",
+            "E2 recusal: no declared conflict of interest (行政处罚法 43)",
+            f"{'、'.join(clash)} declared a conflict of interest with this institution",
+        )
+    if again := sorted(set(inspectors) & previous):
+        raise InvalidCommand.of(
+            "inspectors",
+            "E2: not the inspectors of the institution's previous inspection",
+            f"{'、'.join(again)} inspected this institution last time",
+        )
 
 
 def complete(

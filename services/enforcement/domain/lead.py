@@ -14,6 +14,7 @@ from contracts.enforcement_v1 import (
 )
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import ViolationClueReferred
+from contracts.registry_v1 import UnfiledWorkDetected
 from ohts_kit.errors import Conflict
 from services.enforcement.domain.dates import When, world_date
 from services.enforcement.domain.inspection import Inspection
@@ -173,4 +174,20 @@ def from_inspection_findings(
         region,
         opened_on,
         source_ref=found.inspection_id,
+    )
+
+
+def from_unfiled_work(lead_id: str, found: UnfiledWorkDetected, today: date) -> list[EventPayload]:
+    """R7: work in a province without a filing there is a lead for the supervision of the
+    work place (the registry found it on a report card)."""
+    return open_lead(
+        lead_id,
+        found.institution_id,
+        "unfiled-work",
+        "unqualified-service",
+        f"项目报告{found.report_number}（{found.completion_date}完成）的工作地"
+        f"{found.work_region_code}所在省份无有效的外省机构登记（备案）",
+        found.work_region_code,
+        today,
+        source_ref=found.card_id,
     )

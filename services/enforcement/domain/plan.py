@@ -69,6 +69,7 @@ def define(s: Plan, cmd: DefinePlan, active: Iterable[str]) -> list[EventPayload
                 RosterMember(inspector_id=i.inspector_id, conflicts=sorted(i.conflicts))
                 for i in cmd.roster
             ],
+            exclusive_teams=cmd.exclusive_teams,
         )
     ]
 
@@ -85,9 +86,11 @@ def draw_inputs(
     classes: dict[str, str],
     previous: dict[str, list[str]],
     team_size: int,
+    raised: dict[str, str] | None = None,
 ) -> draw.DrawInputs:
     """What a draw is made from: the universe with credit classes (A when none is known
-    yet), the roster, and each institution's previous inspectors."""
+    yet), the roster, each institution's previous inspectors, and the institutions whose
+    weight is raised because the registry flagged their conditions (R6a)."""
     return draw.DrawInputs(
         universe={i: classes.get(i, "A") for i in plan.universe},
         ratio=plan.sampling_ratio,
@@ -95,20 +98,31 @@ def draw_inputs(
         previous=previous,
         weights=draw.class_weights(),
         team_size=team_size,
+        exclusive_teams=plan.exclusive_teams,
+        raised={i: why for i, why in (raised or {}).items() if i in plan.universe},
     )
 
 
 def publish_draw(
     s: Plan, draw_id: str, seed: str, inputs: draw.DrawInputs, today: date
 ) -> list[InspectionDrawPublished]:
-    """E2: the draw, published with its inputs and seed so anyone can recompute it."""
+    """E2: the draw, published with its inputs, seed, exclusions and algorithm so anyone
+    can recompute it from the record alone (docs/draw_reference.py)."""
+    outcome = draw.draw_outcome(inputs, seed)
+    defined = definition(s)
     return [
         InspectionDrawPublished(
             draw_id=draw_id,
             plan_id=s.plan_id,
             seed=seed,
             inputs=inputs.as_record(),
-            targets=draw.draw(inputs, seed),
+            targets=outcome.targets,
             published_on=today,
+            algorithm=draw.ALGORITHM,
+            algorithm_version=draw.VERSION,
+            inputs_sha256=outcome.inputs_sha256,
+            exclusions=outcome.exclusions,
+            jurisdiction_region_code=defined.jurisdiction_region_code,
+            year=defined.year,
         )
     ]

@@ -7,11 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
+from contracts.draw_record import public_record
 from contracts.envelope import Actor, Role
 from ohts_kit.auth import require_roles
 from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
-from services.enforcement.application import cases, inspections, leads, plans, queries
+from services.enforcement.application import (
+    cases,
+    inspections,
+    leads,
+    plans,
+    queries,
+    transfers,
+)
 from services.enforcement.application.unit import Enforcement, enforcement_of
 from services.enforcement.domain import commands as c
 from services.enforcement.domain.law import statutory_table
@@ -44,6 +52,20 @@ async def draw(plan_id: str, cmd: c.Draw, request: Request, actor: Supervisor) -
 async def verify_draw(draw_id: str, request: Request) -> dict[str, Any]:
     """Anyone may recompute a published draw from its recorded inputs and seed."""
     return await plans.verify_draw(_app(request), draw_id)
+
+
+@router.get("/draws/{draw_id}")
+async def public_draw(draw_id: str, request: Request) -> dict[str, Any]:
+    """E2: the public record of a draw (seed, universe with weights, roster, exclusions,
+    targets and teams, algorithm): enough to recompute it (docs/draw_reference.py)."""
+    return public_record(await plans.published_draw(_app(request), draw_id))
+
+
+@router.get("/draws/{draw_id}/inspections")
+async def draw_inspections(
+    draw_id: str, request: Request, actor: Supervisor
+) -> list[dict[str, Any]]:
+    return await plans.draw_inspections(_app(request), draw_id, command_metadata(request, actor))
 
 
 @router.post("/inspections", status_code=201, response_model=Created)
@@ -200,6 +222,31 @@ async def annul_penalty(
     case_id: str, cmd: c.AnnulPenalty, request: Request, actor: Supervisor
 ) -> None:
     await cases.annul_penalty(_app(request), case_id, cmd, command_metadata(request, actor))
+
+
+@router.post("/cases/{case_id}/judicial-transfers", status_code=201, response_model=Created)
+async def transfer_to_judiciary(
+    case_id: str, cmd: c.TransferToJudiciary, request: Request, actor: Supervisor
+) -> Created:
+    """移送司法: a case with a suspected crime goes to the judicial authorities."""
+    meta = command_metadata(request, actor)
+    return Created(id=await transfers.transfer_case(_app(request), case_id, cmd, meta))
+
+
+@router.post("/judicial-transfers/{transfer_id}/status", status_code=204)
+async def judicial_status(
+    transfer_id: str, cmd: c.JudicialStatus, request: Request, actor: Supervisor
+) -> None:
+    meta = command_metadata(request, actor)
+    await transfers.record_status(_app(request), transfer_id, cmd, meta)
+
+
+@router.get("/judicial-transfers")
+async def list_transfers(
+    request: Request, actor: Supervisor, status: str | None = None
+) -> list[dict[str, Any]]:
+    async with _app(request).db.connection() as conn:
+        return await transfers.transfers(conn, actor.region_code, status)
 
 
 @router.get("/credit-classes")

@@ -264,9 +264,25 @@ async def referral_acknowledged(
 
 learned.ignore(
     reg.InstitutionDetailsChanged,
-    reg.InstitutionConditionsChanged,
     why="qc keeps an institution's name, kind and region as registered",
 )
+
+
+@learned.on(reg.InstitutionConditionsChanged)
+async def conditions_changed(
+    _: object, conn: Conn, __: Envelope, e: reg.InstitutionConditionsChanged
+) -> None:
+    """R6a: an institution flagged as no longer keeping its conditions is a QC priority."""
+    await conn.execute(
+        "INSERT INTO known_conditions (institution_id, conditions_met, changed_on)"
+        " VALUES ($1, $2, $3) ON CONFLICT (institution_id) DO UPDATE"
+        " SET conditions_met = $2, changed_on = $3",
+        e.institution_id,
+        e.conditions_met,
+        e.changed_on,
+    )
+
+
 learned.ignore(
     reg.QualificationApplied,
     reg.QualificationReviewStarted,
@@ -289,6 +305,15 @@ learned.ignore(
     reg.SelfInspectionCampaignLaunched,
     reg.SelfInspectionReported,
     why="work summaries and self-inspections are the registry's and enforcement's business",
+)
+learned.ignore(
+    enf.CaseTransferredToJudiciary,
+    enf.JudicialTransferStatusChanged,
+    why="a transfer to the judiciary is supervision's and the judiciary's business",
+)
+learned.ignore(
+    reg.UnfiledWorkDetected,
+    why="work without a filing is a lead for supervision (R7), which enforcement opens",
 )
 learned.ignore(
     enf.CaseOpened,

@@ -75,6 +75,9 @@ async def _priority_facts(conn: Conn, cmd: GeneratePlan) -> dict[str, list[str]]
             cmd.year - 1,
             cmd.province_code,
         ),
+        "conditions-changed": await _ids(
+            conn, "SELECT institution_id FROM known_conditions WHERE NOT conditions_met"
+        ),
         "municipal-qc-serving-outside": cmd.municipal_qc_serving_outside,
         "complaints-to-verify": cmd.complaints_to_verify,
     }

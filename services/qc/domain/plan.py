@@ -30,11 +30,13 @@ HEALTH_EXAM_CRITERIA = (
     "complaints-to-verify",
     "refused-provincial-comparison",
 )
-# Priority for technical service institutions (Q2: priority cases first).
+# Priority for technical service institutions (Q2: priority cases first); "conditions
+# changed": the registry flagged that it no longer keeps its qualification's conditions (R6a).
 TECHNICAL_CRITERIA = (
     "failed-provincial-qc-last-year",
     "complaints-to-verify",
     "refused-provincial-comparison",
+    "conditions-changed",
 )
 
 

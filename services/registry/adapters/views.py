@@ -262,13 +262,15 @@ async def out_of_province_filing_registered(
 ) -> None:
     await conn.execute(
         "INSERT INTO filings_view (filing_id, institution_id, province_code,"
-        " certificate_number, filed_on) VALUES ($1, $2, $3, $4, $5)"
-        " ON CONFLICT DO NOTHING",
+        " certificate_number, filed_on, valid_until, work_region_code)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         e.filing_id,
         e.institution_id,
         e.province_code,
         e.certificate_number,
         china_date(e.filed_at),
+        e.valid_until,
+        e.work_region_code,
     )
 
 

@@ -59,6 +59,12 @@ async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -
                 cmd.staff_ids,
             )
         }
+        filed = await uow.conn.fetch(
+            "SELECT province_code FROM filings_view WHERE institution_id = $1"
+            " AND filed_on <= $2 AND (valid_until IS NULL OR valid_until >= $2)",
+            holder.institution_id,
+            cmd.completion_date,
+        )
         state = uow.new(report_card, card_id)
         events = report_card.file(
             card_id,
@@ -73,6 +79,7 @@ async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -
                 "SELECT min(valid_from) FROM qualifications_view WHERE institution_id = $1",
                 holder.institution_id,
             ),
+            filed_provinces=frozenset(r["province_code"] for r in filed),
         )
         await uow.record(state, events, about=holder)
     return card_id

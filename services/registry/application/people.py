@@ -12,7 +12,7 @@ from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, Forbidden, InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
-from services.registry.application.qualifications import conditions_unmet
+from services.registry.application.qualifications import review_conditions
 from services.registry.application.unit import Registry
 from services.registry.domain import institution, staff
 from services.registry.domain.commands import RegisterStaff, StaffLeaves
@@ -26,6 +26,7 @@ async def register_staff(reg: Registry, cmd: RegisterStaff, meta: Metadata) -> s
         holder = await uow.get(institution, cmd.institution_id, field="institution_id")
         await refuse_banned(uow, ref)
         restores = await _check_identity(uow.conn, ref, cmd, meta)
+        await _check_posts(reg, uow.conn, ref, holder.institution_id, cmd, meta)
         state = uow.new(staff, staff_id)
         events = staff.register(state, holder, cmd, ref, uow.today)
         try:
@@ -103,6 +104,28 @@ async def _check_identity(conn: Conn, ref: str, cmd: RegisterStaff, meta: Metada
     return False
 
 
+async def _check_posts(
+    reg: Registry, conn: Conn, ref: str, institution_id: str, cmd: RegisterStaff, meta: Metadata
+) -> None:
+    """R6: one full-time post; part-time posts only up to the configured number of
+    registrations (the rule is not confirmed: RegistryPolicy.max_registrations_per_person)."""
+    existing = [
+        staff.Registration(r["institution_id"], r["full_time"])
+        for r in await conn.fetch(
+            "SELECT institution_id, full_time FROM staff_view WHERE person_ref = $1 AND active",
+            ref,
+        )
+    ]
+    if cmd.full_time and any(r.full_time for r in existing):
+        raise await _full_time_elsewhere(conn, ref, meta)
+    most = reg.policy.max_registrations_per_person
+    disclose = meta.actor.role is not Role.INSTITUTION  # employers named to authorities only
+    if problem := staff.registration_problem(
+        institution_id, cmd.full_time, existing, most, disclose
+    ):
+        raise problem
+
+
 async def _full_time_elsewhere(conn: Conn, ref: str, meta: Metadata) -> Conflict:
     """R6's refusal: the employer is named to an authority only, never to an institution."""
     rule = "R6 full-time at one institution at a time"
@@ -128,20 +151,6 @@ async def leave(reg: Registry, staff_id: str, cmd: StaffLeaves, meta: Metadata) 
         holder = await uow.get(institution, state.institution_id)
         await uow.record(state, staff.leave(state, cmd.left_on or uow.today), about=holder)
         await review_conditions(reg, uow, holder.institution_id)
-
-
-async def review_conditions(reg: Registry, uow: UnitOfWork, institution_id: str) -> None:
-    """R6a: after a staff change, flag a qualified institution that broke (or mended) them."""
-    qualified = await uow.conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM qualifications_view WHERE institution_id = $1"
-        " AND status = 'granted')",
-        institution_id,
-    )
-    if not qualified:
-        return
-    holder = await uow.find(institution, institution_id)
-    unmet = await conditions_unmet(reg, uow.conn, institution_id)
-    await uow.record(holder, institution.review_conditions(holder, unmet, uow.today))
 
 
 async def erase_personal_data(reg: Registry, staff_id: str, meta: Metadata) -> None:

@@ -187,6 +187,11 @@ policies.ignore(
     why="QC's own work: the registry needs only what opens or closes a blocking item (R4)",
 )
 policies.ignore(
+    enf.CaseTransferredToJudiciary,
+    enf.JudicialTransferStatusChanged,
+    why="移送司法 leaves the case open, and an open case already blocks changes (R4)",
+)
+policies.ignore(
     enf.InspectionPlanDefined,
     enf.InspectionDrawPublished,
     enf.InspectionScheduled,

@@ -81,7 +81,33 @@ async def change_institution(
 ) -> None:
     async with reg.unit(meta) as uow:
         holder = await uow.get(institution, institution_id)
-        await uow.record(holder, institution.change_details(holder, cmd, uow.now))
+        approved = bool(cmd.name or cmd.address or cmd.legal_representative)  # R4 applies
+        qualified = approved and await is_qualified(uow.conn, institution_id)
+        blocking = await blocking_items(uow.conn, institution_id) if qualified else []
+        events = institution.change_details(holder, cmd, uow.now, qualified, blocking)
+        await uow.record(holder, events)
+        if cmd.website is not None:
+            await review_conditions(reg, uow, institution_id)  # R6a: the website removed
+
+
+async def is_qualified(conn: Conn, institution_id: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM qualifications_view WHERE institution_id = $1"
+            " AND status = 'granted')",
+            institution_id,
+        )
+    )
+
+
+async def review_conditions(reg: Registry, uow: UnitOfWork, institution_id: str) -> None:
+    """R6a: after a change of staff or details, flag a qualified institution that broke (or
+    mended) the conditions it must keep."""
+    if not await is_qualified(uow.conn, institution_id):
+        return
+    holder = await uow.find(institution, institution_id)
+    unmet = await conditions_unmet(reg, uow.conn, institution_id)
+    await uow.record(holder, institution.review_conditions(holder, unmet, uow.today))
 
 
 async def apply(reg: Registry, cmd: ApplyForQualification, meta: Metadata) -> str:

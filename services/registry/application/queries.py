@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from contracts.reporting_rate import DEFINITION, ReportingCounts
 from ohts_kit import regions
 from ohts_kit.db import Conn
 from services.registry.domain.filing import summary_due
@@ -135,6 +136,16 @@ async def work_summaries(conn: Conn, today: date, province: str | None) -> list[
     return out
 
 
+LATE_FIELDS: tuple[str, ...] = ("card_id", "institution_id", "report_number")
+LATE_FIELDS += ("completion_date", "due_on", "filed_on")
+UNREPORTED_FIELDS: tuple[str, ...] = ("institution_id", "report_number", "client_name")
+UNREPORTED_FIELDS += ("found_on", "inspection_id")
+
+
+def _row(r: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: r[f] for f in fields} | {"institution_name": r["name"]}
+
+
 async def report_cards(
     conn: Conn, institution_id: str | None, region: str | None
 ) -> dict[str, Any]:
@@ -163,34 +174,20 @@ async def report_cards(
         *args,
     )
     assert counts is not None
-    known = counts["filed"] + len(unreported)
+    rate = ReportingCounts(
+        on_time=counts["on_time"],
+        late=counts["filed"] - counts["on_time"],
+        unreported=len(unreported),
+    )
     return {
-        "on_time": counts["on_time"],
-        "late": [
-            {
-                "card_id": r["card_id"],
-                "institution_id": r["institution_id"],
-                "institution_name": r["name"],
-                "report_number": r["report_number"],
-                "completion_date": r["completion_date"],
-                "due_on": r["due_on"],
-                "filed_on": r["filed_on"],
-            }
-            for r in late
-        ],
-        "unreported": [
-            {
-                "institution_id": r["institution_id"],
-                "institution_name": r["name"],
-                "report_number": r["report_number"],
-                "client_name": r["client_name"],
-                "found_on": r["found_on"],
-                "inspection_id": r["inspection_id"],
-            }
-            for r in unreported
-        ],
-        "known_projects": known,
-        "reporting_rate": round(counts["on_time"] / known, 4) if known else None,
+        "definition": DEFINITION,
+        "on_time": rate.on_time,
+        "late_count": rate.late,
+        "unreported_count": rate.unreported,
+        "late": [_row(r, LATE_FIELDS) for r in late],
+        "unreported": [_row(r, UNREPORTED_FIELDS) for r in unreported],
+        "known_projects": rate.known,
+        "reporting_rate": rate.rate,
     }
 
 

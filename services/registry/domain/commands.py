@@ -27,6 +27,10 @@ class Command(StrictCommand):
 class ContactIn(Command):
     name: str = Field(min_length=1, max_length=50)
     phone: str = Field(min_length=5, max_length=30, pattern=r"^[0-9+\-() ]+$")
+    position: str | None = Field(None, min_length=1, max_length=50, description="职务")
+    email: str | None = Field(
+        None, max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="电子邮箱"
+    )
 
 
 class RegisterInstitution(Command):
@@ -46,7 +50,9 @@ class ChangeInstitutionDetails(Command):
     address: str | None = Field(None, min_length=2, max_length=200)
     legal_representative: str | None = Field(None, min_length=1, max_length=50)
     contacts: list[ContactIn] | None = Field(None, max_length=10)
-    website: str | None = Field(None, pattern=r"^https?://\S+$", max_length=200)
+    website: str | None = Field(
+        None, pattern=r"^(https?://\S+)?$", max_length=200, description='"" removes it (R6a)'
+    )
 
 
 class ApplyForQualification(Command):
@@ -122,6 +128,16 @@ class FileOutOfProvince(Command):
     certificate_number: str = Field(min_length=4, max_length=50)
     contacts: list[ContactIn] = Field(min_length=1, max_length=10)
     receiving_qc_centre: str = Field(min_length=2, max_length=100)
+    work_region_code: str | None = Field(
+        None, pattern=r"^\d{6}$", description="技术服务工作地, inside province_code"
+    )
+    work_place_authority: str | None = Field(
+        None, min_length=2, max_length=100, description="技术服务工作地卫生健康主管部门"
+    )
+    receiving_official: str | None = Field(None, min_length=1, max_length=50, description="承办人")
+    receiving_official_phone: str | None = Field(
+        None, min_length=5, max_length=30, pattern=r"^[0-9+\-() ]+$"
+    )
 
 
 class ProjectIn(Command):

@@ -73,6 +73,7 @@ def register(
         raise InvalidCommand.of(
             "province_code", "GB/T 2260", f"unknown province {cmd.province_code}"
         )
+    _check_work_region(cmd)
     if cmd.province_code == holder.province:
         raise InvalidCommand.of(
             "province_code",
@@ -111,11 +112,28 @@ def register(
             issuing_authority=issuing_authority,
             valid_until=certificate.valid_until,
             scope_codes=list(certificate.scope_codes),
-            contacts=[Contact(name=c.name, phone=c.phone) for c in cmd.contacts],
+            contacts=[Contact(**c.model_dump()) for c in cmd.contacts],
             receiving_qc_centre=cmd.receiving_qc_centre,
             filed_at=now,
+            work_region_code=cmd.work_region_code,
+            work_place_authority=cmd.work_place_authority,
+            receiving_official=cmd.receiving_official,
+            receiving_official_phone=cmd.receiving_official_phone,
         )
     ]
+
+
+def _check_work_region(cmd: FileOutOfProvince) -> None:
+    """Yunnan 附表2: the work place (and its health authority) lies in the province filed."""
+    if cmd.work_region_code is not None and not (
+        regions.is_valid(cmd.work_region_code)
+        and regions.province_of(cmd.work_region_code) == cmd.province_code
+    ):
+        raise InvalidCommand.of(
+            "work_region_code",
+            "a region of the province worked in",
+            f"{cmd.work_region_code} is not a region of {cmd.province_code}",
+        )
 
 
 def submit_summary(s: Filing, cmd: SubmitWorkSummary, today: date) -> list[EventPayload]:

@@ -3,7 +3,7 @@ diagnosis institution) and its registered details."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -18,6 +18,7 @@ from contracts.registry_v1 import (
 )
 from ohts_kit import regions
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
+from services.registry.domain.blocking import BlockingItem, not_blocked
 from services.registry.domain.commands import ChangeInstitutionDetails, RegisterInstitution
 from services.registry.domain.uscc import uscc_problem
 
@@ -103,18 +104,27 @@ def register(
 
 
 def change_details(
-    state: Institution, cmd: ChangeInstitutionDetails, now: datetime
+    state: Institution,
+    cmd: ChangeInstitutionDetails,
+    now: datetime,
+    qualified: bool = False,
+    blocking: Sequence[BlockingItem] = (),
 ) -> list[EventPayload]:
+    """A qualified institution's name, address or legal representative is a change of its
+    qualification the authority approves (R2): refused while a rectification item is
+    unverified or a case open (R4). Contacts and website are not, and stay free."""
     if not state.registered:
         raise InvalidCommand.of("institution_id", "registered institution", "no such institution")
     if not (
         cmd.name
         or cmd.address
         or cmd.legal_representative
-        or cmd.website
+        or cmd.website is not None
         or cmd.contacts is not None
     ):
         raise InvalidCommand.of("body", "something to change", "nothing to change was given")
+    if qualified and (cmd.name or cmd.address or cmd.legal_representative):
+        not_blocked("change of name, address or legal representative", blocking)
     return [
         InstitutionDetailsChanged(
             institution_id=state.institution_id,

@@ -22,4 +22,9 @@ class RegistryPolicy:
     assessment_exemption_years: int = 2  # staff assessment certificate (seed 003)
     blind_sample_exemption_years: int = 1  # passed blind-sample assessment (seed 003)
     # R6a: conditions maintained (Order No. 4 Art. 9 as amended by Order No. 11).
-    min_technical_staff: int = 15
+    min_technical_staff: int = 15  # full-time staff only: part-time posts do not count
+    # R6: how many registrations one person may hold at once (one of them full-time at most).
+    # The seeds do not say whether, or where, part-time posts at a second institution are
+    # allowed: NOT confirmed; 1 (no second registration of any kind) is our cautious default
+    # until the rule is cited (OHTS_REGISTRY_MAX_REGISTRATIONS_PER_PERSON).
+    max_registrations_per_person: int = 1

@@ -30,6 +30,7 @@ from contracts.registry_v1 import (
 )
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
 from ohts_kit.workdays import WorkCalendar, china_date
+from services.registry.domain.blocking import BlockingItem, not_blocked
 from services.registry.domain.institution import LICENSED_KINDS, Institution
 from services.registry.domain.policy import RegistryPolicy
 from services.registry.domain.scopes import check_scopes, convert_scopes
@@ -60,14 +61,6 @@ DECISIONS: dict[type[EventPayload], str] = {
     QualificationRevoked: "revoked",
     QualificationWithdrawn: "withdrawn",
 }
-
-
-@dataclass(frozen=True)
-class BlockingItem:
-    """An unverified rectification item or an open case (R4)."""
-
-    kind: str  # rectification | case
-    item_id: str
 
 
 @dataclass(frozen=True)
@@ -157,15 +150,7 @@ def _require(s: Qualification, action: str, *allowed: Status) -> None:
         )
 
 
-def _not_blocked(action: str, blocking: Sequence[BlockingItem]) -> None:
-    if blocking:
-        raise Conflict(
-            f"{action} refused while the institution has "
-            + ", ".join(f"{b.kind} {b.item_id}" for b in blocking)
-            + " (unverified rectification or open case)",
-            rule="R4 no renewal, cancellation or change while rectification or case is open",
-            details={"blocking_items": [{"kind": b.kind, "id": b.item_id} for b in blocking]},
-        )
+_not_blocked = not_blocked
 
 
 def apply(

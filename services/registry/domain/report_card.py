@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts.envelope import EventPayload
-from contracts.registry_v1 import ServiceReportCardFiled
+from contracts.registry_v1 import ServiceReportCardFiled, UnfiledWorkDetected
 from ohts_kit import regions
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
 from ohts_kit.workdays import WorkCalendar
@@ -39,7 +39,10 @@ def file(
     calendar: WorkCalendar,
     policy: RegistryPolicy,
     first_qualified: date | None = None,
+    filed_provinces: frozenset[str] = frozenset(),
 ) -> list[EventPayload]:
+    """`filed_provinces`: where the institution held a valid filing (R7) on the
+    completion date."""
     if already_filed:
         raise Conflict(
             f"a card for report {cmd.report_number} is already filed",
@@ -49,6 +52,31 @@ def file(
         raise InvalidCommand.of(
             "institution_id", "technical service institution", "no such institution"
         )
+    if problems := _problems(cmd, unknown_staff, today, first_qualified):
+        raise InvalidCommand(*problems)
+    due, _ = calendar.add_working_days(cmd.completion_date, policy.report_card_working_days)
+    filed: list[EventPayload] = [
+        ServiceReportCardFiled(
+            card_id=card_id,
+            institution_id=holder.institution_id,
+            report_number=cmd.report_number,
+            service_kind=cmd.service_kind,
+            client_name=cmd.client_name,
+            client_uscc=cmd.client_uscc.upper(),
+            client_region_code=cmd.client_region_code,
+            completion_date=cmd.completion_date,
+            staff_ids=cmd.staff_ids,
+            filed_on=today,
+            due_on=due,
+            late=today > due,
+        )
+    ]
+    return filed + unfiled_work(card_id, holder, cmd, filed_provinces, today)
+
+
+def _problems(
+    cmd: FileReportCard, unknown_staff: list[str], today: date, first_qualified: date | None
+) -> list[Violation]:
     problems = []
     if reason := uscc_problem(cmd.client_uscc.upper()):
         problems.append(Violation("client_uscc", "GB 32100-2015 check character", reason))
@@ -72,22 +100,29 @@ def file(
                 "staff_ids", "staff of the institution", f"not registered there: {unknown_staff}"
             )
         )
-    if problems:
-        raise InvalidCommand(*problems)
-    due, _ = calendar.add_working_days(cmd.completion_date, policy.report_card_working_days)
+    return problems
+
+
+def unfiled_work(
+    card_id: str,
+    holder: Institution,
+    cmd: FileReportCard,
+    filed_provinces: frozenset[str],
+    today: date,
+) -> list[EventPayload]:
+    """R7: work in another province needs a filing there before the work; without one the
+    card raises an unfiled-work lead (the registry tells, enforcement opens the lead)."""
+    province = regions.province_of(cmd.client_region_code)
+    if province == holder.province or province in filed_provinces:
+        return []
     return [
-        ServiceReportCardFiled(
+        UnfiledWorkDetected(
             card_id=card_id,
             institution_id=holder.institution_id,
             report_number=cmd.report_number,
-            service_kind=cmd.service_kind,
-            client_name=cmd.client_name,
-            client_uscc=cmd.client_uscc.upper(),
-            client_region_code=cmd.client_region_code,
+            work_region_code=cmd.client_region_code,
+            province_code=province,
             completion_date=cmd.completion_date,
-            staff_ids=cmd.staff_ids,
-            filed_on=today,
-            due_on=due,
-            late=today > due,
+            detected_on=today,
         )
     ]

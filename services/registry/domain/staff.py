@@ -97,6 +97,46 @@ def register(
     ]
 
 
+@dataclass(frozen=True)
+class Registration:
+    """One active registration of the same person (by person_ref), anywhere."""
+
+    institution_id: str
+    full_time: bool
+
+
+def registration_problem(
+    institution_id: str,
+    full_time: bool,
+    existing: Sequence[Registration],
+    most: int,
+    disclose: bool = True,
+) -> Conflict | None:
+    """R6: one full-time post at a time; part-time posts only up to `most` registrations in
+    all (policy: the number the rules allow is not confirmed, RegistryPolicy). The other
+    employers are named only when `disclose` (to an authority, never to an institution)."""
+    if any(r.institution_id == institution_id for r in existing):
+        return Conflict(
+            "该人员已在本机构登记，不能重复登记",
+            rule="R6 one registration per institution",
+        )
+    current = next((r for r in existing if r.full_time), None)
+    if full_time and current is not None:
+        return Conflict(
+            "该人员已在其他机构登记为专职技术人员，同一时间只能在一个机构专职执业",
+            rule="R6 full-time at one institution at a time",
+            details={"institution_id": current.institution_id} if disclose else {},
+        )
+    if len(existing) + 1 > most:
+        return Conflict(
+            f"该人员已有{len(existing)}处执业登记，按现行配置每人最多{most}处"
+            "（兼职登记规则尚未确认，可由配置调整）",
+            rule="R6 part-time registrations (configurable; the rule is not confirmed)",
+            details={"institutions": [r.institution_id for r in existing]} if disclose else {},
+        )
+    return None
+
+
 def leave(s: Staff, left_on: date) -> list[EventPayload]:
     if not s.active:
         raise Conflict(
@@ -127,8 +167,11 @@ class StaffFacts:
 def unmet_conditions(staff: Sequence[StaffFacts], has_website: bool, minimum: int) -> list[str]:
     """R6a (Order No. 4 Art. 9 as amended): what a qualified institution lacks, if anything."""
     problems = []
-    if len(staff) < minimum:
-        problems.append(f"{len(staff)} professional technical staff, at least {minimum} required")
+    full_time = sum(1 for f in staff if f.full_time)  # part-time posts do not count
+    if full_time < minimum:
+        problems.append(
+            f"{full_time} full-time professional technical staff, at least {minimum} required"
+        )
     if not any(
         f.role == "technical-lead"
         and f.full_time

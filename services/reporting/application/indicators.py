@@ -1,7 +1,9 @@
 """Indicators (P5) for a jurisdiction and its child regions, at a moment (P6).
 
 Definitions (targets 100%, Yunnan seed 001 §一.2), over the period [start, end]:
-- reporting rate (上报率): report cards filed / (filed + projects found unreported);
+- reporting rate (上报率): as contracts/reporting_rate.py defines it, shared with the
+  registry: cards filed on time / (on time + late + found unreported and still without a
+  card), by the cards' filing date and the projects' finding date; late cards shown apart;
 - QC coverage (质控覆盖率): institutions with a QC result / institutions of the region;
 - supervision coverage (监管覆盖率): institutions with a completed inspection / institutions;
 - rectification rate (整改率): rectification items due in the period and verified / those due;
@@ -17,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contracts.reporting_rate import ReportingCounts
 from ohts_kit import regions
 from ohts_kit.db import Conn
 from services.reporting.application.moment import Moment
@@ -35,6 +38,8 @@ class RegionIndicators(BaseModel):
     region_name: str
     institutions: int
     reporting_rate: Ratio
+    late_cards: int = 0  # 迟报: reported, not on time (P5: shown apart from the rate)
+    unreported_projects: int = 0  # 不报: found without a card, still without one
     qc_coverage: Ratio
     supervision_coverage: Ratio
     rectification_rate: Ratio
@@ -70,13 +75,15 @@ QUERIES: dict[str, str] = {
     "supervision_coverage": "SELECT g, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM"
     " rp_inspections n WHERE n.institution_id = x.institution_id AND n.completed_known_at < $1"
     f" AND n.ended_on BETWEEN $3 AND $4)), count(*) FROM ({_INSTITUTIONS}) x GROUP BY g",
-    "reporting_rate": "SELECT x.g, (SELECT count(*) FROM rp_report_cards c WHERE"
-    " c.institution_id = ANY(array_agg(x.institution_id)) AND c.known_at < $1"
-    " AND c.filed_on BETWEEN $3 AND $4), 0 FROM"
-    f" ({_INSTITUTIONS}) x GROUP BY x.g",
+    "reporting_rate": "SELECT x.g, count(c.*) FILTER (WHERE NOT c.late),"
+    f" count(c.*) FILTER (WHERE c.late) FROM rp_report_cards c JOIN ({_INSTITUTIONS}) x"
+    " ON x.institution_id = c.institution_id WHERE c.known_at < $1"
+    " AND c.filed_on BETWEEN $3 AND $4 GROUP BY x.g",
     "unreported": "SELECT x.g, count(u.*), 0 FROM rp_unreported_projects u JOIN"
     f" ({_INSTITUTIONS}) x ON x.institution_id = u.institution_id WHERE u.known_at < $1"
-    " AND u.found_on BETWEEN $3 AND $4 GROUP BY x.g",
+    " AND u.found_on BETWEEN $3 AND $4 AND NOT EXISTS (SELECT 1 FROM rp_report_cards c"
+    "  WHERE c.institution_id = u.institution_id AND c.report_number = u.report_number"
+    "  AND c.known_at < $1) GROUP BY x.g",
     "rectification_rate": "SELECT x.g, count(*) FILTER (WHERE r.status = 'verified'), count(*)"
     f" FROM rp_rectifications r JOIN ({_INSTITUTIONS}) x ON x.institution_id = r.institution_id"
     f" WHERE {as_of_clause('r', 1)} AND r.due_on BETWEEN $3 AND $4 GROUP BY x.g",
@@ -110,13 +117,16 @@ async def indicators(conn: Conn, m: Moment, region: str, start: date, end: date)
         def get(name: str) -> tuple[int, ...]:
             return per[name].get(g, (0, 0, 0))
 
-        filed, unreported = get("reporting_rate")[0], get("unreported")[0]
+        on_time, late = get("reporting_rate")[:2]
+        cards = ReportingCounts(on_time=on_time, late=late, unreported=get("unreported")[0])
         lag_sum, published, over = get("lag")
         return RegionIndicators(
             region_code=code,
             region_name=regions.name_of(code),
             institutions=get("institutions")[0],
-            reporting_rate=_ratio(filed, filed + unreported),
+            reporting_rate=_ratio(cards.on_time, cards.known),
+            late_cards=cards.late,
+            unreported_projects=cards.unreported,
             qc_coverage=_ratio(*get("qc_coverage")[:2]),
             supervision_coverage=_ratio(*get("supervision_coverage")[:2]),
             rectification_rate=_ratio(*get("rectification_rate")[:2]),

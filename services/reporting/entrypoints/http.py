@@ -28,7 +28,7 @@ Region = Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="region c
 AsOf = Annotated[date | None, Query(description="show what was true at the end of this day")]
 COOKIE = "ohts_token"
 # Rate-limited per client: the public API, downloads and feed, and the heavier pages.
-PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists", "/trends")
+PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists", "/trends", "/draws")
 SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT}
 
 

@@ -9,9 +9,11 @@ from contracts.envelope import Envelope
 from ohts_kit.consumer import Handler
 from ohts_kit.handlers import EventHandlers
 from ohts_kit.settings import Settings
-from services.reporting.projections import Projecting, enforcement, qc, registry
+from services.reporting.projections import Projecting, draws, enforcement, qc, registry
 
-# One table per producer's topic (the consumer subscribes to exactly these).
+# One table per producer's topic (the consumer subscribes to exactly these); the public
+# draw records (E2) come on enforcement's topic.
+enforcement.views.include(draws.views)
 BY_PRODUCER: dict[str, EventHandlers[Projecting]] = {
     "registry": registry.views,
     "qc": qc.views,
@@ -52,4 +54,5 @@ READ_MODELS = (
     "rp_penalties",
     "rp_inspections",
     "rp_credit_classes",
+    "rp_draws",
 )

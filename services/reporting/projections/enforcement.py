@@ -6,14 +6,15 @@ from contracts.enforcement_v1 import (
     CaseClosed,
     CaseInvestigated,
     CaseOpened,
+    CaseTransferredToJudiciary,
     CreditClassChanged,
     CreditRepairGranted,
     InspectionCompleted,
-    InspectionDrawPublished,
     InspectionMerged,
     InspectionPlanDefined,
     InspectionResultPublished,
     InspectionScheduled,
+    JudicialTransferStatusChanged,
     LeadClosed,
     LeadOpened,
     PenaltyAnnulled,
@@ -34,9 +35,14 @@ from services.reporting.projections.temporal import record
 views: EventHandlers[Projecting] = EventHandlers("reporting.enforcement")
 views.ignore(
     InspectionPlanDefined,
-    InspectionDrawPublished,
-    why="plans and draws are the supervision unit's own work; the public sees the"
-    " inspections scheduled from them",
+    why="a plan is the supervision unit's own work; the public sees its draws (projections"
+    "/draws: the published record is complete) and the inspections scheduled from them",
+)
+views.ignore(
+    CaseTransferredToJudiciary,
+    JudicialTransferStatusChanged,
+    why="a case transferred to the judiciary is a criminal matter, not published here; the"
+    " administrative decision, when there is one, is published as a penalty",
 )
 views.ignore(
     InspectionMerged,

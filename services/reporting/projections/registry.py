@@ -31,6 +31,7 @@ from contracts.registry_v1 import (
     ServiceReportCardFiled,
     StaffLeft,
     StaffRegistered,
+    UnfiledWorkDetected,
     WorkSummarySubmitted,
 )
 from ohts_kit.db import Conn
@@ -44,6 +45,10 @@ views.ignore(
     QualificationApplied,
     QualificationReviewStarted,
     why="an application under review is not public (P1 shows decisions only)",
+)
+views.ignore(
+    UnfiledWorkDetected,
+    why="unfiled work is a lead for supervision (R7), not public; a case it leads to is",
 )
 views.ignore(
     QualificationRejected,
@@ -278,7 +283,8 @@ async def work_summary(_: Projecting, conn: Conn, env: Envelope, e: WorkSummaryS
 
 CARD_INSERT = (
     "INSERT INTO rp_report_cards (card_id, institution_id, service_kind, client_region_code,"
-    " completion_date, filed_on, late, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " completion_date, filed_on, late, known_at, report_number)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     " ON CONFLICT DO NOTHING"
 )
 
@@ -293,6 +299,7 @@ def card_row(env: Envelope, e: ServiceReportCardFiled) -> tuple[Any, ...]:
         e.filed_on,
         e.late,
         env.occurred_at,
+        e.report_number,
     )
 
 
