@@ -41,6 +41,11 @@ class RectificationReopened(_Item):
 
     reason: str
     reopened_on: date
+    due_on: date | None = Field(
+        None,
+        description="the new due date set by the look-back re-check (回头看); absent on events"
+        " recorded before it existed, which kept the old due date",
+    )
 
 
 @event
@@ -180,6 +185,55 @@ class AnnualQcConcluded(EventPayload):
     province_code: str
     year: int
     result: str = Field(description="pass | fail | refused | not-assessed")
-    rectified: bool
+    rectified: bool = Field(description="every rectification item of the year is closed")
     on_public_list: bool
     concluded_on: date
+    pending_items: int = Field(0, description="items not closed and not yet due: pending")
+    overdue_items: int = Field(0, description="items past due and not closed")
+
+
+@event
+class AnnualQcConclusionRevised(EventPayload):
+    """Q6 as a living conclusion: the year's conclusion again, after an item of that year was
+    verified, became overdue or was reopened."""
+
+    event_type: ClassVar[str] = "qc.AnnualQcConclusionRevised"
+    aggregate_type: ClassVar[str] = "AnnualConclusion"
+
+    institution_id: str
+    province_code: str
+    year: int
+    result: str
+    rectified: bool
+    pending_items: int
+    overdue_items: int
+    on_public_list: bool
+    trigger: str = Field(description="verified | overdue | reopened")
+    revised_on: date
+
+
+@event
+class QcPublicListEntered(EventPayload):
+    """Q6: the institution is put on the public QC list for the year."""
+
+    event_type: ClassVar[str] = "qc.QcPublicListEntered"
+    aggregate_type: ClassVar[str] = "AnnualConclusion"
+
+    institution_id: str
+    province_code: str
+    year: int
+    reason: str = Field(description="refused | failed-not-rectified")
+    entered_on: date
+
+
+@event
+class QcPublicListLeft(EventPayload):
+    """Q6: the institution leaves the public QC list: its overdue items are closed."""
+
+    event_type: ClassVar[str] = "qc.QcPublicListLeft"
+    aggregate_type: ClassVar[str] = "AnnualConclusion"
+
+    institution_id: str
+    province_code: str
+    year: int
+    left_on: date

@@ -34,6 +34,7 @@ async def referral(
 
 @intake.on(
     qc.AnnualQcConcluded,
+    qc.AnnualQcConclusionRevised,
     qc.RectificationOverdue,
     qc.RectificationVerified,
     qc.QcResultRecorded,
@@ -53,6 +54,12 @@ intake.ignore(
     qc.QcActivityOpened,
     qc.BlindSamplePassed,
     why="QC plans, activities and blind samples do not enter the credit class",
+)
+intake.ignore(
+    qc.QcPublicListEntered,
+    qc.QcPublicListLeft,
+    why="the listing reaches the credit class with the conclusion (on_public_list of"
+    " AnnualQcConcluded and AnnualQcConclusionRevised); the referral brings the case",
 )
 intake.ignore(
     qc.QcFindingRecorded,

@@ -109,7 +109,13 @@ async def rectification_rejected(
 async def rectification_reopened(
     _: object, conn: Conn, __: Envelope, e: qc.RectificationReopened
 ) -> None:
-    await _item_state(conn, e.item_id, "open")
+    """Open again, not overdue, with the look-back's new due date (older events: the old)."""
+    await conn.execute(
+        "UPDATE rectification_items SET state = 'open', overdue = FALSE,"
+        " due_on = coalesce($2, due_on) WHERE item_id = $1",
+        e.item_id,
+        e.due_on,
+    )
 
 
 @views.on(qc.RectificationVerified)
@@ -145,13 +151,57 @@ async def clue_referred(_: object, conn: Conn, __: Envelope, e: qc.ViolationClue
 async def year_concluded(_: object, conn: Conn, __: Envelope, e: qc.AnnualQcConcluded) -> None:
     await conn.execute(
         "INSERT INTO conclusions (institution_id, year, province_code, result, rectified,"
-        " on_public_list) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        " on_public_list, pending_items, overdue_items) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " ON CONFLICT DO NOTHING",
         e.institution_id,
         e.year,
         e.province_code,
         e.result,
         e.rectified,
         e.on_public_list,
+        e.pending_items,
+        e.overdue_items,
+    )
+
+
+@views.on(qc.AnnualQcConclusionRevised)
+async def conclusion_revised(
+    _: object, conn: Conn, __: Envelope, e: qc.AnnualQcConclusionRevised
+) -> None:
+    await conn.execute(
+        "UPDATE conclusions SET result = $3, rectified = $4, on_public_list = $5,"
+        " pending_items = $6, overdue_items = $7 WHERE institution_id = $1 AND year = $2",
+        e.institution_id,
+        e.year,
+        e.result,
+        e.rectified,
+        e.on_public_list,
+        e.pending_items,
+        e.overdue_items,
+    )
+
+
+@views.on(qc.QcPublicListEntered)
+async def list_entered(_: object, conn: Conn, __: Envelope, e: qc.QcPublicListEntered) -> None:
+    await conn.execute(
+        "INSERT INTO public_list_history (institution_id, year, province_code, reason,"
+        " entered_on) VALUES ($1, $2, $3, $4, $5)",
+        e.institution_id,
+        e.year,
+        e.province_code,
+        e.reason,
+        e.entered_on,
+    )
+
+
+@views.on(qc.QcPublicListLeft)
+async def list_left(_: object, conn: Conn, __: Envelope, e: qc.QcPublicListLeft) -> None:
+    await conn.execute(
+        "UPDATE public_list_history SET left_on = $3"
+        " WHERE institution_id = $1 AND year = $2 AND left_on IS NULL",
+        e.institution_id,
+        e.year,
+        e.left_on,
     )
 
 

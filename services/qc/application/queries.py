@@ -73,9 +73,32 @@ async def plan_view(conn: Conn, plan_id: str) -> dict[str, Any] | None:
 
 
 async def public_list(conn: Conn, year: int | None) -> list[dict[str, Any]]:
+    """Q6: who is on the public list now, each with its entries and exits."""
     rows = await conn.fetch(
         "SELECT c.*, k.name FROM conclusions c JOIN known_institutions k USING (institution_id)"
         " WHERE c.on_public_list AND ($1::int IS NULL OR c.year = $1) ORDER BY c.year, k.name",
+        year,
+    )
+    history = await public_list_history(conn, year)
+    return [
+        {
+            **dict(r),
+            "listings": [
+                h
+                for h in history
+                if (h["institution_id"], h["year"]) == (r["institution_id"], r["year"])
+            ],
+        }
+        for r in rows
+    ]
+
+
+async def public_list_history(conn: Conn, year: int | None) -> list[dict[str, Any]]:
+    """Q6: every entry on the public list and its exit (left_on), the current ones too."""
+    rows = await conn.fetch(
+        "SELECT h.institution_id, k.name, h.year, h.province_code, h.reason, h.entered_on,"
+        " h.left_on FROM public_list_history h JOIN known_institutions k USING (institution_id)"
+        " WHERE ($1::int IS NULL OR h.year = $1) ORDER BY h.year, h.entered_on, k.name",
         year,
     )
     return [dict(r) for r in rows]

@@ -60,6 +60,12 @@ class Reason(Command):
     reason: str = Field(min_length=2, max_length=1000)
 
 
+class Reopen(Reason):
+    due_on: date | None = Field(
+        None, description="the new due date; default: the look-back term from today"
+    )
+
+
 class ConcludeYear(Command):
     province_code: str = Field(pattern=r"^\d{2}0000$")
     year: int = Field(ge=2020, le=2100)

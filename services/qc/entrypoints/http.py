@@ -106,7 +106,7 @@ async def reject(item_id: str, cmd: c.Reason, request: Request, actor: Centre) -
 
 
 @router.post("/rectifications/{item_id}/reopening", status_code=204)
-async def reopen(item_id: str, cmd: c.Reason, request: Request, actor: Centre) -> None:
+async def reopen(item_id: str, cmd: c.Reopen, request: Request, actor: Centre) -> None:
     await rectifications.reopen_rectification(
         _qc(request), item_id, cmd, command_metadata(request, actor)
     )
@@ -127,9 +127,14 @@ async def conclude(cmd: c.ConcludeYear, request: Request, actor: Centre) -> list
 
 @router.get("/public-list")
 async def public_list(
-    request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    request: Request,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    history: bool = False,
 ) -> list[dict[str, Any]]:
+    """Q6: the list now; `history=true`: every entry and exit, those that left included."""
     async with _qc(request).db.connection() as conn:
+        if history:
+            return await queries.public_list_history(conn, year)
         return await queries.public_list(conn, year)
 
 

@@ -140,6 +140,9 @@ policies.ignore(
     qc.RectificationOverdue,
     qc.ViolationClueReferred,
     qc.AnnualQcConcluded,
+    qc.AnnualQcConclusionRevised,
+    qc.QcPublicListEntered,
+    qc.QcPublicListLeft,
     why="QC's own work: the registry needs only what opens or closes a blocking item (R4)",
 )
 policies.ignore(

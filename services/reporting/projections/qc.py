@@ -7,10 +7,13 @@ from datetime import date
 from contracts.envelope import Envelope
 from contracts.qc_v1 import (
     AnnualQcConcluded,
+    AnnualQcConclusionRevised,
     BlindSamplePassed,
     QcActivityOpened,
     QcFindingRecorded,
     QcPlanGenerated,
+    QcPublicListEntered,
+    QcPublicListLeft,
     QcResultRecorded,
     RectificationOverdue,
     RectificationRejected,
@@ -36,6 +39,12 @@ views.ignore(
     BlindSamplePassed,
     why="the pass is published as the activity's QcResultRecorded; the exemption is the"
     " registry's concern (R6)",
+)
+views.ignore(
+    QcPublicListEntered,
+    QcPublicListLeft,
+    why="the list follows the conclusion's versions (AnnualQcConclusionRevised): each entry"
+    " and exit is a version of rp_annual_qc, shown as of any date (P6)",
 )
 views.ignore(
     ViolationClueReferred,
@@ -146,3 +155,13 @@ async def annual(_: Projecting, conn: Conn, env: Envelope, e: AnnualQcConcluded)
     }
     key = {"institution_id": e.institution_id, "year": e.year}
     await record(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, row)
+
+
+@views.on(AnnualQcConclusionRevised)
+async def annual_revised(
+    _: Projecting, conn: Conn, env: Envelope, e: AnnualQcConclusionRevised
+) -> None:
+    """Q6 living: the year's conclusion again; the public list follows on_public_list."""
+    change = {"result": e.result, "rectified": e.rectified, "on_public_list": e.on_public_list}
+    key = {"institution_id": e.institution_id, "year": e.year}
+    await revise(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, change)
