@@ -11,13 +11,27 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class DetectionSample(Command):
+    """Q3: a health-examination institution's year, for the weighted provincial average."""
+
+    examined: int = Field(ge=1, le=100_000_000, description="persons examined")
+    detected: int = Field(
+        ge=0, le=100_000_000, description="suspected occupational disease or contraindication"
+    )
+
+
 class GeneratePlan(Command):
     province_code: str = Field(pattern=r"^\d{2}0000$")
     year: int = Field(ge=2020, le=2100)
     seed: str | None = Field(None, max_length=64, description="default: a fresh random seed")
     detection_rates: dict[str, float] = Field(
         default_factory=dict,
-        description="health-exam institution → suspected disease detection rate",
+        description="refused: a bare rate cannot be weighted; give detection_samples (Q3)",
+    )
+    detection_samples: dict[str, DetectionSample] = Field(
+        default_factory=dict,
+        max_length=10_000,
+        description="health-exam institution → persons examined and suspected cases detected",
     )
     municipal_qc_serving_outside: list[str] = Field(default_factory=list, max_length=10_000)
     complaints_to_verify: list[str] = Field(default_factory=list, max_length=10_000)
