@@ -80,7 +80,8 @@ class UnreportedProjectFound(EventPayload):
 
 @event
 class ReferralAcknowledged(EventPayload):
-    """Q5: supervision received a QC referral and opened a lead for it."""
+    """Q5: supervision's system received a QC referral and opened a lead for it. This is
+    the automatic receipt (已接收); a person's acknowledgement is ReferralAcknowledgedByUnit."""
 
     event_type: ClassVar[str] = "enforcement.ReferralAcknowledged"
     aggregate_type: ClassVar[str] = "Lead"
@@ -88,6 +89,22 @@ class ReferralAcknowledged(EventPayload):
     referral_id: str
     institution_id: str
     lead_id: str
+    acknowledged_on: date = Field(description="the day of receipt")
+
+
+@event
+class ReferralAcknowledgedByUnit(EventPayload):
+    """Q5: a person of the receiving supervision unit acknowledged the QC referral (签收)."""
+
+    event_type: ClassVar[str] = "enforcement.ReferralAcknowledgedByUnit"
+    aggregate_type: ClassVar[str] = "Lead"
+
+    referral_id: str
+    institution_id: str
+    lead_id: str
+    unit_region_code: str = Field(description="the receiving supervision unit")
+    acknowledged_by: str = Field(description="the person (subject of the actor)")
+    note: str | None = None
     acknowledged_on: date
 
 

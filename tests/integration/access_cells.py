@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from contracts.envelope import Role
+from contracts.qc_v1 import ViolationClueReferred
 from ohts.demo import LEGACY_CSV, staff_body
 from ohts_kit.settings import Settings
 from services.enforcement.bootstrap import create_app as enforcement_app
@@ -26,7 +27,7 @@ from services.qc.bootstrap import create_app as qc_app
 from services.registry.bootstrap import create_app as registry_app
 from services.registry.domain.uscc import make_uscc
 from services.reporting.bootstrap import create_app as reporting_app
-from tests.integration.helpers import Service, eventually, running, token
+from tests.integration.helpers import Service, eventually, publish_event, running, token
 
 NOW = datetime(2026, 9, 1, 2, tzinfo=UTC)  # 2026H1 has ended, the year's plans are running
 HOME = "330106"  # 杭州市西湖区: where every institution here is registered
@@ -265,6 +266,31 @@ class World:
         return str(
             (await self.ok("enforcement", "/api/v1/leads/complaints", self.supervisor, body))["id"]
         )
+
+    async def referred_lead(self) -> str:
+        """A lead from a QC referral to the province's unit (an institution working out of
+        its province is referred to the province it worked in), as qc's relay publishes it."""
+        referral_id = f"ref-matrix-{self.serial()}"
+        referral = ViolationClueReferred(
+            referral_id=referral_id,
+            institution_id=self.planned[0],
+            category="false-report",
+            description="质控发现检测报告数据与原始记录不符",
+            evidence_refs=["record-1"],
+            supervision_region_code=PROVINCE,
+            reason="finding",
+            referred_on=NOW.date(),
+        )
+        await publish_event(self.settings, "qc", referral, self.planned[0], HOME)
+        found: list[str] = []
+
+        async def opened() -> bool:
+            r = await self.svc["enforcement"].call("GET", "/api/v1/leads", self.supervisor)
+            found[:] = [x["lead_id"] for x in r.json() if x["source_ref"] == referral_id]
+            return bool(found)
+
+        await eventually(opened)
+        return found[0]
 
     async def case(self, until: str = "opened") -> str:
         """A case brought to `until`: opened, investigated, decided or executed."""
@@ -695,6 +721,14 @@ async def _unfiled(w: World, role: str) -> Call:
 @recipe("enforcement", "POST", "/api/v1/leads/{lead_id}/closure")
 async def _close_lead(w: World, role: str) -> Call:
     return Call(f"/api/v1/leads/{await w.lead()}/closure", {"reason": "经核查投诉不属实"})
+
+
+@recipe("enforcement", "POST", "/api/v1/leads/{lead_id}/referral-acknowledgement")
+async def _acknowledge_referral(w: World, role: str) -> Call:
+    lead = await w.referred_lead()
+    return Call(
+        f"/api/v1/leads/{lead}/referral-acknowledgement", {"note": "已签收"}, region=PROVINCE
+    )
 
 
 @recipe("enforcement", "POST", "/api/v1/leads/{lead_id}/case")

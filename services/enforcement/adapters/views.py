@@ -37,6 +37,18 @@ async def lead_closed(_: None, conn: Conn, __: Envelope, e: enf.LeadClosed) -> N
     )
 
 
+@views.on(enf.ReferralAcknowledgedByUnit)
+async def referral_acknowledged_by_unit(
+    _: None, conn: Conn, __: Envelope, e: enf.ReferralAcknowledgedByUnit
+) -> None:
+    await conn.execute(
+        "UPDATE leads SET acknowledged_by = $2, acknowledged_on = $3 WHERE lead_id = $1",
+        e.lead_id,
+        e.acknowledged_by,
+        e.acknowledged_on,
+    )
+
+
 @views.on(enf.InspectionPlanDefined)
 async def plan_defined(_: None, conn: Conn, __: Envelope, e: enf.InspectionPlanDefined) -> None:
     await conn.execute(

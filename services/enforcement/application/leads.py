@@ -3,6 +3,7 @@ opening one."""
 
 from __future__ import annotations
 
+from ohts_kit.application import About, jurisdiction
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
 from services.enforcement.application.unit import Enforcement
@@ -53,3 +54,17 @@ async def open_case(app: Enforcement, lead_id: str, cmd: c.OpenCase, meta: Metad
         await uow.record(state, closing, about=about)
         await uow.record(opened, events, about=about)
     return opened.case_id
+
+
+async def acknowledge_referral(
+    app: Enforcement, lead_id: str, cmd: c.AcknowledgeReferral, meta: Metadata
+) -> None:
+    """Q5: a person of the receiving supervision unit acknowledges the QC referral."""
+    async with app.unit(meta) as uow:
+        state: lead.Lead = await uow.get(lead, lead_id)
+        uow.allow(jurisdiction(state.jurisdiction_region_code))
+        events = lead.acknowledge(
+            state, meta.actor.subject, meta.actor.region_code, cmd.note, uow.today
+        )
+        region = await app.region_of(uow.conn, state.institution_id)
+        await uow.record(state, events, about=About(state.institution_id, region))

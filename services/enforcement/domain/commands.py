@@ -70,6 +70,10 @@ class CloseLead(Command):
     reason: str = Field(min_length=2, max_length=1000)
 
 
+class AcknowledgeReferral(Command):
+    note: str | None = Field(None, max_length=1000)
+
+
 class OpenCase(Command):
     violation: str = Field(min_length=2, max_length=50)
 

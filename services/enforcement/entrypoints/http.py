@@ -132,6 +132,14 @@ async def close_lead(lead_id: str, cmd: c.CloseLead, request: Request, actor: Su
     await leads.close_lead(_app(request), lead_id, cmd, command_metadata(request, actor))
 
 
+@router.post("/leads/{lead_id}/referral-acknowledgement", status_code=204)
+async def acknowledge_referral(
+    lead_id: str, cmd: c.AcknowledgeReferral, request: Request, actor: Supervisor
+) -> None:
+    """Q5: a person of the receiving unit acknowledges the QC referral behind the lead."""
+    await leads.acknowledge_referral(_app(request), lead_id, cmd, command_metadata(request, actor))
+
+
 @router.post("/leads/{lead_id}/case", status_code=201, response_model=Created)
 async def open_case(lead_id: str, cmd: c.OpenCase, request: Request, actor: Supervisor) -> Created:
     return Created(

@@ -301,13 +301,29 @@ async def report_card_filed(
 
 
 @learned.on(enf.ReferralAcknowledged)
-async def referral_acknowledged(
+async def referral_received(
     _: object, conn: Conn, __: Envelope, e: enf.ReferralAcknowledged
 ) -> None:
+    """Q5: the automatic receipt, a lead opened; not yet an acknowledgement."""
     await conn.execute(
-        "UPDATE referrals SET acknowledged_on = $2, lead_id = $3 WHERE referral_id = $1",
+        "UPDATE referrals SET received_on = $2, lead_id = $3 WHERE referral_id = $1",
         e.referral_id,
         e.acknowledged_on,
+        e.lead_id,
+    )
+
+
+@learned.on(enf.ReferralAcknowledgedByUnit)
+async def referral_acknowledged(
+    _: object, conn: Conn, __: Envelope, e: enf.ReferralAcknowledgedByUnit
+) -> None:
+    """Q5: a person of the receiving unit acknowledged it."""
+    await conn.execute(
+        "UPDATE referrals SET acknowledged_on = $2, acknowledged_by = $3, lead_id = $4"
+        " WHERE referral_id = $1",
+        e.referral_id,
+        e.acknowledged_on,
+        e.acknowledged_by,
         e.lead_id,
     )
 
@@ -359,5 +375,5 @@ learned.ignore(
     enf.CreditClassChanged,
     enf.CreditRepairGranted,
     enf.PenaltyAnnulled,
-    why="qc learns from enforcement only that its referrals were acknowledged",
+    why="qc learns from enforcement only that its referrals were received and acknowledged",
 )

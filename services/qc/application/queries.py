@@ -14,17 +14,22 @@ ACK_WORKING_DAYS = 5  # Q5: a referral not acknowledged within 5 working days is
 async def referrals(
     conn: Conn, today: date, calendar: WorkCalendar, region_prefix: str
 ) -> dict[str, Any]:
+    """Q5: referrals acknowledged by a person of the receiving unit, received (the automatic
+    receipt) but not acknowledged, and the stale ones: counted from receipt (or, not yet
+    received, from referral) to acknowledgement."""
     rows = await conn.fetch(
         "SELECT * FROM referrals WHERE supervision_region_code LIKE $1 ORDER BY referred_on",
         region_prefix + "%",
     )
-    stale, acknowledged, waiting = [], 0, 0
+    stale, acknowledged, received, waiting = [], 0, 0, 0
     for r in rows:
         if r["acknowledged_on"] is not None:
             acknowledged += 1
             continue
         waiting += 1
-        age = calendar.working_days_between(r["referred_on"], today)
+        received += r["received_on"] is not None
+        since = r["received_on"] or r["referred_on"]
+        age = calendar.working_days_between(since, today)
         if age.days > ACK_WORKING_DAYS:
             stale.append(
                 {
@@ -32,11 +37,12 @@ async def referrals(
                     "institution_id": r["institution_id"],
                     "supervision_region_code": r["supervision_region_code"],
                     "referred_on": r["referred_on"],
+                    "received_on": r["received_on"],
                     "working_days_waiting": age.days,
                     "provisional": age.provisional,
                 }
             )
-    return {"acknowledged": acknowledged, "waiting": waiting, "stale": stale}
+    return {"acknowledged": acknowledged, "received": received, "waiting": waiting, "stale": stale}
 
 
 async def ledger(

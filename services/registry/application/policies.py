@@ -154,6 +154,7 @@ policies.ignore(
     enf.LeadOpened,
     enf.LeadClosed,
     enf.ReferralAcknowledged,
+    enf.ReferralAcknowledgedByUnit,
     enf.CaseInvestigated,
     enf.PenaltyDecided,
     enf.PenaltyExecuted,

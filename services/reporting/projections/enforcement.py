@@ -21,6 +21,7 @@ from contracts.enforcement_v1 import (
     PenaltyExecuted,
     QualificationRevocationOrdered,
     ReferralAcknowledged,
+    ReferralAcknowledgedByUnit,
     UnreportedProjectFound,
 )
 from contracts.envelope import Envelope
@@ -43,7 +44,9 @@ views.ignore(
 )
 views.ignore(
     ReferralAcknowledged,
-    why="the lead opened for the referral arrives as LeadOpened",
+    ReferralAcknowledgedByUnit,
+    why="the lead opened for the referral arrives as LeadOpened; its receipt and"
+    " acknowledgement are between qc and supervision (Q5 dashboard in qc)",
 )
 views.ignore(
     CaseInvestigated,
