@@ -36,6 +36,22 @@ class CaseClosed(EventPayload):
 
 
 @event
+class CaseMarkedTypical(EventPayload):
+    """A decided case supervision marks typical and sends back to the QC centres (seed 001
+    §二(三)3: 监督与质控联动; seed 004: QC and supervision exchange cases both ways)."""
+
+    event_type: ClassVar[str] = "enforcement.CaseMarkedTypical"
+    aggregate_type: ClassVar[str] = "TypicalCase"
+
+    case_id: str
+    institution_id: str
+    violation: str
+    summary: str = Field(description="what makes it typical, for the QC centres")
+    marked_by_region_code: str
+    marked_on: date
+
+
+@event
 class QualificationRevocationOrdered(EventPayload):
     """A penalty decision revokes a qualification; the registry carries it out."""
 

@@ -116,6 +116,24 @@ class QcResultRecorded(EventPayload):
 
 
 @event
+class QcResultSentToHomeAuthority(EventPayload):
+    """QC results on an institution from another province go to its home licensing
+    authority (seed 001 §二(三)2: 通报技术服务机构所在地的省级卫生健康委)."""
+
+    event_type: ClassVar[str] = "qc.QcResultSentToHomeAuthority"
+    aggregate_type: ClassVar[str] = "QcActivity"
+
+    activity_id: str
+    institution_id: str
+    activity_kind: str
+    result: str = Field(description="pass | fail | refused")
+    qc_province_code: str = Field(description="the province whose QC centre checked it")
+    home_province_code: str = Field(description="the province that licensed it")
+    finding_categories: list[str] = Field(default_factory=list)
+    sent_on: date
+
+
+@event
 class QcFindingRecorded(EventPayload):
     event_type: ClassVar[str] = "qc.QcFindingRecorded"
     aggregate_type: ClassVar[str] = "QcActivity"
@@ -154,6 +172,38 @@ class RectificationOverdue(_Item):
 
     due_on: date
     overdue_on: date
+
+
+@event
+class QcFollowUpRecorded(EventPayload):
+    """A QC follow-up measure against an institution (Guangxi §三(三)): an interview (约谈),
+    a group review (集中点评) or supervised rectification (督办整改)."""
+
+    event_type: ClassVar[str] = "qc.QcFollowUpRecorded"
+    aggregate_type: ClassVar[str] = "QcFollowUp"
+
+    follow_up_id: str
+    institution_id: str
+    kind: str = Field(description="interview | group-review | supervised-rectification")
+    held_on: date = Field(description="the day it took place (or was ordered)")
+    subject: str
+    outcome: str | None = Field(None, description="when known at once")
+    due_on: date | None = Field(None, description="supervised rectification: the deadline")
+    province_code: str
+    recorded_on: date
+
+
+@event
+class QcFollowUpConcluded(EventPayload):
+    """The outcome of a follow-up measure, with its date."""
+
+    event_type: ClassVar[str] = "qc.QcFollowUpConcluded"
+    aggregate_type: ClassVar[str] = "QcFollowUp"
+
+    follow_up_id: str
+    institution_id: str
+    outcome: str
+    concluded_on: date
 
 
 @event

@@ -225,7 +225,29 @@ class World:
         )
         return item
 
-    # enforcement
+    def follow_up_body(w: World) -> dict[str, Any]:
+    return {
+        "institution_id": w.planned[0],
+        "kind": "supervised-rectification",
+        "held_on": "2026-08-31",
+        "subject": "质控不合格问题督办整改",
+        "due_on": "2026-09-30",
+    }
+
+
+@recipe("qc", "POST", "/api/v1/follow-ups")
+async def _follow_up(w: World, role: str) -> Call:
+    return Call("/api/v1/follow-ups", follow_up_body(w))
+
+
+@recipe("qc", "POST", "/api/v1/follow-ups/{follow_up_id}/outcome")
+async def _follow_up_outcome(w: World, role: str) -> Call:
+    made = await w.ok("qc", "/api/v1/follow-ups", w.centre, follow_up_body(w))
+    outcome = {"outcome": "已按期整改完毕", "concluded_on": "2026-09-01"}
+    return Call(f"/api/v1/follow-ups/{made['id']}/outcome", outcome)
+
+
+# enforcement
 
     async def draw(self) -> str:
         roster = [{"inspector_id": f"m{k}"} for k in range(8)]
@@ -365,6 +387,7 @@ for path in (
     "/api/v1/decisions/overdue",
     "/api/v1/filings/summaries/outstanding",
     "/api/v1/inspections/due",
+    "/api/v1/qc-notices",
     "/api/v1/report-cards/status",
     "/api/v1/scope-codes",
     "/api/v1/scope-codes/legacy",
@@ -566,6 +589,8 @@ async def _self_report(w: World, role: str) -> Call:
 for path in (
     "/api/v1/categories",
     "/api/v1/dashboard/referrals",
+    "/api/v1/follow-ups",
+    "/api/v1/typical-cases",
     "/api/v1/public-list",
     "/api/v1/rectifications",
 ):
@@ -752,6 +777,13 @@ async def _penalty(w: World, role: str) -> Call:
 @recipe("enforcement", "POST", "/api/v1/cases/{case_id}/execution")
 async def _execute(w: World, role: str) -> Call:
     return Call(f"/api/v1/cases/{await w.case('decided')}/execution")
+
+
+@recipe("enforcement", "POST", "/api/v1/cases/{case_id}/typical")
+async def _typical(w: World, role: str) -> Call:
+    return Call(
+        f"/api/v1/cases/{await w.case('decided')}/typical", {"summary": "出具虚假报告的典型案例"}
+    )
 
 
 @recipe("enforcement", "POST", "/api/v1/cases/{case_id}/closure")

@@ -173,6 +173,10 @@ views.ignore(
     " (qc, registry, reporting); no enforcement list shows them",
 )
 views.ignore(
+    enf.CaseMarkedTypical,
+    why="the QC centres, who receive typical cases, list them (qc); the case list is as decided",
+)
+views.ignore(
     enf.CreditRepairGranted,
     enf.PenaltyAnnulled,
     why="publicity and its end are reporting's (public lists); enforcement's penalty list"

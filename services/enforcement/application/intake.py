@@ -53,7 +53,12 @@ intake.ignore(
     qc.QcPlanGenerated,
     qc.QcActivityOpened,
     qc.BlindSamplePassed,
-    why="QC plans, activities and blind samples do not enter the credit class",
+    qc.QcResultSentToHomeAuthority,
+    qc.QcFollowUpRecorded,
+    qc.QcFollowUpConcluded,
+    why="QC follow-up measures stay with QC (a clue they find is referred);"
+    " QC plans, activities, blind samples and notices to the home authority do not"
+    " enter the credit class (the result itself does, as QcResultRecorded)",
 )
 intake.ignore(
     qc.QcPublicListEntered,

@@ -171,6 +171,14 @@ async def close_case(case_id: str, request: Request, actor: Supervisor) -> None:
     await cases.close(_app(request), case_id, command_metadata(request, actor))
 
 
+@router.post("/cases/{case_id}/typical", status_code=204)
+async def mark_typical(
+    case_id: str, cmd: c.MarkTypical, request: Request, actor: Supervisor
+) -> None:
+    """A decided case sent back to the QC centres as a typical case."""
+    await cases.mark_typical(_app(request), case_id, cmd, command_metadata(request, actor))
+
+
 @router.post("/cases/{case_id}/credit-repair", status_code=204)
 async def grant_credit_repair(
     case_id: str, cmd: c.GrantCreditRepair, request: Request, actor: Supervisor

@@ -205,6 +205,39 @@ async def list_left(_: object, conn: Conn, __: Envelope, e: qc.QcPublicListLeft)
     )
 
 
+@views.on(qc.QcFollowUpRecorded)
+async def follow_up_recorded(_: object, conn: Conn, __: Envelope, e: qc.QcFollowUpRecorded) -> None:
+    await conn.execute(
+        "INSERT INTO follow_ups (follow_up_id, institution_id, province_code, kind, held_on,"
+        " subject, outcome, due_on, concluded_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        e.follow_up_id,
+        e.institution_id,
+        e.province_code,
+        e.kind,
+        e.held_on,
+        e.subject,
+        e.outcome,
+        e.due_on,
+        e.held_on if e.outcome is not None else None,
+    )
+
+
+@views.on(qc.QcFollowUpConcluded)
+async def follow_up_concluded(
+    _: object, conn: Conn, __: Envelope, e: qc.QcFollowUpConcluded
+) -> None:
+    await conn.execute(
+        "UPDATE follow_ups SET outcome = $2, concluded_on = $3 WHERE follow_up_id = $1",
+        e.follow_up_id,
+        e.outcome,
+        e.concluded_on,
+    )
+
+
+views.ignore(
+    qc.QcResultSentToHomeAuthority,
+    why="the home province's registry lists what it was sent; qc's record shows the result",
+)
 views.ignore(
     qc.BlindSamplePassed, why="no qc list shows blind-sample passes (the registry keeps them, R6)"
 )
@@ -328,6 +361,23 @@ async def referral_acknowledged(
     )
 
 
+@learned.on(enf.CaseMarkedTypical)
+async def typical_case(_: object, conn: Conn, env: Envelope, e: enf.CaseMarkedTypical) -> None:
+    """Typical cases back to QC (seed 001 §二(三)3): the centres check for the same problem."""
+    await conn.execute(
+        "INSERT INTO typical_cases (case_id, institution_id, region_code, violation, summary,"
+        " marked_by_region_code, marked_on) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT DO NOTHING",
+        e.case_id,
+        e.institution_id,
+        env.region_code,
+        e.violation,
+        e.summary,
+        e.marked_by_region_code,
+        e.marked_on,
+    )
+
+
 learned.ignore(
     reg.InstitutionDetailsChanged,
     reg.InstitutionConditionsChanged,
@@ -375,5 +425,6 @@ learned.ignore(
     enf.CreditClassChanged,
     enf.CreditRepairGranted,
     enf.PenaltyAnnulled,
-    why="qc learns from enforcement only that its referrals were received and acknowledged",
+    why="qc learns from enforcement only its referrals' receipt and acknowledgement, and"
+    " typical cases",
 )

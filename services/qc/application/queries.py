@@ -142,3 +142,29 @@ async def institution_record(conn: Conn, institution_id: str) -> dict[str, Any] 
         "results": [dict(r) for r in results],
         "rectification_items": [dict(i) for i in items],
     }
+
+
+async def typical_cases(conn: Conn, region_prefix: str) -> list[dict[str, Any]]:
+    """Typical cases supervision sent back, of institutions or units in the region."""
+    rows = await conn.fetch(
+        "SELECT t.*, k.name FROM typical_cases t LEFT JOIN known_institutions k"
+        " USING (institution_id) WHERE t.region_code LIKE $1 OR t.marked_by_region_code LIKE $1"
+        " ORDER BY t.marked_on, t.case_id",
+        region_prefix + "%",
+    )
+    return [dict(r) for r in rows]
+
+
+async def follow_ups(
+    conn: Conn, province_code: str, region_prefix: str, institution_id: str | None
+) -> list[dict[str, Any]]:
+    """Follow-up measures of the centre's province, or on the region's institutions."""
+    rows = await conn.fetch(
+        "SELECT f.*, k.name FROM follow_ups f JOIN known_institutions k USING (institution_id)"
+        " WHERE (f.province_code = $1 OR k.region_code LIKE $2)"
+        " AND ($3::text IS NULL OR f.institution_id = $3) ORDER BY f.held_on, f.follow_up_id",
+        province_code,
+        region_prefix + "%",
+        institution_id,
+    )
+    return [dict(r) for r in rows]

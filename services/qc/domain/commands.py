@@ -83,3 +83,20 @@ class Reopen(Reason):
 class ConcludeYear(Command):
     province_code: str = Field(pattern=r"^\d{2}0000$")
     year: int = Field(ge=2020, le=2100)
+
+
+class RecordFollowUp(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(
+        description="interview (约谈) | group-review (集中点评)"
+        " | supervised-rectification (督办整改)"
+    )
+    held_on: date
+    subject: str = Field(min_length=2, max_length=2000)
+    outcome: str | None = Field(None, min_length=2, max_length=2000)
+    due_on: date | None = None
+
+
+class ConcludeFollowUp(Command):
+    outcome: str = Field(min_length=2, max_length=2000)
+    concluded_on: date

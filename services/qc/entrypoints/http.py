@@ -8,11 +8,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from contracts.envelope import Actor, Role
+from ohts_kit import regions
 from ohts_kit.auth import check_jurisdiction, require_roles
 from ohts_kit.errors import NotFound
 from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
-from services.qc.application import activities, conclusions, plans, queries, rectifications
+from services.qc.application import (
+    activities,
+    conclusions,
+    follow_ups,
+    plans,
+    queries,
+    rectifications,
+)
 from services.qc.application.unit import Qc, qc_of
 from services.qc.domain import commands as c
 from services.qc.domain.categories import CATEGORIES
@@ -159,6 +167,40 @@ async def institution_record(
     if not filed_here:
         check_jurisdiction(actor, found["region_code"])
     return found
+
+
+@router.get("/typical-cases")
+async def typical_cases(request: Request, actor: Reader) -> list[dict[str, Any]]:
+    """Typical cases supervision sent back to QC (seed 001 §二(三)3)."""
+    async with _qc(request).db.connection() as conn:
+        return await queries.typical_cases(conn, _prefix(actor))
+
+
+@router.post("/follow-ups", status_code=201, response_model=Created)
+async def record_follow_up(cmd: c.RecordFollowUp, request: Request, actor: Centre) -> Created:
+    """约谈, 集中点评 or 督办整改 against an institution."""
+    return Created(
+        id=await follow_ups.record_follow_up(_qc(request), cmd, command_metadata(request, actor))
+    )
+
+
+@router.post("/follow-ups/{follow_up_id}/outcome", status_code=204)
+async def conclude_follow_up(
+    follow_up_id: str, cmd: c.ConcludeFollowUp, request: Request, actor: Centre
+) -> None:
+    await follow_ups.conclude_follow_up(
+        _qc(request), follow_up_id, cmd, command_metadata(request, actor)
+    )
+
+
+@router.get("/follow-ups")
+async def list_follow_ups(
+    request: Request, actor: Reader, institution_id: str | None = None
+) -> list[dict[str, Any]]:
+    async with _qc(request).db.connection() as conn:
+        return await queries.follow_ups(
+            conn, regions.province_of(actor.region_code), _prefix(actor), institution_id
+        )
 
 
 @router.get("/categories")

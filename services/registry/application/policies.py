@@ -128,6 +128,27 @@ async def unreported(_: Registry, conn: Conn, __: Envelope, e: enf.UnreportedPro
     )
 
 
+@policies.on(qc.QcResultSentToHomeAuthority)
+async def home_qc_notice(
+    _: Registry, conn: Conn, env: Envelope, e: qc.QcResultSentToHomeAuthority
+) -> None:
+    """QC results on its institutions from other provinces, for the licensing authority."""
+    await conn.execute(
+        "INSERT INTO home_qc_notices (activity_id, institution_id, region_code, activity_kind,"
+        " result, qc_province_code, home_province_code, finding_categories, sent_on)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        e.activity_id,
+        e.institution_id,
+        env.region_code,
+        e.activity_kind,
+        e.result,
+        e.qc_province_code,
+        e.home_province_code,
+        e.finding_categories,
+        e.sent_on,
+    )
+
+
 # What the registry does not need, on purpose: the blocking items above only open and close,
 # and a revocation reaches it as an order, not as the penalty that caused it.
 policies.ignore(
@@ -143,6 +164,8 @@ policies.ignore(
     qc.AnnualQcConclusionRevised,
     qc.QcPublicListEntered,
     qc.QcPublicListLeft,
+    qc.QcFollowUpRecorded,
+    qc.QcFollowUpConcluded,
     why="QC's own work: the registry needs only what opens or closes a blocking item (R4)",
 )
 policies.ignore(
@@ -155,6 +178,7 @@ policies.ignore(
     enf.LeadClosed,
     enf.ReferralAcknowledged,
     enf.ReferralAcknowledgedByUnit,
+    enf.CaseMarkedTypical,
     enf.CaseInvestigated,
     enf.PenaltyDecided,
     enf.PenaltyExecuted,

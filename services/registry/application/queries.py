@@ -246,3 +246,16 @@ async def institution_record(conn: Conn, institution_id: str) -> dict[str, Any] 
         "staff": [dict(s) for s in staff],
         "blocking_items": [dict(b) for b in blocking],
     }
+
+
+async def home_qc_notices(conn: Conn, region: str | None) -> list[dict[str, Any]]:
+    """QC results other provinces' QC centres sent on the region's institutions."""
+    args: list[Any] = []
+    where = _region_filter("n.region_code", region, args)
+    rows = await conn.fetch(
+        "SELECT n.*, i.name FROM home_qc_notices n"
+        " LEFT JOIN institutions_view i USING (institution_id)"
+        f" WHERE {where} ORDER BY n.sent_on, n.institution_id",
+        *args,
+    )
+    return [dict(r) for r in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contracts.enforcement_v1 import (
     CaseClosed,
     CaseInvestigated,
+    CaseMarkedTypical,
     CaseOpened,
     CreditClassChanged,
     CreditRepairGranted,
@@ -41,6 +42,11 @@ views.ignore(
 views.ignore(
     InspectionMerged,
     why="a merged reason joins an inspection already shown (E3 one per period)",
+)
+views.ignore(
+    CaseMarkedTypical,
+    why="a typical case goes back to the QC centres (qc lists it); the public sees the"
+    " penalty decision itself",
 )
 views.ignore(
     ReferralAcknowledged,

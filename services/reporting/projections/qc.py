@@ -11,10 +11,13 @@ from contracts.qc_v1 import (
     BlindSamplePassed,
     QcActivityOpened,
     QcFindingRecorded,
+    QcFollowUpConcluded,
+    QcFollowUpRecorded,
     QcPlanGenerated,
     QcPublicListEntered,
     QcPublicListLeft,
     QcResultRecorded,
+    QcResultSentToHomeAuthority,
     RectificationOverdue,
     RectificationRejected,
     RectificationReopened,
@@ -45,6 +48,15 @@ views.ignore(
     QcPublicListLeft,
     why="the list follows the conclusion's versions (AnnualQcConclusionRevised): each entry"
     " and exit is a version of rp_annual_qc, shown as of any date (P6)",
+)
+views.ignore(
+    QcFollowUpRecorded,
+    QcFollowUpConcluded,
+    why="follow-up measures are QC's ledger (listed by qc); no seed makes them public",
+)
+views.ignore(
+    QcResultSentToHomeAuthority,
+    why="a notice between authorities; the public sees the result itself (QcResultRecorded)",
 )
 views.ignore(
     ViolationClueReferred,

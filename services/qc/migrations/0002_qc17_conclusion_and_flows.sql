@@ -17,3 +17,25 @@ ALTER TABLE referrals ADD COLUMN IF NOT EXISTS acknowledged_by TEXT;
 -- is a receipt, and the referral still waits for a person of the unit.
 UPDATE referrals SET received_on = acknowledged_on, acknowledged_on = NULL
  WHERE received_on IS NULL AND acknowledged_by IS NULL;
+-- Typical cases supervision sends back to QC (seed 001 §二(三)3), learned from its events.
+CREATE TABLE IF NOT EXISTS typical_cases (
+    case_id               TEXT PRIMARY KEY,
+    institution_id        TEXT NOT NULL,
+    region_code           TEXT NOT NULL,
+    violation             TEXT NOT NULL,
+    summary               TEXT NOT NULL,
+    marked_by_region_code TEXT NOT NULL,
+    marked_on             DATE NOT NULL
+);
+-- QC follow-up measures: 约谈, 集中点评, 督办整改 with their dates and outcomes.
+CREATE TABLE IF NOT EXISTS follow_ups (
+    follow_up_id   TEXT PRIMARY KEY,
+    institution_id TEXT NOT NULL,
+    province_code  TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    held_on        DATE NOT NULL,
+    subject        TEXT NOT NULL,
+    outcome        TEXT,
+    due_on         DATE,
+    concluded_on   DATE
+);
