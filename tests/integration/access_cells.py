@@ -225,29 +225,7 @@ class World:
         )
         return item
 
-    def follow_up_body(w: World) -> dict[str, Any]:
-    return {
-        "institution_id": w.planned[0],
-        "kind": "supervised-rectification",
-        "held_on": "2026-08-31",
-        "subject": "质控不合格问题督办整改",
-        "due_on": "2026-09-30",
-    }
-
-
-@recipe("qc", "POST", "/api/v1/follow-ups")
-async def _follow_up(w: World, role: str) -> Call:
-    return Call("/api/v1/follow-ups", follow_up_body(w))
-
-
-@recipe("qc", "POST", "/api/v1/follow-ups/{follow_up_id}/outcome")
-async def _follow_up_outcome(w: World, role: str) -> Call:
-    made = await w.ok("qc", "/api/v1/follow-ups", w.centre, follow_up_body(w))
-    outcome = {"outcome": "已按期整改完毕", "concluded_on": "2026-09-01"}
-    return Call(f"/api/v1/follow-ups/{made['id']}/outcome", outcome)
-
-
-# enforcement
+    # enforcement
 
     async def draw(self) -> str:
         roster = [{"inspector_id": f"m{k}"} for k in range(8)]
@@ -661,6 +639,28 @@ async def _reopen(w: World, role: str) -> Call:
     item = await w.submitted()
     await w.ok("qc", f"/api/v1/rectifications/{item}/verification", w.centre)
     return Call(f"/api/v1/rectifications/{item}/reopening", {"reason": "回头看发现问题未整改"})
+
+
+def follow_up_body(w: World) -> dict[str, Any]:
+    return {
+        "institution_id": w.planned[0],
+        "kind": "supervised-rectification",
+        "held_on": "2026-08-31",
+        "subject": "质控不合格问题督办整改",
+        "due_on": "2026-09-30",
+    }
+
+
+@recipe("qc", "POST", "/api/v1/follow-ups")
+async def _follow_up(w: World, role: str) -> Call:
+    return Call("/api/v1/follow-ups", follow_up_body(w))
+
+
+@recipe("qc", "POST", "/api/v1/follow-ups/{follow_up_id}/outcome")
+async def _follow_up_outcome(w: World, role: str) -> Call:
+    made = await w.ok("qc", "/api/v1/follow-ups", w.centre, follow_up_body(w))
+    outcome = {"outcome": "已按期整改完毕", "concluded_on": "2026-09-01"}
+    return Call(f"/api/v1/follow-ups/{made['id']}/outcome", outcome)
 
 
 # enforcement
