@@ -34,10 +34,11 @@ def fold(case_id: str, events: Iterable[EventPayload]) -> Typical:
 def mark(
     s: Typical, the_case: Case, summary: str, region_code: str, today: date
 ) -> list[EventPayload]:
-    """Only a decided case is typical, and it is sent once."""
-    if the_case.stage not in DECIDED:
+    """Only a case with a penalty decision (not annulled) is typical, and it is sent once."""
+    if the_case.stage not in DECIDED or the_case.penalty is None or the_case.annulled:
         raise Conflict(
-            f"case {the_case.case_id} is {the_case.stage.value}; a typical case is decided",
+            f"case {the_case.case_id} is {the_case.stage.value}; a typical case has a penalty"
+            " decision in force",
             rule="typical cases back to QC",
             details={"state": the_case.stage.value},
         )
