@@ -70,6 +70,27 @@ class PlanEntry(EventPayload):
 
 
 @event
+class CapabilityAssessed(EventPayload):
+    """A technical-support institution (疾控中心, 职业病防治院所) against the capability
+    standard, for Yunnan 附表1 (能力提升底档库, seed 001 §二(一)): each aspect meets it or
+    not, the gaps by category, and the improvement plan. A later one for the same year
+    supersedes it."""
+
+    event_type: ClassVar[str] = "qc.CapabilityAssessed"
+    aggregate_type: ClassVar[str] = "CapabilityRecord"
+
+    institution_id: str
+    year: int
+    meets: dict[str, bool] = Field(
+        description="staff | premises | equipment | support → meets the standard"
+    )
+    gaps: str = Field(description="不符合之处（分类说明）")
+    improvement_plan: str = Field(description="能力提升计划")
+    note: str | None = None
+    assessed_on: date
+
+
+@event
 class QcPlanGenerated(EventPayload):
     """Q1–Q3: the year's plan, with everything needed to recompute and verify it."""
 

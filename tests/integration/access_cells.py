@@ -641,6 +641,18 @@ async def _reopen(w: World, role: str) -> Call:
     return Call(f"/api/v1/rectifications/{item}/reopening", {"reason": "回头看发现问题未整改"})
 
 
+@recipe("qc", "POST", "/api/v1/capability-assessments")
+async def _capability(w: World, role: str) -> Call:
+    body = {
+        "institution_id": w.planned[0],
+        "year": 2026,
+        "meets": {"staff": True, "premises": True, "equipment": False, "support": True},
+        "gaps": "仪器设备：缺少气相色谱仪",
+        "improvement_plan": "2026年底前完成采购",
+    }
+    return Call("/api/v1/capability-assessments", body)
+
+
 def follow_up_body(w: World) -> dict[str, Any]:
     return {
         "institution_id": w.planned[0],

@@ -56,7 +56,8 @@ intake.ignore(
     qc.QcResultSentToHomeAuthority,
     qc.QcFollowUpRecorded,
     qc.QcFollowUpConcluded,
-    why="QC follow-up measures stay with QC (a clue they find is referred);"
+    qc.CapabilityAssessed,
+    why="capability checks (附表1) and QC follow-ups stay with QC (a clue found is referred);"
     " QC plans, activities, blind samples and notices to the home authority do not"
     " enter the credit class (the result itself does, as QcResultRecorded)",
 )

@@ -235,6 +235,10 @@ async def follow_up_concluded(
 
 
 views.ignore(
+    qc.CapabilityAssessed,
+    why="the capability register is a form (Yunnan 附表1), kept by reporting",
+)
+views.ignore(
     qc.QcResultSentToHomeAuthority,
     why="the home province's registry lists what it was sent; qc's record shows the result",
 )

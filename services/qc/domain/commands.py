@@ -100,3 +100,12 @@ class RecordFollowUp(Command):
 class ConcludeFollowUp(Command):
     outcome: str = Field(min_length=2, max_length=2000)
     concluded_on: date
+
+
+class AssessCapability(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    year: int = Field(ge=2020, le=2100)
+    meets: dict[str, bool] = Field(description="staff | premises | equipment | support")
+    gaps: str = Field("", max_length=2000, description="不符合之处（分类说明）")
+    improvement_plan: str = Field("", max_length=4000, description="能力提升计划")
+    note: str | None = Field(None, max_length=1000)

@@ -15,6 +15,7 @@ from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
 from services.qc.application import (
     activities,
+    capability,
     conclusions,
     follow_ups,
     plans,
@@ -28,6 +29,7 @@ from services.qc.domain.categories import CATEGORIES
 router = APIRouter(prefix="/api/v1", tags=["qc"])
 Centre = Annotated[Actor, Depends(require_roles(Role.QC_CENTRE))]
 Institution = Annotated[Actor, Depends(require_roles(Role.INSTITUTION))]
+Assessor = Annotated[Actor, Depends(require_roles(Role.QC_CENTRE, Role.REGISTRY_AUTHORITY))]
 Reader = Annotated[
     Actor, Depends(require_roles(Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.REGISTRY_AUTHORITY))
 ]
@@ -201,6 +203,14 @@ async def list_follow_ups(
         return await queries.follow_ups(
             conn, regions.province_of(actor.region_code), _prefix(actor), institution_id
         )
+
+
+@router.post("/capability-assessments", status_code=201, response_model=Created)
+async def assess_capability(cmd: c.AssessCapability, request: Request, actor: Assessor) -> Created:
+    """Yunnan 附表1: a technical-support institution against the capability standard."""
+    return Created(
+        id=await capability.assess_capability(_qc(request), cmd, command_metadata(request, actor))
+    )
 
 
 @router.get("/categories")

@@ -166,6 +166,7 @@ policies.ignore(
     qc.QcPublicListLeft,
     qc.QcFollowUpRecorded,
     qc.QcFollowUpConcluded,
+    qc.CapabilityAssessed,
     why="QC's own work: the registry needs only what opens or closes a blocking item (R4)",
 )
 policies.ignore(

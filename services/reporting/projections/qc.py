@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from contracts.envelope import Envelope
@@ -9,6 +10,7 @@ from contracts.qc_v1 import (
     AnnualQcConcluded,
     AnnualQcConclusionRevised,
     BlindSamplePassed,
+    CapabilityAssessed,
     QcActivityOpened,
     QcFindingRecorded,
     QcFollowUpConcluded,
@@ -177,3 +179,22 @@ async def annual_revised(
     change = {"result": e.result, "rectified": e.rectified, "on_public_list": e.on_public_list}
     key = {"institution_id": e.institution_id, "year": e.year}
     await revise(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, change)
+
+
+@views.on(CapabilityAssessed)
+async def capability(_: Projecting, conn: Conn, env: Envelope, e: CapabilityAssessed) -> None:
+    """Yunnan 附表1: each assessment kept; the form takes the latest known at its moment."""
+    await conn.execute(
+        "INSERT INTO rp_capability (event_id, institution_id, year, meets, gaps,"
+        " improvement_plan, note, assessed_on, known_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        env.event_id,
+        e.institution_id,
+        e.year,
+        json.dumps(e.meets),
+        e.gaps,
+        e.improvement_plan,
+        e.note,
+        e.assessed_on,
+        env.occurred_at,
+    )
