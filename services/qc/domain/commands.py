@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from pydantic import ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field
+from ohts_kit.plausible import DeadlineDate, HappenedDate, StrictCommand
 
 
-class Command(BaseModel):
+class Command(StrictCommand):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -56,7 +56,7 @@ class FindingIn(Command):
     description: str = Field(min_length=2, max_length=2000)
     evidence_refs: list[str] = Field(default_factory=list, max_length=50)
     violation_clue: bool | None = Field(None, description="default: by category")
-    due_on: date = Field(description="rectification due date (must be in the future)")
+    due_on: DeadlineDate = Field(description="rectification due date (must be in the future)")
 
 
 class RecordResult(Command):
@@ -75,7 +75,7 @@ class Reason(Command):
 
 
 class Reopen(Reason):
-    due_on: date | None = Field(
+    due_on: DeadlineDate | None = Field(
         None, description="the new due date; default: the look-back term from today"
     )
 
@@ -91,15 +91,15 @@ class RecordFollowUp(Command):
         description="interview (约谈) | group-review (集中点评)"
         " | supervised-rectification (督办整改)"
     )
-    held_on: date
+    held_on: HappenedDate
     subject: str = Field(min_length=2, max_length=2000)
     outcome: str | None = Field(None, min_length=2, max_length=2000)
-    due_on: date | None = None
+    due_on: DeadlineDate | None = None
 
 
 class ConcludeFollowUp(Command):
     outcome: str = Field(min_length=2, max_length=2000)
-    concluded_on: date
+    concluded_on: HappenedDate
 
 
 class AssessCapability(Command):

@@ -48,8 +48,7 @@ def _qc(request: Request) -> Qc:
 
 
 def _prefix(actor: Actor) -> str:
-    code = actor.region_code
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+    return regions.prefix(actor.region_code)
 
 
 @router.post("/plans", status_code=201, response_model=Created)

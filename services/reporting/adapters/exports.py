@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ohts_kit.spreadsheets import safe_cell
 from services.reporting.domain.forms import Cell, Form, header_grid
 
 
@@ -42,16 +43,17 @@ def to_json(form: Form) -> dict[str, Any]:
 
 
 def to_csv(form: Form) -> str:
+    """Every text cell through `safe_cell` (formula neutralisation); numbers as numbers."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([form.title])
+    writer.writerow([safe_cell(form.title)])
     for line in [*form.preamble, form.signoff.header()]:
-        writer.writerow([line])
+        writer.writerow([safe_cell(line)])
     grid, _ = header_grid(form.columns)
-    writer.writerows(grid)
-    writer.writerows([[_plain(c) if c is not None else "" for c in row] for row in form.rows])
+    writer.writerows([[safe_cell(label) for label in labels] for labels in grid])
+    writer.writerows([[_csv(c) for c in row] for row in form.rows])
     for note in [form.signoff.footer(), *form.notes]:
-        writer.writerow([note])
+        writer.writerow([safe_cell(note)])
     return "\ufeff" + out.getvalue()  # a BOM so spreadsheet programs read UTF-8 Chinese
 
 
@@ -66,17 +68,17 @@ def to_xlsx(form: Form) -> bytes:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    sheet.cell(row=1, column=1, value=form.title).font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1, value=safe_cell(form.title)).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(row=1, column=1).alignment = center
     top = 2
     for line in [*form.preamble, form.signoff.header()]:
-        sheet.cell(row=top, column=1, value=line)
+        sheet.cell(row=top, column=1, value=safe_cell(line))
         sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=width)
         top += 1
     for r, labels in enumerate(grid):
         for c, label in enumerate(labels):
-            cell = sheet.cell(row=top + r, column=c + 1, value=label or None)
+            cell = sheet.cell(row=top + r, column=c + 1, value=safe_cell(label) or None)
             cell.alignment, cell.border, cell.font = center, box, Font(bold=True)
     for m in merges:
         sheet.merge_cells(
@@ -92,7 +94,7 @@ def to_xlsx(form: Form) -> bytes:
             cell.border, cell.alignment = box, Alignment(wrap_text=True, vertical="center")
     last = first_data + len(form.rows)
     for n, note in enumerate([form.signoff.footer(), *form.notes]):
-        sheet.cell(row=last + n, column=1, value=note)
+        sheet.cell(row=last + n, column=1, value=safe_cell(note))
         sheet.merge_cells(start_row=last + n, start_column=1, end_row=last + n, end_column=width)
     for c in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(c)].width = 16
@@ -101,8 +103,12 @@ def to_xlsx(form: Form) -> bytes:
     return buffer.getvalue()
 
 
+def _csv(value: Cell) -> Any:
+    return "" if value is None else safe_cell(value) if isinstance(value, str) else _plain(value)
+
+
 def _xlsx(value: Cell) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
+    return float(value) if isinstance(value, Decimal) else safe_cell(value)
 
 
 # Yunnan 附表2 as the seed prints it: one registration card per institution. Each line of
@@ -136,16 +142,16 @@ def to_xlsx_cards(form: Form, card: list[CardLine]) -> bytes:
     for n, row in enumerate(form.rows, start=1):
         values = dict(zip(labels, row, strict=True))
         sheet = book.create_sheet(_sheet_name(n, values.get("机构名称")))
-        sheet.cell(row=1, column=1, value=form.title).font = Font(bold=True, size=14)
+        sheet.cell(row=1, column=1, value=safe_cell(form.title)).font = Font(bold=True, size=14)
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
         for r, line in enumerate(card, start=2):
             for k, (label, column) in enumerate(line):
                 value = _plain(values[column]) if column is not None else None
                 sheet.cell(row=r, column=1 + 2 * k, value=label).font = Font(bold=True)
-                sheet.cell(row=r, column=2 + 2 * k, value=value)
+                sheet.cell(row=r, column=2 + 2 * k, value=safe_cell(value))
         last = 2 + len(card)
         for k, note in enumerate([form.signoff.footer(), form.signoff.header(), *form.notes]):
-            sheet.cell(row=last + k, column=1, value=note)
+            sheet.cell(row=last + k, column=1, value=safe_cell(note))
         for c in range(1, 7):
             sheet.column_dimensions[get_column_letter(c)].width = 20
     if not form.rows:
