@@ -53,3 +53,32 @@ async def test_a_local_result_is_not_sent_anywhere(app: Qc) -> None:  # noqa: F8
     types = [e.event_type for e in store(app).events("QcActivity")]
     assert "qc.QcResultSentToHomeAuthority" not in types
     assert "qc.QcResultRecorded" in types
+
+
+def test_the_stale_alarm_counts_from_receipt_to_acknowledgement() -> None:
+    from ohts_kit.workdays import WorkCalendar
+    from services.qc.application.queries import referral_dashboard
+
+    def row(rid: str, received: date | None, acknowledged: date | None = None) -> dict:  # type: ignore[type-arg]
+        return {
+            "referral_id": rid,
+            "institution_id": "inst-a",
+            "supervision_region_code": "330106",
+            "referred_on": date(2026, 3, 2),  # Monday
+            "received_on": received,
+            "acknowledged_on": acknowledged,
+        }
+
+    rows = [
+        row("late-receipt", date(2026, 3, 9)),  # received a week later: 3 working days waiting
+        row("never-received", None),  # counts from the referral: 8 working days
+        row("done", date(2026, 3, 2), date(2026, 3, 3)),
+    ]
+    board = referral_dashboard(rows, date(2026, 3, 12), WorkCalendar())
+    assert (board["acknowledged"], board["received"], board["waiting"]) == (1, 1, 2)
+    assert [(s["referral_id"], s["working_days_waiting"]) for s in board["stale"]] == [
+        ("never-received", 8)
+    ]
+    later = referral_dashboard(rows, date(2026, 3, 17), WorkCalendar())
+    waiting = {s["referral_id"]: s["working_days_waiting"] for s in later["stale"]}
+    assert waiting == {"late-receipt": 6, "never-received": 11}

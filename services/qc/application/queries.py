@@ -14,13 +14,19 @@ ACK_WORKING_DAYS = 5  # Q5: a referral not acknowledged within 5 working days is
 async def referrals(
     conn: Conn, today: date, calendar: WorkCalendar, region_prefix: str
 ) -> dict[str, Any]:
-    """Q5: referrals acknowledged by a person of the receiving unit, received (the automatic
-    receipt) but not acknowledged, and the stale ones: counted from receipt (or, not yet
-    received, from referral) to acknowledgement."""
     rows = await conn.fetch(
         "SELECT * FROM referrals WHERE supervision_region_code LIKE $1 ORDER BY referred_on",
         region_prefix + "%",
     )
+    return referral_dashboard([dict(r) for r in rows], today, calendar)
+
+
+def referral_dashboard(
+    rows: list[dict[str, Any]], today: date, calendar: WorkCalendar
+) -> dict[str, Any]:
+    """Q5: referrals acknowledged by a person of the receiving unit, received (the automatic
+    receipt) but not acknowledged, and the stale ones: counted from receipt (or, not yet
+    received, from referral) to acknowledgement."""
     stale, acknowledged, received, waiting = [], 0, 0, 0
     for r in rows:
         if r["acknowledged_on"] is not None:
