@@ -1,4 +1,5 @@
-"""`ohts`: run the system, run one service, issue tokens, export contracts, list dead letters."""
+"""`ohts`: run the system, run one service, issue tokens, export contracts, list dead letters,
+back up and restore the event stores, republish a topic."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import importlib
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from contracts.envelope import Role
+from ohts.progress import progress
 from ohts_kit.settings import SERVICES, Settings, settings_from
 
 app = typer.Typer(no_args_is_help=True, help="OHTS Oversight operator commands")
@@ -67,34 +70,37 @@ def serve(service: str, port: Annotated[int | None, typer.Option()] = None) -> N
 
 @app.command()
 def up(
-    demo: Annotated[bool, typer.Option(help="load demo data")] = True,
+    demo: Annotated[bool, typer.Option(help="load demo data into an empty system")] = True,
     data_dir: Annotated[Path, typer.Option(help="embedded PostgreSQL data and logs")] = Path(
         ".ohts"
     ),
-    keep_data: Annotated[bool, typer.Option(help="reuse the data of the last run")] = False,
+    fresh: Annotated[
+        bool, typer.Option(help="erase the data of earlier runs and start from nothing")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask before --fresh")] = False,
+    replicas: Annotated[int, typer.Option(min=1, max=5, help="instances of every service")] = 1,
+    keep_data: Annotated[bool, typer.Option(hidden=True, help="the default now")] = True,
 ) -> None:
-    """Start everything (embedded PostgreSQL and broker unless configured), load demo data."""
-    from ohts.demo import load_demo, load_enforcement_demo, load_qc_demo, load_reporting_demo
+    """Start everything (embedded PostgreSQL and broker unless configured); the data of the
+    last run is kept (in DATA_DIR/pgdata); demo data goes only into an empty system; a crashed
+    service or broker is restarted, PostgreSQL dying stops everything."""
     from ohts.launcher import start_system
 
+    if fresh:
+        _confirm_fresh(data_dir, yes)
     started = time.monotonic()
     typer.echo("starting PostgreSQL, the broker and the four services ...")
-    system = start_system(data_dir, fresh=not keep_data)
-    ready = time.monotonic() - started
+    system = start_system(data_dir, fresh=fresh, replicas=replicas)
+    reason = None
     try:
-        typer.echo(f"ready in {ready:.1f}s (logs in {data_dir}/)")
+        typer.echo(f"ready in {time.monotonic() - started:.1f}s (data and logs in {data_dir}/)")
         if demo:
-            ids = load_demo(system.settings, system.url_of("registry"))
-            typer.echo(f"demo data: {len(ids)} institutions registered through the registry API")
-            plan_id = load_qc_demo(system.settings, system.url_of("qc"), ids)
-            typer.echo(f"demo data: QC plan {plan_id} with findings, rectifications and referrals")
-            draw_id = load_enforcement_demo(system.settings, system.url_of("enforcement"), ids)
-            typer.echo(f"demo data: draw {draw_id}, inspections, cases and penalties of every kind")
-            campaign_id = load_reporting_demo(system.settings, system.url_of("registry"), ids)
-            typer.echo(f"demo data: self-inspection campaign {campaign_id} with two reports")
+            _demo_if_empty(system)
         typer.echo(f"public portal: {system.url_of('reporting')}/")
         for service in ("registry", "qc", "enforcement"):
             typer.echo(f"{service} API: {system.url_of(service)}/docs")
+        if replicas > 1:
+            typer.echo(f"{replicas} instances of each service: {', '.join(system.processes)}")
         typer.echo("press Ctrl-C to stop")
         stop = {"now": False}
 
@@ -103,15 +109,58 @@ def up(
 
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
-        while not stop["now"]:
-            for name, process in system.processes.items():
-                if process.poll() is not None:
-                    typer.echo(f"{name} exited with code {process.returncode}; stopping", err=True)
-                    stop["now"] = True
-            time.sleep(0.5)
+        reason = system.supervise(lambda: stop["now"], lambda line: typer.echo(line, err=True))
+        if reason:
+            typer.echo(reason, err=True)
     finally:
         typer.echo("stopping ...")
         system.stop()
+    if reason:
+        raise typer.Exit(1)
+
+
+def _confirm_fresh(data_dir: Path, yes: bool) -> None:
+    """--fresh erases everything: asked on a terminal, refused elsewhere without --yes."""
+    if yes or not (data_dir / "pgdata").exists():
+        return
+    if not sys.stdin.isatty():
+        typer.echo(f"--fresh erases {data_dir}/pgdata: add --yes to confirm", err=True)
+        raise typer.Exit(2)
+    typer.confirm(f"erase every record in {data_dir}/pgdata and start from nothing?", abort=True)
+
+
+def _demo_if_empty(system: Any) -> None:
+    from ohts.demo import load_demo, load_enforcement_demo, load_qc_demo, load_reporting_demo
+
+    stored = asyncio.run(_registry_events(system.settings))
+    if stored:
+        typer.echo(f"data kept from the last run ({stored} registry events): no demo loaded")
+        return
+    with progress("demo data", 4, "steps", out=sys.stdout) as step:
+        ids = load_demo(system.settings, system.url_of("registry"))
+        typer.echo(f"demo data: {len(ids)} institutions registered through the registry API")
+        step.advance()
+        plan_id = load_qc_demo(system.settings, system.url_of("qc"), ids)
+        typer.echo(f"demo data: QC plan {plan_id} with findings, rectifications and referrals")
+        step.advance()
+        draw_id = load_enforcement_demo(system.settings, system.url_of("enforcement"), ids)
+        typer.echo(f"demo data: draw {draw_id}, inspections, cases and penalties of every kind")
+        step.advance()
+        campaign_id = load_reporting_demo(system.settings, system.url_of("registry"), ids)
+        typer.echo(f"demo data: self-inspection campaign {campaign_id} with two reports")
+        step.advance()
+
+
+async def _registry_events(settings: Settings) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        table = f'"{settings.schema_of("registry")}".events'
+        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table)
+        return int(await conn.fetchval(f"SELECT count(*) FROM {table}")) if exists else 0
+    finally:
+        await conn.close()
 
 
 @app.command()
@@ -125,7 +174,8 @@ def demo(
 
     if scale not in SCALES:
         raise typer.BadParameter(f"unknown scale {scale!r}; one of {', '.join(SCALES)}")
-    written = asyncio.run(generate(_settings(), SCALES[scale], typer.echo))
+    with progress(f"demo {scale}", SCALES[scale].events, "events") as bar:
+        written = asyncio.run(generate(_settings(), SCALES[scale], typer.echo, bar.advance))
     typer.echo(f"written: {written}")
 
 
@@ -192,13 +242,17 @@ def dlq_list(limit: Annotated[int, typer.Option()] = 100) -> None:
     typer.echo(f"{len(letters)} dead letter(s)", err=True)
 
 
+IMPORT_CHUNK_ROWS = 200
+
+
 @registry_app.command("import")
 def registry_import(
     file: Annotated[Path, typer.Argument(exists=True, readable=True, help="legacy CSV")],
     region: Annotated[str, typer.Option(help="the importing authority's jurisdiction")] = "330000",
     url: Annotated[str | None, typer.Option(help="registry URL")] = None,
 ) -> None:
-    """Import institutions and certificates from the old system (R1, R5), idempotently."""
+    """Import institutions and certificates from the old system (R1, R5), idempotently.
+    The file goes in chunks of rows (each row is idempotent), so progress can be shown."""
     import httpx
 
     from ohts_kit.auth import issue_token
@@ -208,22 +262,50 @@ def registry_import(
         settings, role=Role.REGISTRY_AUTHORITY, region_code=region, subject="cli-import"
     )
     base = url or f"http://{settings.host}:{settings.registry_port}"
-    response = httpx.post(
-        f"{base}/api/v1/imports/legacy",
-        content=file.read_bytes(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
-        timeout=600,
-    )
-    if response.status_code != 200:
-        typer.echo(f"import refused: {response.status_code} {response.text}", err=True)
-        raise typer.Exit(1)
-    report = response.json()
-    for error in report["errors"]:
+    header, rows = _csv_records(file.read_text(encoding="utf-8-sig"))
+    totals = {"imported": 0, "already_imported": 0}
+    errors: list[dict[str, Any]] = []
+    with progress("import", len(rows), "rows") as bar:
+        for start in range(0, max(len(rows), 1), IMPORT_CHUNK_ROWS):
+            chunk = rows[start : start + IMPORT_CHUNK_ROWS]
+            response = httpx.post(
+                f"{base}/api/v1/imports/legacy",
+                content=_csv_text(header, chunk).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+                timeout=600,
+            )
+            if response.status_code != 200:
+                typer.echo(f"import refused: {response.status_code} {response.text}", err=True)
+                raise typer.Exit(1)
+            report = response.json()
+            for key in totals:
+                totals[key] += report[key]
+            # The service numbers lines from 2 within the chunk; the file's are further on.
+            errors += [{**e, "line": e["line"] + start} for e in report["errors"]]
+            bar.advance(len(chunk))
+    for error in errors:
         typer.echo(f"line {error['line']}: {error['field']}: {error['reason']}", err=True)
     typer.echo(
-        f"imported {report['imported']}, already imported {report['already_imported']},"
-        f" rejected {len({e['line'] for e in report['errors']})} row(s)"
+        f"imported {totals['imported']}, already imported {totals['already_imported']},"
+        f" rejected {len({e['line'] for e in errors})} row(s)"
     )
+
+
+def _csv_records(text: str) -> tuple[list[str], list[list[str]]]:
+    import csv
+    import io
+
+    records = list(csv.reader(io.StringIO(text)))
+    return (records[0] if records else []), records[1:]
+
+
+def _csv_text(header: list[str], rows: list[list[str]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    return out.getvalue()
 
 
 qc_app = typer.Typer(no_args_is_help=True, help="quality control")
@@ -288,7 +370,8 @@ def reporting_rebuild(
 
     from services.reporting.application.rebuild import rebuild
 
-    report = asyncio.run(rebuild(_settings(), replace=replace))
+    with progress("rebuild", None, "events") as bar:
+        report = asyncio.run(rebuild(_settings(), replace=replace, progress=bar))
     for t in report.tables:
         mark = "equal" if t.equal else "DIFFERENT"
         typer.echo(f"{t.table:32} live {t.live_rows:>9} rebuilt {t.rebuilt_rows:>9}  {mark}")
@@ -299,6 +382,70 @@ def reporting_rebuild(
     )
     if not report.equal and not replace:
         raise typer.Exit(1)
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="the dump to write (pg_dump custom format)")],
+) -> None:
+    """Back up the event stores (the registry, qc and enforcement schemas) with pg_dump."""
+    from ohts.backup import backup
+
+    schemas = asyncio.run(backup(_settings(), file))
+    typer.echo(f"backed up {', '.join(schemas)} into {file} ({file.stat().st_size} bytes)")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(exists=True, readable=True, help="a dump of ohts backup")],
+    database_url: Annotated[
+        str | None, typer.Option(help="the empty database to restore into (default: configured)")
+    ] = None,
+) -> None:
+    """Restore a backup into an empty database with pg_restore; the relays then republish
+    every event, and reporting rebuilds its read models from them as it consumes."""
+    from ohts.backup import restore
+
+    settings = _settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    try:
+        schemas = asyncio.run(restore(settings, file))
+    except RuntimeError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"restored {', '.join(schemas)}; start the services: their relays republish")
+
+
+@app.command("republish")
+def republish_command(
+    service: Annotated[str, typer.Argument(help="registry | qc | enforcement")],
+    wait: Annotated[bool, typer.Option(help="follow the relay until it has sent all")] = True,
+    timeout: Annotated[float, typer.Option(help="give up waiting after seconds idle")] = 60,
+) -> None:
+    """Publish every event of a service's event store to its topic again (the running relay
+    does it; consumers' inboxes skip what they applied)."""
+    from ohts.backup import published_count, republish
+
+    if service not in ("registry", "qc", "enforcement"):
+        raise typer.BadParameter(f"{service!r} publishes no events; registry, qc or enforcement")
+    settings = _settings()
+    stored, before = asyncio.run(republish(settings, service))
+    typer.echo(f"{service}: {stored} events to republish")
+    if not wait:
+        return
+    with progress(f"republish {service}", stored, "events") as bar:
+        idle_since = time.monotonic()
+        while bar.done < stored:
+            sent = min(stored, asyncio.run(published_count(settings, service)) - before)
+            if sent > bar.done:
+                bar.advance(sent - bar.done)
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > timeout:
+                typer.echo(f"no progress for {timeout:.0f}s: is {service} running?", err=True)
+                raise typer.Exit(1)
+            time.sleep(0.5)
+    typer.echo(f"{service}: {stored} events republished")
 
 
 def main() -> None:

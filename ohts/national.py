@@ -106,9 +106,13 @@ async def _open(spec: object, settings: Settings) -> ServiceRuntime:
 
 
 async def generate(
-    settings: Settings, scale: Scale, progress: Callable[[str], None] = print
+    settings: Settings,
+    scale: Scale,
+    progress: Callable[[str], None] = print,
+    tick: Callable[[int], None] = lambda _: None,
 ) -> dict[str, int]:
-    """Write the history; returns the events written per producer."""
+    """Write the history; returns the events written per producer. `tick(n)` is told of
+    every n events written (a progress bar's counts)."""
     counties = [r.code for r in regions.of_level("county")]
     step = max(1, len(counties) // scale.institutions)
     written = {"registry": 0, "qc": 0, "enforcement": 0}
@@ -124,11 +128,14 @@ async def generate(
             region = counties[(i * step) % len(counties)]
             institutions.append(await _institution(reg_rt, scale, i, region))
             written["registry"] += 2 + len(institutions[-1].staff_ids)
+            tick(2 + len(institutions[-1].staff_ids))
         progress(f"{scale.institutions} institutions, {scale.staff} staff")
-        written["registry"] += await _cards(reg_rt, scale, institutions, progress)
+        written["registry"] += await _cards(reg_rt, scale, institutions, progress, tick)
         progress(f"registry: {written['registry']} events in {time.monotonic() - started:.0f} s")
         written["qc"] = await _qc(qc_rt, scale, institutions)
+        tick(written["qc"])
         written["enforcement"] = await _penalties(enf_rt, scale, institutions)
+        tick(written["enforcement"])
         progress(f"all {sum(written.values())} events in {time.monotonic() - started:.0f} s")
     finally:
         for rt in (reg_rt, qc_rt, enf_rt):
@@ -210,6 +217,7 @@ async def _cards(
     scale: Scale,
     institutions: list[Institution],
     progress: Callable[[str], None],
+    tick: Callable[[int], None],
 ) -> int:
     reg = registry_of(rt)
     per = scale.cards // scale.institutions
@@ -246,6 +254,7 @@ async def _cards(
                         meta,
                     )
                     written += 1
+            tick(min(per, start + CARDS_PER_TRANSACTION) - start)
         if (i + 1) % max(1, len(institutions) // 10) == 0:
             progress(f"cards: {written}")
     return written

@@ -66,6 +66,12 @@ def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
     )
 
 
+# Topics keep every record: `ohts reporting rebuild` replays them from offset 0, so a topic
+# that dropped old records would rebuild an incomplete history. (The event stores hold the
+# same history; `ohts republish` refills a topic from them.)
+TOPIC_RETENTION = {"retention.ms": "-1", "retention.bytes": "-1"}
+
+
 def all_topics(settings: Settings) -> list[str]:
     return [settings.topic_of(s) for s in SERVICES if s != "reporting"] + [settings.dlq_topic]
 
@@ -89,6 +95,7 @@ async def ensure_topics(settings: Settings, attempts: int = 30) -> None:
                                 t,
                                 num_partitions=settings.kafka_partitions,
                                 replication_factor=settings.kafka_replication_factor,
+                                topic_configs=TOPIC_RETENTION,
                             )
                             for t in missing
                         ]

@@ -66,6 +66,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.running = False
+        self.standby = False  # waiting for another instance's relay to let go of the lock
         self.watch = watch
         self._wake = asyncio.Event()
         self._checked = 0.0
@@ -141,11 +142,15 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set. One relay per schema: others wait on an advisory lock."""
         async with self.pool.acquire() as lock_conn:
-            while not await lock_conn.fetchval(
-                "SELECT pg_try_advisory_lock($1)", lock_key(f"relay:{self.schema}")
-            ):
-                if await _wait(stop, 1.0):
-                    return
+            self.standby = True
+            try:
+                while not await lock_conn.fetchval(
+                    "SELECT pg_try_advisory_lock($1)", lock_key(f"relay:{self.schema}")
+                ):
+                    if await _wait(stop, 1.0):
+                        return
+            finally:
+                self.standby = False
             channel = f"{self.schema}_events"
             await lock_conn.add_listener(channel, self._on_notify)
             self.running = True

@@ -176,7 +176,8 @@ class ServiceRuntime:
         if self.consumer is not None:
             checks["consumer"] = bool(getattr(self.consumer.subscriber, "running", True))
         if self.spec.publishes:
-            checks["relay"] = self.relay is not None and self.relay.running
+            # A second instance's relay stands by on the advisory lock: ready all the same.
+            checks["relay"] = self.relay is not None and (self.relay.running or self.relay.standby)
         return checks
 
     def lifespan(self) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:

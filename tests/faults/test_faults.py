@@ -97,6 +97,7 @@ class Feed(threading.Thread):
                     asyncpg.PostgresConnectionError,
                     asyncpg.InterfaceError,
                     asyncpg.CannotConnectNowError,
+                    asyncpg.InternalClientError,  # a pooled connection cut mid-operation
                 ):
                     await asyncio.sleep(0.5)
                     continue

@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
@@ -52,7 +52,15 @@ class RebuildReport:
         return all(t.equal for t in self.tables)
 
 
-async def rebuild(settings: Settings, *, replace: bool = False) -> RebuildReport:
+class Progress(Protocol):
+    def advance(self, amount: int = 1) -> None: ...
+
+    def set_total(self, total: int | None) -> None: ...
+
+
+async def rebuild(
+    settings: Settings, *, replace: bool = False, progress: Progress | None = None
+) -> RebuildReport:
     live = settings.schema_of("reporting")
     target = f"{live}_rebuild"
     admin = await asyncpg.connect(settings.database_url)
@@ -62,7 +70,7 @@ async def rebuild(settings: Settings, *, replace: bool = False) -> RebuildReport
         await admin.close()
     await migrate(settings, target, [PLATFORM_MIGRATIONS, MIGRATIONS])
     started = time.perf_counter()
-    events, skipped = await replay(settings, target)
+    events, skipped = await replay(settings, target, progress)
     report = RebuildReport(target, events, skipped, time.perf_counter() - started)
     report.tables = await compare(settings, live, target)
     if replace:
@@ -72,7 +80,9 @@ async def rebuild(settings: Settings, *, replace: bool = False) -> RebuildReport
     return report
 
 
-async def replay(settings: Settings, schema: str) -> tuple[int, int]:
+async def replay(
+    settings: Settings, schema: str, progress: Progress | None = None
+) -> tuple[int, int]:
     """Apply every event of the producers' topics to `schema`; returns (applied, skipped)."""
     apply = handlers(settings)
     consumer = AIOKafkaConsumer(
@@ -87,7 +97,11 @@ async def replay(settings: Settings, schema: str) -> tuple[int, int]:
     try:
         batched = bulk()
         topics = [settings.topic_of(s) for s in PRODUCERS]
+        if progress is not None:
+            progress.set_total(await _records_in(consumer, topics))
         async for records in drain(consumer, topics):
+            if progress is not None:
+                progress.advance(len(records))
             async with conn.transaction():
                 pending = _Pending()
                 for record in records:
@@ -109,6 +123,19 @@ async def replay(settings: Settings, schema: str) -> tuple[int, int]:
         await conn.close()
         await consumer.stop()
     return applied, skipped
+
+
+async def _records_in(consumer: AIOKafkaConsumer, topics: list[str]) -> int:
+    """How many records the topics hold now (a progress bar's total)."""
+    await consumer.topics()  # fresh metadata
+    partitions = [
+        TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
+    ]
+    if not partitions:
+        return 0
+    ends = await consumer.end_offsets(partitions)
+    starts = await consumer.beginning_offsets(partitions)
+    return sum(ends[tp] - starts[tp] for tp in partitions)
 
 
 @dataclass
