@@ -75,6 +75,22 @@ class JudicialTransferStatusChanged(EventPayload):
 
 
 @event
+class CaseMarkedTypical(EventPayload):
+    """A decided case supervision marks typical and sends back to the QC centres (seed 001
+    §二(三)3: 监督与质控联动; seed 004: QC and supervision exchange cases both ways)."""
+
+    event_type: ClassVar[str] = "enforcement.CaseMarkedTypical"
+    aggregate_type: ClassVar[str] = "TypicalCase"
+
+    case_id: str
+    institution_id: str
+    violation: str
+    summary: str = Field(description="what makes it typical, for the QC centres")
+    marked_by_region_code: str
+    marked_on: date
+
+
+@event
 class QualificationRevocationOrdered(EventPayload):
     """A penalty decision revokes a qualification; the registry carries it out."""
 
@@ -119,7 +135,8 @@ class UnreportedProjectFound(EventPayload):
 
 @event
 class ReferralAcknowledged(EventPayload):
-    """Q5: supervision received a QC referral and opened a lead for it."""
+    """Q5: supervision's system received a QC referral and opened a lead for it. This is
+    the automatic receipt (已接收); a person's acknowledgement is ReferralAcknowledgedByUnit."""
 
     event_type: ClassVar[str] = "enforcement.ReferralAcknowledged"
     aggregate_type: ClassVar[str] = "Lead"
@@ -127,6 +144,22 @@ class ReferralAcknowledged(EventPayload):
     referral_id: str
     institution_id: str
     lead_id: str
+    acknowledged_on: date = Field(description="the day of receipt")
+
+
+@event
+class ReferralAcknowledgedByUnit(EventPayload):
+    """Q5: a person of the receiving supervision unit acknowledged the QC referral (签收)."""
+
+    event_type: ClassVar[str] = "enforcement.ReferralAcknowledgedByUnit"
+    aggregate_type: ClassVar[str] = "Lead"
+
+    referral_id: str
+    institution_id: str
+    lead_id: str
+    unit_region_code: str = Field(description="the receiving supervision unit")
+    acknowledged_by: str = Field(description="the person (subject of the actor)")
+    note: str | None = None
     acknowledged_on: date
 
 

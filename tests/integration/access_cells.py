@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from contracts.envelope import Role
+from contracts.qc_v1 import ViolationClueReferred
 from ohts.demo import LEGACY_CSV, staff_body
 from ohts_kit.settings import Settings
 from services.enforcement.bootstrap import create_app as enforcement_app
@@ -26,7 +27,7 @@ from services.qc.bootstrap import create_app as qc_app
 from services.registry.bootstrap import create_app as registry_app
 from services.registry.domain.uscc import make_uscc
 from services.reporting.bootstrap import create_app as reporting_app
-from tests.integration.helpers import Service, eventually, running, token
+from tests.integration.helpers import Service, eventually, publish_event, running, token
 
 NOW = datetime(2026, 9, 1, 2, tzinfo=UTC)  # 2026H1 has ended, the year's plans are running
 HOME = "330106"  # 杭州市西湖区: where every institution here is registered
@@ -270,6 +271,31 @@ class World:
             (await self.ok("enforcement", "/api/v1/leads/complaints", self.supervisor, body))["id"]
         )
 
+    async def referred_lead(self) -> str:
+        """A lead from a QC referral to the province's unit (an institution working out of
+        its province is referred to the province it worked in), as qc's relay publishes it."""
+        referral_id = f"ref-matrix-{self.serial()}"
+        referral = ViolationClueReferred(
+            referral_id=referral_id,
+            institution_id=self.planned[0],
+            category="false-report",
+            description="质控发现检测报告数据与原始记录不符",
+            evidence_refs=["record-1"],
+            supervision_region_code=PROVINCE,
+            reason="finding",
+            referred_on=NOW.date(),
+        )
+        await publish_event(self.settings, "qc", referral, self.planned[0], HOME)
+        found: list[str] = []
+
+        async def opened() -> bool:
+            r = await self.svc["enforcement"].call("GET", "/api/v1/leads", self.supervisor)
+            found[:] = [x["lead_id"] for x in r.json() if x["source_ref"] == referral_id]
+            return bool(found)
+
+        await eventually(opened)
+        return found[0]
+
     async def case(self, until: str = "opened") -> str:
         """A case brought to `until`: opened, investigated, decided or executed."""
         lead = await self.lead()
@@ -344,6 +370,7 @@ for path in (
     "/api/v1/penalty-notices",
     "/api/v1/filings/summaries/outstanding",
     "/api/v1/inspections/due",
+    "/api/v1/qc-notices",
     "/api/v1/report-cards/status",
     "/api/v1/scope-codes",
     "/api/v1/scope-codes/legacy",
@@ -545,6 +572,8 @@ async def _self_report(w: World, role: str) -> Call:
 for path in (
     "/api/v1/categories",
     "/api/v1/dashboard/referrals",
+    "/api/v1/follow-ups",
+    "/api/v1/typical-cases",
     "/api/v1/public-list",
     "/api/v1/rectifications",
 ):
@@ -615,6 +644,40 @@ async def _reopen(w: World, role: str) -> Call:
     item = await w.submitted()
     await w.ok("qc", f"/api/v1/rectifications/{item}/verification", w.centre)
     return Call(f"/api/v1/rectifications/{item}/reopening", {"reason": "回头看发现问题未整改"})
+
+
+@recipe("qc", "POST", "/api/v1/capability-assessments")
+async def _capability(w: World, role: str) -> Call:
+    body = {
+        "institution_id": w.planned[0],
+        "year": 2026,
+        "meets": {"staff": True, "premises": True, "equipment": False, "support": True},
+        "gaps": "仪器设备：缺少气相色谱仪",
+        "improvement_plan": "2026年底前完成采购",
+    }
+    return Call("/api/v1/capability-assessments", body)
+
+
+def follow_up_body(w: World) -> dict[str, Any]:
+    return {
+        "institution_id": w.planned[0],
+        "kind": "supervised-rectification",
+        "held_on": "2026-08-31",
+        "subject": "质控不合格问题督办整改",
+        "due_on": "2026-09-30",
+    }
+
+
+@recipe("qc", "POST", "/api/v1/follow-ups")
+async def _follow_up(w: World, role: str) -> Call:
+    return Call("/api/v1/follow-ups", follow_up_body(w))
+
+
+@recipe("qc", "POST", "/api/v1/follow-ups/{follow_up_id}/outcome")
+async def _follow_up_outcome(w: World, role: str) -> Call:
+    made = await w.ok("qc", "/api/v1/follow-ups", w.centre, follow_up_body(w))
+    outcome = {"outcome": "已按期整改完毕", "concluded_on": "2026-09-01"}
+    return Call(f"/api/v1/follow-ups/{made['id']}/outcome", outcome)
 
 
 # enforcement
@@ -722,6 +785,14 @@ async def _close_lead(w: World, role: str) -> Call:
     return Call(f"/api/v1/leads/{await w.lead()}/closure", {"reason": "经核查投诉不属实"})
 
 
+@recipe("enforcement", "POST", "/api/v1/leads/{lead_id}/referral-acknowledgement")
+async def _acknowledge_referral(w: World, role: str) -> Call:
+    lead = await w.referred_lead()
+    return Call(
+        f"/api/v1/leads/{lead}/referral-acknowledgement", {"note": "已签收"}, region=PROVINCE
+    )
+
+
 @recipe("enforcement", "POST", "/api/v1/leads/{lead_id}/case")
 async def _open_case(w: World, role: str) -> Call:
     return Call(f"/api/v1/leads/{await w.lead()}/case", {"violation": "work-requirements-not-met"})
@@ -763,6 +834,13 @@ async def _penalty(w: World, role: str) -> Call:
 @recipe("enforcement", "POST", "/api/v1/cases/{case_id}/execution")
 async def _execute(w: World, role: str) -> Call:
     return Call(f"/api/v1/cases/{await w.case('decided')}/execution")
+
+
+@recipe("enforcement", "POST", "/api/v1/cases/{case_id}/typical")
+async def _typical(w: World, role: str) -> Call:
+    return Call(
+        f"/api/v1/cases/{await w.case('decided')}/typical", {"summary": "出具虚假报告的典型案例"}
+    )
 
 
 @recipe("enforcement", "POST", "/api/v1/cases/{case_id}/closure")

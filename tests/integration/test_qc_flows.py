@@ -214,14 +214,13 @@ async def test_plan_results_rectification_referral_and_conclusion(settings) -> N
             "record-7",
         ]
 
-        # Enforcement receives the referral over the broker, opens a lead and acknowledges it.
-        async def acknowledged() -> bool:
+        # Enforcement receives the referral over the broker and opens a lead (received; a
+        # person of the unit acknowledges it: tests/integration/test_qc_living_flows.py).
+        async def received() -> bool:
             async with qc.runtime.pool.acquire() as conn:
-                return (
-                    await conn.fetchval("SELECT acknowledged_on IS NOT NULL FROM referrals") is True
-                )
+                return await conn.fetchval("SELECT received_on IS NOT NULL FROM referrals") is True
 
-        await eventually(acknowledged)
+        await eventually(received)
         leads = (
             await enf.call(
                 "GET", "/api/v1/leads", token(settings, Role.SUPERVISION_UNIT, "330100"), expect=200
@@ -231,7 +230,7 @@ async def test_plan_results_rectification_referral_and_conclusion(settings) -> N
             ("qc-referral", referral["referral_id"])
         ]
         dashboard = (await qc.call("GET", "/api/v1/dashboard/referrals", centre, expect=200)).json()
-        assert dashboard == {"acknowledged": 1, "waiting": 0, "stale": []}
+        assert dashboard == {"acknowledged": 0, "received": 1, "waiting": 1, "stale": []}
 
         # The institution submits; QC verifies one item; the other goes overdue by the clock.
         own = token(settings, Role.INSTITUTION, "330106", institution_id=target)

@@ -3,6 +3,7 @@ through the consumer's table, lands in the named columns of its read model."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -220,6 +221,26 @@ def _qc() -> list[EventPayload]:
             on_public_list=True,
             concluded_on=DAY,
         ),
+        qc.AnnualQcConclusionRevised(
+            institution_id=INST,
+            province_code="330000",
+            year=2025,
+            result="fail",
+            rectified=True,
+            pending_items=0,
+            overdue_items=0,
+            on_public_list=False,
+            trigger="verified",
+            revised_on=DAY,
+        ),
+        qc.CapabilityAssessed(
+            institution_id=INST,
+            year=2025,
+            meets={"staff": True, "premises": True, "equipment": False, "support": True},
+            gaps="仪器设备不足",
+            improvement_plan="年底前配齐",
+            assessed_on=DAY,
+        ),
     ]
 
 
@@ -416,8 +437,14 @@ async def test_qc_events_land_in_their_columns(projected: asyncpg.Connection) ->
         "overdue",
     ]
     assert ledger[-1]["changed_on"] == date(2026, 4, 2)
-    annual = await c.fetchrow("SELECT year, result, rectified, on_public_list FROM rp_annual_qc")
-    assert tuple(annual) == (2025, "fail", False, True)
+    annual = await c.fetch(
+        "SELECT year, result, rectified, on_public_list FROM rp_annual_qc ORDER BY sys_from"
+    )
+    # Q6 living: the revision is a new version; the list follows it (off the list now).
+    assert [tuple(a) for a in annual] == [(2025, "fail", False, True), (2025, "fail", True, False)]
+    capability = await c.fetchrow("SELECT year, meets, gaps FROM rp_capability")
+    assert (capability["year"], capability["gaps"]) == (2025, "仪器设备不足")
+    assert json.loads(capability["meets"])["equipment"] is False
 
 
 async def test_enforcement_events_land_in_their_columns(projected: asyncpg.Connection) -> None:

@@ -50,9 +50,13 @@ async def known_region(_: Conn, institution_id: str) -> str:
     return KNOWN[institution_id]
 
 
+async def no_year(*_: object) -> None:
+    return None  # the item's year is read from SQL views: tests/unit/test_qc_living.py fakes it
+
+
 @pytest.fixture
 def app() -> Qc:
-    return Qc(memory_ports("qc", at=NOW), WorkCalendar(), known_region, no_views)
+    return Qc(memory_ports("qc", at=NOW), WorkCalendar(), known_region, no_views, no_year)
 
 
 def store(app: Qc) -> MemoryStore:

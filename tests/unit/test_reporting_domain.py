@@ -17,6 +17,7 @@ from services.registry.domain.commands import LaunchSelfInspection, ReportSelfIn
 from services.registry.domain.institution import Institution
 from services.reporting.adapters.exports import to_csv, to_json
 from services.reporting.application.forms import HZ2_COLUMNS
+from services.reporting.domain.form_extras import SignOff
 from services.reporting.domain.forms import Form, H, Merge, header_grid
 
 
@@ -159,7 +160,20 @@ def test_form_exports_keep_headers_and_values() -> None:
     )
     assert to_json(form)["rows"] == [{"序号": 1, "罚款（万元）": "4"}]
     lines = to_csv(form).lstrip("\ufeff").splitlines()
-    assert lines == ["表", "序号,罚款（万元）", "1,4"]
+    # The header and footer fields (填表时间, 填表人, 联系电话) are on every form, blank to
+    # fill in by hand when not given.
+    assert lines == [
+        "表",
+        "填表时间：",
+        "序号,罚款（万元）",
+        "1,4",
+        "填 表 人：\u3000\u3000联系电话：",
+    ]
+    form.signoff = SignOff("李明", "0871-1234567", date(2026, 7, 1))
+    lines = to_csv(form).lstrip("\ufeff").splitlines()
+    assert lines[1] == "填表时间：2026-07-01"
+    assert lines[-1] == "填 表 人：李明\u3000\u3000联系电话：0871-1234567"
+    assert (to_json(form)["filled_by"], to_json(form)["filled_on"]) == ("李明", "2026-07-01")
 
 
 def _campaign() -> self_inspection.Campaign:

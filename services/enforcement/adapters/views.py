@@ -38,6 +38,18 @@ async def lead_closed(_: None, conn: Conn, __: Envelope, e: enf.LeadClosed) -> N
     )
 
 
+@views.on(enf.ReferralAcknowledgedByUnit)
+async def referral_acknowledged_by_unit(
+    _: None, conn: Conn, __: Envelope, e: enf.ReferralAcknowledgedByUnit
+) -> None:
+    await conn.execute(
+        "UPDATE leads SET acknowledged_by = $2, acknowledged_on = $3 WHERE lead_id = $1",
+        e.lead_id,
+        e.acknowledged_by,
+        e.acknowledged_on,
+    )
+
+
 @views.on(enf.InspectionPlanDefined)
 async def plan_defined(_: None, conn: Conn, __: Envelope, e: enf.InspectionPlanDefined) -> None:
     await conn.execute(
@@ -224,6 +236,10 @@ views.ignore(
     enf.QualificationRevocationOrdered,
     why="read from the event store itself (draw verification) or by other services"
     " (qc, registry, reporting); no enforcement list shows them",
+)
+views.ignore(
+    enf.CaseMarkedTypical,
+    why="the QC centres, who receive typical cases, list them (qc); the case list is as decided",
 )
 views.ignore(
     enf.CreditRepairGranted,

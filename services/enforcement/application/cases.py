@@ -18,7 +18,7 @@ from ohts_kit.eventstore import Metadata
 from services.enforcement.adapters import facts, views
 from services.enforcement.application.credit import review_credit
 from services.enforcement.application.unit import Enforcement
-from services.enforcement.domain import case
+from services.enforcement.domain import case, typical
 from services.enforcement.domain import commands as c
 
 Decide = Callable[[case.Case, date], list[EventPayload]]
@@ -186,3 +186,13 @@ async def annul_penalty(
 
 
 WITHDRAWAL_WORKING_DAYS = 3
+
+
+async def mark_typical(app: Enforcement, case_id: str, cmd: c.MarkTypical, meta: Metadata) -> None:
+    """A decided case goes back to the QC centres as a typical case."""
+    async with app.unit(meta) as uow:
+        state: case.Case = await uow.get(case, case_id)
+        about = await app.holder(uow, state.institution_id)
+        marked = await uow.find(typical, case_id)
+        events = typical.mark(marked, state, cmd.summary, meta.actor.region_code, uow.today)
+        await uow.record(marked, events, about=about)

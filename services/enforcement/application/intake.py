@@ -47,6 +47,7 @@ async def unfiled_work(
 
 @intake.on(
     qc.AnnualQcConcluded,
+    qc.AnnualQcConclusionRevised,
     qc.RectificationOverdue,
     qc.RectificationVerified,
     qc.QcResultRecorded,
@@ -65,7 +66,19 @@ intake.ignore(
     qc.QcPlanGenerated,
     qc.QcActivityOpened,
     qc.BlindSamplePassed,
-    why="QC plans, activities and blind samples do not enter the credit class",
+    qc.QcResultSentToHomeAuthority,
+    qc.QcFollowUpRecorded,
+    qc.QcFollowUpConcluded,
+    qc.CapabilityAssessed,
+    why="capability checks (附表1) and QC follow-ups stay with QC (a clue found is referred);"
+    " QC plans, activities, blind samples and notices to the home authority do not"
+    " enter the credit class (the result itself does, as QcResultRecorded)",
+)
+intake.ignore(
+    qc.QcPublicListEntered,
+    qc.QcPublicListLeft,
+    why="the listing reaches the credit class with the conclusion (on_public_list of"
+    " AnnualQcConcluded and AnnualQcConclusionRevised); the referral brings the case",
 )
 intake.ignore(
     qc.QcFindingRecorded,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ohts_kit import regions
-from ohts_kit.application import About, UnitOfWork
+from ohts_kit.application import About, UnitOfWork, jurisdiction
 from ohts_kit.errors import InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
@@ -110,3 +110,17 @@ async def _person(
             "staff_id", "E6 a staff member of the institution", f"no staff {staff_id} there"
         )
     return person[0], person[1]
+
+
+async def acknowledge_referral(
+    app: Enforcement, lead_id: str, cmd: c.AcknowledgeReferral, meta: Metadata
+) -> None:
+    """Q5: a person of the receiving supervision unit acknowledges the QC referral."""
+    async with app.unit(meta) as uow:
+        state: lead.Lead = await uow.get(lead, lead_id)
+        uow.allow(jurisdiction(state.region_code))
+        events = lead.acknowledge(
+            state, meta.actor.subject, meta.actor.region_code, cmd.note, uow.today
+        )
+        region = await app.region_of(uow.conn, state.institution_id)
+        await uow.record(state, events, about=About(state.institution_id, region))

@@ -112,6 +112,14 @@ class CloseLead(Command):
     )
 
 
+class AcknowledgeReferral(Command):
+    note: str | None = Field(None, max_length=1000)
+
+
+class MarkTypical(Command):
+    summary: str = Field(min_length=2, max_length=2000, description="典型意义")
+
+
 class OpenCase(Command):
     violation: str = Field(min_length=2, max_length=50)
     opened_on: HappenedDate | None = Field(

@@ -14,6 +14,7 @@ from contracts.envelope import EventPayload
 from contracts.publicity import add_months
 from contracts.qc_v1 import (
     AnnualQcConcluded,
+    AnnualQcConclusionRevised,
     QcResultRecorded,
     RectificationOverdue,
     RectificationVerified,
@@ -75,7 +76,13 @@ def classify(f: CreditFacts, today: date) -> tuple[str, list[str]]:
     return "A", []
 
 
-QcFact = AnnualQcConcluded | RectificationOverdue | RectificationVerified | QcResultRecorded
+QcFact = (
+    AnnualQcConcluded
+    | AnnualQcConclusionRevised
+    | RectificationOverdue
+    | RectificationVerified
+    | QcResultRecorded
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class QcRecord:
 
     def learn(self, e: QcFact) -> QcRecord:
         match e:
-            case AnnualQcConcluded():
+            case AnnualQcConcluded() | AnnualQcConclusionRevised():
                 return replace(self, on_public_list=e.on_public_list)
             case RectificationOverdue():
                 return replace(self, overdue_items=self.overdue_items | {e.item_id})

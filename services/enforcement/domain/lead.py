@@ -10,12 +10,13 @@ from contracts.enforcement_v1 import (
     LeadClosed,
     LeadOpened,
     ReferralAcknowledged,
+    ReferralAcknowledgedByUnit,
     UnreportedProjectFound,
 )
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import ViolationClueReferred
 from contracts.registry_v1 import UnfiledWorkDetected
-from ohts_kit.errors import Conflict
+from ohts_kit.errors import Conflict, Forbidden
 from services.enforcement.domain.dates import When, world_date
 from services.enforcement.domain.inspection import Inspection
 
@@ -30,20 +31,28 @@ class Lead:
     institution_id: str = ""
     region_code: str = ""  # F2: the place of the violation: its authority handles the lead
     opened_on: date | None = None
+    source: str = ""
+    source_ref: str | None = None
+    acknowledged_by: str | None = None  # Q5: the person of the unit who acknowledged
 
 
 def evolve(s: Lead, e: EventPayload) -> Lead:
     s = replace(s, version=s.version + 1)
-    if isinstance(e, LeadOpened):
-        return replace(
-            s,
-            open=True,
-            institution_id=e.institution_id,
-            region_code=e.jurisdiction_region_code,
-            opened_on=e.opened_on,
-        )
-    if isinstance(e, LeadClosed):
-        return replace(s, open=False)
+    match e:
+        case LeadOpened():
+            return replace(
+                s,
+                open=True,
+                institution_id=e.institution_id,
+                region_code=e.jurisdiction_region_code,
+                opened_on=e.opened_on,
+                source=e.source,
+                source_ref=e.source_ref,
+            )
+        case LeadClosed():
+            return replace(s, open=False)
+        case ReferralAcknowledgedByUnit():
+            return replace(s, acknowledged_by=e.acknowledged_by)
     return s
 
 
@@ -55,7 +64,8 @@ def fold(lead_id: str, events: Iterable[EventPayload]) -> Lead:
 
 
 def from_referral(lead_id: str, referral: ViolationClueReferred, today: date) -> list[EventPayload]:
-    """A QC referral becomes a lead, and its receipt is acknowledged (Q5)."""
+    """A QC referral becomes a lead, and its receipt is recorded (Q5: received; a person
+    of the unit acknowledges it later, `acknowledge`)."""
     return [
         LeadOpened(
             lead_id=lead_id,
@@ -73,6 +83,38 @@ def from_referral(lead_id: str, referral: ViolationClueReferred, today: date) ->
             lead_id=lead_id,
             acknowledged_on=today,
         ),
+    ]
+
+
+def acknowledge(
+    s: Lead, person: str, unit_region_code: str, note: str | None, today: date
+) -> list[EventPayload]:
+    """Q5: a person of the receiving unit acknowledges the referral behind the lead, once;
+    the automatic receipt (ReferralAcknowledged) is not an acknowledgement."""
+    if s.source != "qc-referral" or s.source_ref is None:
+        raise Conflict(
+            f"lead {s.lead_id} did not come from a QC referral",
+            rule="Q5 referral acknowledgement",
+            details={"source": s.source},
+        )
+    if unit_region_code != s.region_code:
+        raise Forbidden(f"只有接收单位（{s.region_code}）的人员可以签收该质控移交线索")
+    if s.acknowledged_by is not None:
+        raise Conflict(
+            f"the referral of lead {s.lead_id} is already acknowledged by {s.acknowledged_by}",
+            rule="Q5 referral acknowledgement",
+            details={"state": "acknowledged"},
+        )
+    return [
+        ReferralAcknowledgedByUnit(
+            referral_id=s.source_ref,
+            institution_id=s.institution_id,
+            lead_id=s.lead_id,
+            unit_region_code=unit_region_code,
+            acknowledged_by=person,
+            note=note,
+            acknowledged_on=today,
+        )
     ]
 
 

@@ -173,6 +173,14 @@ async def close_lead(lead_id: str, cmd: c.CloseLead, request: Request, actor: Su
     await leads.close_lead(_app(request), lead_id, cmd, command_metadata(request, actor))
 
 
+@router.post("/leads/{lead_id}/referral-acknowledgement", status_code=204)
+async def acknowledge_referral(
+    lead_id: str, cmd: c.AcknowledgeReferral, request: Request, actor: Supervisor
+) -> None:
+    """Q5: a person of the receiving unit acknowledges the QC referral behind the lead."""
+    await leads.acknowledge_referral(_app(request), lead_id, cmd, command_metadata(request, actor))
+
+
 @router.post("/leads/{lead_id}/case", status_code=201, response_model=Created)
 async def open_case(lead_id: str, cmd: c.OpenCase, request: Request, actor: Supervisor) -> Created:
     return Created(
@@ -208,6 +216,14 @@ async def close_case(
 ) -> None:
     meta = command_metadata(request, actor)
     await cases.close(_app(request), case_id, cmd or c.CloseCase(), meta)
+
+
+@router.post("/cases/{case_id}/typical", status_code=204)
+async def mark_typical(
+    case_id: str, cmd: c.MarkTypical, request: Request, actor: Supervisor
+) -> None:
+    """A decided case sent back to the QC centres as a typical case."""
+    await cases.mark_typical(_app(request), case_id, cmd, command_metadata(request, actor))
 
 
 @router.post("/cases/{case_id}/credit-repair", status_code=204)

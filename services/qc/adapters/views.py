@@ -109,7 +109,13 @@ async def rectification_rejected(
 async def rectification_reopened(
     _: object, conn: Conn, __: Envelope, e: qc.RectificationReopened
 ) -> None:
-    await _item_state(conn, e.item_id, "open")
+    """Open again, not overdue, with the look-back's new due date (older events: the old)."""
+    await conn.execute(
+        "UPDATE rectification_items SET state = 'open', overdue = FALSE,"
+        " due_on = coalesce($2, due_on) WHERE item_id = $1",
+        e.item_id,
+        e.due_on,
+    )
 
 
 @views.on(qc.RectificationVerified)
@@ -145,16 +151,97 @@ async def clue_referred(_: object, conn: Conn, __: Envelope, e: qc.ViolationClue
 async def year_concluded(_: object, conn: Conn, __: Envelope, e: qc.AnnualQcConcluded) -> None:
     await conn.execute(
         "INSERT INTO conclusions (institution_id, year, province_code, result, rectified,"
-        " on_public_list) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        " on_public_list, pending_items, overdue_items) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " ON CONFLICT DO NOTHING",
         e.institution_id,
         e.year,
         e.province_code,
         e.result,
         e.rectified,
         e.on_public_list,
+        e.pending_items,
+        e.overdue_items,
     )
 
 
+@views.on(qc.AnnualQcConclusionRevised)
+async def conclusion_revised(
+    _: object, conn: Conn, __: Envelope, e: qc.AnnualQcConclusionRevised
+) -> None:
+    await conn.execute(
+        "UPDATE conclusions SET result = $3, rectified = $4, on_public_list = $5,"
+        " pending_items = $6, overdue_items = $7 WHERE institution_id = $1 AND year = $2",
+        e.institution_id,
+        e.year,
+        e.result,
+        e.rectified,
+        e.on_public_list,
+        e.pending_items,
+        e.overdue_items,
+    )
+
+
+@views.on(qc.QcPublicListEntered)
+async def list_entered(_: object, conn: Conn, __: Envelope, e: qc.QcPublicListEntered) -> None:
+    await conn.execute(
+        "INSERT INTO public_list_history (institution_id, year, province_code, reason,"
+        " entered_on) VALUES ($1, $2, $3, $4, $5)",
+        e.institution_id,
+        e.year,
+        e.province_code,
+        e.reason,
+        e.entered_on,
+    )
+
+
+@views.on(qc.QcPublicListLeft)
+async def list_left(_: object, conn: Conn, __: Envelope, e: qc.QcPublicListLeft) -> None:
+    await conn.execute(
+        "UPDATE public_list_history SET left_on = $3"
+        " WHERE institution_id = $1 AND year = $2 AND left_on IS NULL",
+        e.institution_id,
+        e.year,
+        e.left_on,
+    )
+
+
+@views.on(qc.QcFollowUpRecorded)
+async def follow_up_recorded(_: object, conn: Conn, __: Envelope, e: qc.QcFollowUpRecorded) -> None:
+    await conn.execute(
+        "INSERT INTO follow_ups (follow_up_id, institution_id, province_code, kind, held_on,"
+        " subject, outcome, due_on, concluded_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        e.follow_up_id,
+        e.institution_id,
+        e.province_code,
+        e.kind,
+        e.held_on,
+        e.subject,
+        e.outcome,
+        e.due_on,
+        e.held_on if e.outcome is not None else None,
+    )
+
+
+@views.on(qc.QcFollowUpConcluded)
+async def follow_up_concluded(
+    _: object, conn: Conn, __: Envelope, e: qc.QcFollowUpConcluded
+) -> None:
+    await conn.execute(
+        "UPDATE follow_ups SET outcome = $2, concluded_on = $3 WHERE follow_up_id = $1",
+        e.follow_up_id,
+        e.outcome,
+        e.concluded_on,
+    )
+
+
+views.ignore(
+    qc.CapabilityAssessed,
+    why="the capability register is a form (Yunnan 附表1), kept by reporting",
+)
+views.ignore(
+    qc.QcResultSentToHomeAuthority,
+    why="the home province's registry lists what it was sent; qc's record shows the result",
+)
 views.ignore(
     qc.BlindSamplePassed, why="no qc list shows blind-sample passes (the registry keeps them, R6)"
 )
@@ -251,14 +338,47 @@ async def report_card_filed(
 
 
 @learned.on(enf.ReferralAcknowledged)
-async def referral_acknowledged(
+async def referral_received(
     _: object, conn: Conn, __: Envelope, e: enf.ReferralAcknowledged
 ) -> None:
+    """Q5: the automatic receipt, a lead opened; not yet an acknowledgement."""
     await conn.execute(
-        "UPDATE referrals SET acknowledged_on = $2, lead_id = $3 WHERE referral_id = $1",
+        "UPDATE referrals SET received_on = $2, lead_id = $3 WHERE referral_id = $1",
         e.referral_id,
         e.acknowledged_on,
         e.lead_id,
+    )
+
+
+@learned.on(enf.ReferralAcknowledgedByUnit)
+async def referral_acknowledged(
+    _: object, conn: Conn, __: Envelope, e: enf.ReferralAcknowledgedByUnit
+) -> None:
+    """Q5: a person of the receiving unit acknowledged it."""
+    await conn.execute(
+        "UPDATE referrals SET acknowledged_on = $2, acknowledged_by = $3, lead_id = $4"
+        " WHERE referral_id = $1",
+        e.referral_id,
+        e.acknowledged_on,
+        e.acknowledged_by,
+        e.lead_id,
+    )
+
+
+@learned.on(enf.CaseMarkedTypical)
+async def typical_case(_: object, conn: Conn, env: Envelope, e: enf.CaseMarkedTypical) -> None:
+    """Typical cases back to QC (seed 001 §二(三)3): the centres check for the same problem."""
+    await conn.execute(
+        "INSERT INTO typical_cases (case_id, institution_id, region_code, violation, summary,"
+        " marked_by_region_code, marked_on) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT DO NOTHING",
+        e.case_id,
+        e.institution_id,
+        env.region_code,
+        e.violation,
+        e.summary,
+        e.marked_by_region_code,
+        e.marked_on,
     )
 
 
@@ -335,5 +455,6 @@ learned.ignore(
     enf.CreditClassChanged,
     enf.CreditRepairGranted,
     enf.PenaltyAnnulled,
-    why="qc learns from enforcement only that its referrals were acknowledged",
+    why="qc learns from enforcement only its referrals' receipt and acknowledgement, and"
+    " typical cases",
 )

@@ -75,6 +75,7 @@ async def record_result(app: Qc, activity_id: str, cmd: RecordResult, meta: Meta
         about = About(cmd.institution_id, await app.region_of(uow.conn, cmd.institution_id))
         findings = _findings(cmd)
         events = activity.record_result(state, cmd.institution_id, cmd.result, findings, uow.today)
+        events += activity.home_notice(state, events, about.region_code)
         # Rectification items are decided before anything is written: a bad due date
         # refuses the whole command.
         items = []

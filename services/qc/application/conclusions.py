@@ -3,14 +3,16 @@ referral for each listed institution."""
 
 from __future__ import annotations
 
-from datetime import date
+from functools import reduce
 from typing import Any
 
+from contracts.qc_v1 import QcPublicListEntered
 from ohts_kit.application import About, UnitOfWork
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
+from services.qc.adapters.facts import year_facts
 from services.qc.application.unit import Qc, province
 from services.qc.domain import conclusion, referral
 from services.qc.domain.commands import ConcludeYear
@@ -38,37 +40,6 @@ async def _plan_to_conclude(conn: Conn, cmd: ConcludeYear) -> str:
     return str(plan_id)
 
 
-async def year_facts(conn: Conn, plan_id: str, today: date) -> list[conclusion.YearFacts]:
-    """Each planned institution's results in the plan's activities and its rectification
-    items of the plan past due and not closed, in institution order."""
-    rows = await conn.fetch(
-        "SELECT e.institution_id, coalesce(array_agg(r.result)"
-        " FILTER (WHERE r.result IS NOT NULL), '{}') AS results"
-        " FROM (SELECT DISTINCT institution_id FROM plan_entries WHERE plan_id = $1) e"
-        " LEFT JOIN (results r JOIN activities a USING (activity_id))"
-        " ON r.institution_id = e.institution_id AND a.plan_id = $1"
-        " GROUP BY e.institution_id ORDER BY e.institution_id",
-        plan_id,
-    )
-    unrectified = {
-        r["institution_id"]: r["n"]
-        for r in await conn.fetch(
-            "SELECT i.institution_id, count(*) AS n FROM rectification_items i"
-            " JOIN findings f USING (finding_id) JOIN activities a ON a.activity_id = f.activity_id"
-            " WHERE a.plan_id = $1 AND i.state <> 'closed' AND i.due_on < $2"
-            " GROUP BY i.institution_id",
-            plan_id,
-            today,
-        )
-    }
-    return [
-        conclusion.YearFacts(
-            r["institution_id"], tuple(r["results"]), unrectified.get(r["institution_id"], 0)
-        )
-        for r in rows
-    ]
-
-
 async def _conclude(
     app: Qc, uow: UnitOfWork, cmd: ConcludeYear, plan_id: str, facts: conclusion.YearFacts
 ) -> conclusion.Conclusion:
@@ -80,12 +51,39 @@ async def _conclude(
     events = conclusion.conclude(state, facts, cmd.province_code, cmd.year, uow.today)
     await uow.record(state, events, about=about)
     done = conclusion.fold(cid, events)
-    supervision = referral.supervision_region(region, cmd.province_code)
+    await _refer_listing(uow, done, plan_id, region, about)
+    return done
+
+
+async def _refer_listing(
+    uow: UnitOfWork, done: conclusion.Conclusion, plan_id: str, region: str, about: About
+) -> None:
+    """Q6: a place on the public list is referred to supervision."""
+    supervision = referral.supervision_region(region, done.province_code)
     made = uow.new(referral, str(uuid7()))
     await uow.record(
         made, referral.of_listing(made, done, plan_id, supervision, uow.today), about=about
     )
-    return done
+
+
+async def reevaluate_for_item(app: Qc, uow: UnitOfWork, item_id: str, trigger: str) -> None:
+    """Q6 living: after an item was verified, became overdue or was reopened, its year's
+    conclusion again (when the year is concluded); entering the list is referred."""
+    found = await app.item_year(uow.conn, item_id, uow.today)
+    if found is None:
+        return
+    plan_id, year, facts = found
+    cid = conclusion.conclusion_id(facts.institution_id, year)
+    state = await uow.find(conclusion, cid)
+    events = conclusion.reevaluate(state, facts, trigger, uow.today)
+    if not events:
+        return
+    region = await app.region_of(uow.conn, state.institution_id)
+    about = About(state.institution_id, region)
+    await uow.record(state, events, about=about)
+    after = reduce(conclusion.evolve, events, state)
+    if any(isinstance(e, QcPublicListEntered) for e in events):
+        await _refer_listing(uow, after, plan_id, region, about)
 
 
 async def conclude_year(app: Qc, cmd: ConcludeYear, meta: Metadata) -> list[dict[str, Any]]:

@@ -96,13 +96,18 @@ async def plan_inputs(conn: Conn, cmd: GeneratePlan) -> plan.PlanInputs:
         out_of_province,
         health_exam,
         await _priority_facts(conn, cmd),
-        {k: v for k, v in cmd.detection_rates.items() if k in health_exam},
+        detection_samples={
+            k: (v.detected, v.examined)
+            for k, v in cmd.detection_samples.items()
+            if k in health_exam
+        },
     )
 
 
 async def generate_plan(app: Qc, cmd: GeneratePlan, meta: Metadata) -> str:
     plan_id = str(uuid7())
     seed = cmd.seed or secrets.token_hex(8)
+    plan.check_detection(cmd)
     try:
         async with app.unit(meta) as uow:
             uow.allow(province(cmd.province_code))

@@ -10,17 +10,25 @@ from contracts.envelope import EventPayload, Role
 from ohts_kit.application import About
 from ohts_kit.errors import Forbidden
 from ohts_kit.eventstore import Metadata
+from services.qc.application.conclusions import reevaluate_for_item
 from services.qc.application.unit import Qc
 from services.qc.domain import rectification
-from services.qc.domain.commands import Reason, SubmitRectification
+from services.qc.domain.commands import Reason, Reopen, SubmitRectification
 
 Decide = Callable[[rectification.Item, date], list[EventPayload]]
 
 
 async def _decide(
-    app: Qc, item_id: str, meta: Metadata, decide: Decide, *, institution: bool = False
+    app: Qc,
+    item_id: str,
+    meta: Metadata,
+    decide: Decide,
+    *,
+    institution: bool = False,
+    trigger: str | None = None,
 ) -> None:
-    """Load the item (404), check who acts on it, decide, record about its institution."""
+    """Load the item (404), check who acts on it, decide, record about its institution;
+    a `trigger` re-evaluates the year's conclusion (Q6 living)."""
     async with app.unit(meta) as uow:
         item = await uow.get(rectification, item_id)
         about = About(item.institution_id, await app.region_of(uow.conn, item.institution_id))
@@ -33,6 +41,8 @@ async def _decide(
         else:
             uow.allow(about)
         await uow.record(item, decide(item, uow.today), about=about)
+        if trigger is not None:
+            await reevaluate_for_item(app, uow, item_id, trigger)
 
 
 async def submit_rectification(
@@ -48,7 +58,7 @@ async def submit_rectification(
 
 
 async def verify_rectification(app: Qc, item_id: str, meta: Metadata) -> None:
-    await _decide(app, item_id, meta, rectification.verify)
+    await _decide(app, item_id, meta, rectification.verify, trigger="verified")
 
 
 async def reject_rectification(app: Qc, item_id: str, cmd: Reason, meta: Metadata) -> None:
@@ -56,7 +66,15 @@ async def reject_rectification(app: Qc, item_id: str, cmd: Reason, meta: Metadat
 
 
 async def reopen_rectification(app: Qc, item_id: str, cmd: Reason, meta: Metadata) -> None:
-    await _decide(app, item_id, meta, lambda s, today: rectification.reopen(s, cmd.reason, today))
+    """A look-back reopening; a plain reason takes the rule's default new due date."""
+    due_on = cmd.due_on if isinstance(cmd, Reopen) else None
+    await _decide(
+        app,
+        item_id,
+        meta,
+        lambda s, today: rectification.reopen(s, cmd.reason, today, due_on),
+        trigger="reopened",
+    )
 
 
 async def mark_overdue(app: Qc, meta: Metadata) -> int:
@@ -76,5 +94,6 @@ async def mark_overdue(app: Qc, meta: Metadata) -> int:
             if events:
                 region = await app.region_of(uow.conn, item.institution_id)
                 await uow.record(item, events, about=About(item.institution_id, region))
+                await reevaluate_for_item(app, uow, item.item_id, "overdue")
                 marked += 1
     return marked

@@ -4,15 +4,20 @@ institution region look-up."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from ohts_kit.application import About, Application, Ports, Projector
 from ohts_kit.db import Conn
 from ohts_kit.known import institution_region
 from ohts_kit.workdays import WorkCalendar
+from services.qc.adapters.facts import item_year
 from services.qc.adapters.views import project
+from services.qc.domain.conclusion import YearFacts
 
 # An institution's registered region, from what qc learned (422 naming institution_id).
 RegionOf = Callable[[Conn, str], Awaitable[str]]
+# An item's plan, year and its institution's facts of that plan (Q6 living), or None.
+ItemYear = Callable[[Conn, str, date], Awaitable[tuple[str, int, YearFacts] | None]]
 
 
 class Qc(Application):
@@ -24,10 +29,12 @@ class Qc(Application):
         calendar: WorkCalendar,
         region_of: RegionOf = institution_region,
         project: Projector = project,
+        item_year: ItemYear = item_year,
     ) -> None:
         super().__init__(ports, project)
         self.calendar = calendar
         self.region_of = region_of
+        self.item_year = item_year
 
 
 def qc_of(rt: object) -> Qc:

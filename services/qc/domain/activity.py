@@ -14,7 +14,9 @@ from contracts.qc_v1 import (
     QcActivityOpened,
     QcFindingRecorded,
     QcResultRecorded,
+    QcResultSentToHomeAuthority,
 )
+from ohts_kit import regions
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
 from services.qc.domain.categories import CATEGORIES, SEVERITIES
 
@@ -211,3 +213,28 @@ def annual_result(results: list[str]) -> str:
     if "fail" in results:
         return "fail"
     return "pass" if results else "not-assessed"
+
+
+def home_notice(
+    s: Activity, events: Iterable[EventPayload], institution_region: str
+) -> list[EventPayload]:
+    """A result on an institution licensed in another province is sent to its home
+    licensing authority, with the categories of its findings (seed 001 §二(三)2)."""
+    home = regions.province_of(institution_region)
+    results = [e for e in events if isinstance(e, QcResultRecorded)]
+    if not results or home == s.province_code:
+        return []
+    found = [e.category for e in events if isinstance(e, QcFindingRecorded)]
+    r = results[0]
+    return [
+        QcResultSentToHomeAuthority(
+            activity_id=s.activity_id,
+            institution_id=r.institution_id,
+            activity_kind=r.activity_kind,
+            result=r.result,
+            qc_province_code=s.province_code,
+            home_province_code=home,
+            finding_categories=found,
+            sent_on=r.recorded_on,
+        )
+    ]

@@ -19,5 +19,8 @@ CATEGORIES: dict[str, tuple[str, bool]] = {
     "false-report": ("出具虚假或失实的技术服务报告", True),
     "detection-accuracy": ("检测结果准确性（能力比对、盲样考核不合格）", False),
     "refused-qc": ("拒绝参加质量控制", True),
+    # 瞒报、谎报 next to 不报、迟报 (seed 001 §二(三)1): service information concealed or false.
+    "concealed-information": ("瞒报技术服务信息", True),
+    "falsified-information": ("谎报技术服务信息", True),
 }
 SEVERITIES = ("general", "serious")

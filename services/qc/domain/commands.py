@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from ohts_kit.plausible import DeadlineDate, StrictCommand
+from ohts_kit.plausible import DeadlineDate, HappenedDate, StrictCommand
 
 
 class Command(StrictCommand):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DetectionSample(Command):
+    """Q3: a health-examination institution's year, for the weighted provincial average."""
+
+    examined: int = Field(ge=1, le=100_000_000, description="persons examined")
+    detected: int = Field(
+        ge=0, le=100_000_000, description="suspected occupational disease or contraindication"
+    )
 
 
 class GeneratePlan(Command):
@@ -17,7 +26,12 @@ class GeneratePlan(Command):
     seed: str | None = Field(None, max_length=64, description="default: a fresh random seed")
     detection_rates: dict[str, float] = Field(
         default_factory=dict,
-        description="health-exam institution → suspected disease detection rate",
+        description="refused: a bare rate cannot be weighted; give detection_samples (Q3)",
+    )
+    detection_samples: dict[str, DetectionSample] = Field(
+        default_factory=dict,
+        max_length=10_000,
+        description="health-exam institution → persons examined and suspected cases detected",
     )
     municipal_qc_serving_outside: list[str] = Field(default_factory=list, max_length=10_000)
     complaints_to_verify: list[str] = Field(default_factory=list, max_length=10_000)
@@ -60,6 +74,38 @@ class Reason(Command):
     reason: str = Field(min_length=2, max_length=1000)
 
 
+class Reopen(Reason):
+    due_on: DeadlineDate | None = Field(
+        None, description="the new due date; default: the look-back term from today"
+    )
+
+
 class ConcludeYear(Command):
     province_code: str = Field(pattern=r"^\d{2}0000$")
     year: int = Field(ge=2020, le=2100)
+
+
+class RecordFollowUp(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(
+        description="interview (约谈) | group-review (集中点评)"
+        " | supervised-rectification (督办整改)"
+    )
+    held_on: HappenedDate
+    subject: str = Field(min_length=2, max_length=2000)
+    outcome: str | None = Field(None, min_length=2, max_length=2000)
+    due_on: DeadlineDate | None = None
+
+
+class ConcludeFollowUp(Command):
+    outcome: str = Field(min_length=2, max_length=2000)
+    concluded_on: HappenedDate
+
+
+class AssessCapability(Command):
+    institution_id: str = Field(min_length=1, max_length=64)
+    year: int = Field(ge=2020, le=2100)
+    meets: dict[str, bool] = Field(description="staff | premises | equipment | support")
+    gaps: str = Field("", max_length=2000, description="不符合之处（分类说明）")
+    improvement_plan: str = Field("", max_length=4000, description="能力提升计划")
+    note: str | None = Field(None, max_length=1000)

@@ -11,7 +11,8 @@ from typing import Any
 
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import PlanEntry, QcPlanGenerated
-from ohts_kit.errors import Conflict
+from ohts_kit.errors import Conflict, InvalidCommand
+from services.qc.domain.commands import GeneratePlan
 
 AGGREGATE = "QcPlan"
 NOUN = "plan"
@@ -51,16 +52,23 @@ class PlanInputs:
     out_of_province: list[str]
     health_exam: list[str]
     facts: dict[str, list[str]] = field(default_factory=dict)  # institution → criteria met
-    detection_rates: dict[str, float] = field(default_factory=dict)  # health exam only
+    detection_rates: dict[str, float] = field(default_factory=dict)  # plans before samples
+    # Q3, health exam only: institution → (suspected cases detected, persons examined)
+    detection_samples: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
-        return {
+        record = {
             "technical": sorted(self.technical),
             "out_of_province": sorted(self.out_of_province),
             "health_exam": sorted(self.health_exam),
             "facts": {k: sorted(v) for k, v in sorted(self.facts.items()) if v},
             "detection_rates": dict(sorted(self.detection_rates.items())),
         }
+        if self.detection_samples:
+            record["detection_samples"] = {
+                k: list(v) for k, v in sorted(self.detection_samples.items())
+            }
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> PlanInputs:
@@ -70,16 +78,35 @@ class PlanInputs:
             health_exam=list(record["health_exam"]),
             facts={k: list(v) for k, v in record["facts"].items()},
             detection_rates={k: float(v) for k, v in record["detection_rates"].items()},
+            detection_samples={
+                k: (int(v[0]), int(v[1])) for k, v in record.get("detection_samples", {}).items()
+            },
         )
+
+
+def below_half_average(inputs: PlanInputs, institution_id: str) -> bool:
+    """Q3: the institution's detection rate is below half the provincial average. With
+    samples the average is the province's rate, weighted by persons examined (all cases
+    detected / all persons examined); plans recorded with bare rates keep their mean."""
+    if inputs.detection_samples:
+        detected = sum(d for d, _ in inputs.detection_samples.values())
+        examined = sum(n for _, n in inputs.detection_samples.values())
+        own = inputs.detection_samples.get(institution_id)
+        if own is None or examined == 0:
+            return False
+        return Fraction(own[0], own[1]) < Fraction(detected, examined) / 2
+    if not inputs.detection_rates or institution_id not in inputs.detection_rates:
+        return False
+    average = sum(inputs.detection_rates.values()) / len(inputs.detection_rates)
+    return inputs.detection_rates[institution_id] < average / 2
 
 
 def _criteria(inputs: PlanInputs, institution_id: str, allowed: tuple[str, ...]) -> list[str]:
     met = set(inputs.facts.get(institution_id, []))
-    if "detection-rate-below-half-average" in allowed and inputs.detection_rates:
-        average = sum(inputs.detection_rates.values()) / len(inputs.detection_rates)
-        rate = inputs.detection_rates.get(institution_id)
-        if rate is not None and rate < average / 2:
-            met.add("detection-rate-below-half-average")
+    if "detection-rate-below-half-average" in allowed and below_half_average(
+        inputs, institution_id
+    ):
+        met.add("detection-rate-below-half-average")
     return [c for c in allowed if c in met]
 
 
@@ -197,3 +224,21 @@ def generate(
 def verification(s: Plan) -> list[str]:
     """The plan recomputed from what it recorded: its differences (empty: it matches)."""
     return verify(s.inputs, s.seed, list(s.entries))
+
+
+def check_detection(cmd: GeneratePlan) -> None:
+    """Q3 weighs the provincial average by persons examined: bare rates cannot be weighed,
+    and no institution detects more cases than persons it examined."""
+    if cmd.detection_rates:
+        raise InvalidCommand.of(
+            "detection_rates",
+            "Q3 average weighted by samples",
+            "检出率须按样本加权：请改用 detection_samples（体检人数 examined、检出人数 detected）",
+        )
+    for institution_id, sample in cmd.detection_samples.items():
+        if sample.detected > sample.examined:
+            raise InvalidCommand.of(
+                f"detection_samples.{institution_id}.detected",
+                "at most the persons examined",
+                f"检出人数 {sample.detected} 超过体检人数 {sample.examined}",
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from contracts.envelope import EventPayload
@@ -20,6 +20,9 @@ from contracts.qc_v1 import (
 from ohts_kit.errors import Conflict, InvalidCommand
 
 AGGREGATE = "RectificationItem"
+# A look-back reopening (回头看) gives a new term, by default this many days; no seed fixes
+# one, so it is the project's rule, and the QC centre may set another date.
+LOOK_BACK_TERM_DAYS = 30
 
 
 class State(StrEnum):
@@ -53,7 +56,7 @@ def evolve(s: Item, e: EventPayload) -> Item:
         case RectificationOverdue():
             return replace(s, overdue=True)
         case RectificationReopened():
-            return replace(s, state=State.OPEN, overdue=False)
+            return replace(s, state=State.OPEN, overdue=False, due_on=e.due_on or s.due_on)
     return s
 
 
@@ -133,10 +136,19 @@ def mark_overdue(s: Item, today: date) -> list[EventPayload]:
     ]
 
 
-def reopen(s: Item, reason: str, today: date) -> list[EventPayload]:
+def reopen(s: Item, reason: str, today: date, due_on: date | None = None) -> list[EventPayload]:
+    """A look-back re-check reopens a closed item with a new due date (default: the rule's
+    term from today), so it is not overdue at once by its old date."""
     _require(s, "a look-back reopening", State.CLOSED)
+    due = due_on or today + timedelta(days=LOOK_BACK_TERM_DAYS)
+    if due <= today:
+        raise InvalidCommand.of("due_on", "in the future", f"due date {due} is not after {today}")
     return [
         RectificationReopened(
-            item_id=s.item_id, institution_id=s.institution_id, reason=reason, reopened_on=today
+            item_id=s.item_id,
+            institution_id=s.institution_id,
+            reason=reason,
+            reopened_on=today,
+            due_on=due,
         )
     ]

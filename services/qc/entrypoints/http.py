@@ -13,7 +13,15 @@ from ohts_kit.auth import check_jurisdiction, require_roles
 from ohts_kit.errors import NotFound
 from ohts_kit.http import command_metadata
 from ohts_kit.service import runtime_of
-from services.qc.application import activities, conclusions, plans, queries, rectifications
+from services.qc.application import (
+    activities,
+    capability,
+    conclusions,
+    follow_ups,
+    plans,
+    queries,
+    rectifications,
+)
 from services.qc.application.unit import Qc, qc_of
 from services.qc.domain import commands as c
 from services.qc.domain.categories import CATEGORIES
@@ -21,6 +29,7 @@ from services.qc.domain.categories import CATEGORIES
 router = APIRouter(prefix="/api/v1", tags=["qc"])
 Centre = Annotated[Actor, Depends(require_roles(Role.QC_CENTRE))]
 Institution = Annotated[Actor, Depends(require_roles(Role.INSTITUTION))]
+Assessor = Annotated[Actor, Depends(require_roles(Role.QC_CENTRE, Role.REGISTRY_AUTHORITY))]
 Reader = Annotated[
     Actor, Depends(require_roles(Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.REGISTRY_AUTHORITY))
 ]
@@ -106,7 +115,7 @@ async def reject(item_id: str, cmd: c.Reason, request: Request, actor: Centre) -
 
 
 @router.post("/rectifications/{item_id}/reopening", status_code=204)
-async def reopen(item_id: str, cmd: c.Reason, request: Request, actor: Centre) -> None:
+async def reopen(item_id: str, cmd: c.Reopen, request: Request, actor: Centre) -> None:
     await rectifications.reopen_rectification(
         _qc(request), item_id, cmd, command_metadata(request, actor)
     )
@@ -127,9 +136,14 @@ async def conclude(cmd: c.ConcludeYear, request: Request, actor: Centre) -> list
 
 @router.get("/public-list")
 async def public_list(
-    request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    request: Request,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    history: bool = False,
 ) -> list[dict[str, Any]]:
+    """Q6: the list now; `history=true`: every entry and exit, those that left included."""
     async with _qc(request).db.connection() as conn:
+        if history:
+            return await queries.public_list_history(conn, year)
         return await queries.public_list(conn, year)
 
 
@@ -154,6 +168,48 @@ async def institution_record(
     if not filed_here:
         check_jurisdiction(actor, found["region_code"])
     return found
+
+
+@router.get("/typical-cases")
+async def typical_cases(request: Request, actor: Reader) -> list[dict[str, Any]]:
+    """Typical cases supervision sent back to QC (seed 001 §二(三)3)."""
+    async with _qc(request).db.connection() as conn:
+        return await queries.typical_cases(conn, _prefix(actor))
+
+
+@router.post("/follow-ups", status_code=201, response_model=Created)
+async def record_follow_up(cmd: c.RecordFollowUp, request: Request, actor: Centre) -> Created:
+    """约谈, 集中点评 or 督办整改 against an institution."""
+    return Created(
+        id=await follow_ups.record_follow_up(_qc(request), cmd, command_metadata(request, actor))
+    )
+
+
+@router.post("/follow-ups/{follow_up_id}/outcome", status_code=204)
+async def conclude_follow_up(
+    follow_up_id: str, cmd: c.ConcludeFollowUp, request: Request, actor: Centre
+) -> None:
+    await follow_ups.conclude_follow_up(
+        _qc(request), follow_up_id, cmd, command_metadata(request, actor)
+    )
+
+
+@router.get("/follow-ups")
+async def list_follow_ups(
+    request: Request, actor: Reader, institution_id: str | None = None
+) -> list[dict[str, Any]]:
+    async with _qc(request).db.connection() as conn:
+        return await queries.follow_ups(
+            conn, regions.province_of(actor.region_code), _prefix(actor), institution_id
+        )
+
+
+@router.post("/capability-assessments", status_code=201, response_model=Created)
+async def assess_capability(cmd: c.AssessCapability, request: Request, actor: Assessor) -> Created:
+    """Yunnan 附表1: a technical-support institution against the capability standard."""
+    return Created(
+        id=await capability.assess_capability(_qc(request), cmd, command_metadata(request, actor))
+    )
 
 
 @router.get("/categories")

@@ -172,6 +172,27 @@ async def penalty_annulled(_: Registry, conn: Conn, __: Envelope, e: enf.Penalty
         )
 
 
+@policies.on(qc.QcResultSentToHomeAuthority)
+async def home_qc_notice(
+    _: Registry, conn: Conn, env: Envelope, e: qc.QcResultSentToHomeAuthority
+) -> None:
+    """QC results on its institutions from other provinces, for the licensing authority."""
+    await conn.execute(
+        "INSERT INTO home_qc_notices (activity_id, institution_id, region_code, activity_kind,"
+        " result, qc_province_code, home_province_code, finding_categories, sent_on)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        e.activity_id,
+        e.institution_id,
+        env.region_code,
+        e.activity_kind,
+        e.result,
+        e.qc_province_code,
+        e.home_province_code,
+        e.finding_categories,
+        e.sent_on,
+    )
+
+
 # What the registry does not need, on purpose: the blocking items above only open and close,
 # and a revocation reaches it as an order, not as the penalty that caused it.
 policies.ignore(
@@ -184,6 +205,12 @@ policies.ignore(
     qc.RectificationOverdue,
     qc.ViolationClueReferred,
     qc.AnnualQcConcluded,
+    qc.AnnualQcConclusionRevised,
+    qc.QcPublicListEntered,
+    qc.QcPublicListLeft,
+    qc.QcFollowUpRecorded,
+    qc.QcFollowUpConcluded,
+    qc.CapabilityAssessed,
     why="QC's own work: the registry needs only what opens or closes a blocking item (R4)",
 )
 policies.ignore(
@@ -200,6 +227,8 @@ policies.ignore(
     enf.LeadOpened,
     enf.LeadClosed,
     enf.ReferralAcknowledged,
+    enf.ReferralAcknowledgedByUnit,
+    enf.CaseMarkedTypical,
     enf.CaseInvestigated,
     enf.PenaltyExecuted,
     enf.CreditClassChanged,

@@ -263,3 +263,16 @@ async def penalty_notices(conn: Conn, region: str | None) -> list[dict[str, Any]
         dict(r) | {"out_of_area": r["deciding_region_code"][:2] != r["region_code"][:2]}
         for r in rows
     ]
+
+
+async def home_qc_notices(conn: Conn, region: str | None) -> list[dict[str, Any]]:
+    """QC results other provinces' QC centres sent on the region's institutions."""
+    args: list[Any] = []
+    where = _region_filter("n.region_code", region, args)
+    rows = await conn.fetch(
+        "SELECT n.*, i.name FROM home_qc_notices n"
+        " LEFT JOIN institutions_view i USING (institution_id)"
+        f" WHERE {where} ORDER BY n.sent_on, n.institution_id",
+        *args,
+    )
+    return [dict(r) for r in rows]

@@ -173,6 +173,15 @@ async def penalty_notices(
         return await queries.penalty_notices(conn, _scope(actor, region))
 
 
+@router.get("/qc-notices")
+async def home_qc_notices(
+    request: Request, actor: Authority, region: RegionQ = None
+) -> list[dict[str, Any]]:
+    """QC results on the jurisdiction's institutions from other provinces' QC centres."""
+    async with _reg(request).db.connection() as conn:
+        return await queries.home_qc_notices(conn, _scope(actor, region))
+
+
 @router.post("/staff", status_code=201, response_model=Created)
 async def register_staff(
     cmd: c.RegisterStaff, request: Request, actor: AuthorityOrInstitution

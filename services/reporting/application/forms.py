@@ -1,7 +1,8 @@
 """The statistical forms (P4) computed from the read models at a moment (P6).
 
-Hangzhou 附表1 and 附表2 (seed 000), Yunnan 附表2, 附表3 and 附表4 (seed 001), for one
-jurisdiction and period. Where the seed leaves a definition open, the choice is written here.
+Hangzhou 附表1 and 附表2 (seed 000), Yunnan 附表1–附表4 (seed 001; 附表1 in form_capability),
+for one jurisdiction and period. Where the seed leaves a definition open, the choice is
+written here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from ohts_kit import regions
 from ohts_kit.db import Conn
+from services.reporting.application.form_capability import yunnan_1
 from services.reporting.application.moment import Moment
 from services.reporting.application.public import region_prefix
 from services.reporting.domain import labels as L
@@ -385,8 +387,9 @@ async def yunnan_3(conn: Conn, m: Moment, jurisdiction: str, start: date, end: d
 
 
 async def yunnan_4(conn: Conn, m: Moment, jurisdiction: str, start: date, end: date) -> Form:
-    """附表4: institutions of the jurisdiction not meeting the conditions (R6a) at the moment,
-    or on the annual QC public list, with their rectification state."""
+    """附表4: the check of every institution of the jurisdiction the seed asks for (核查), each
+    marked 是/否 by the conditions (R6a) at the moment, with the reason, its QC public-list
+    years and its rectification state; those marked 否 are the seed's list."""
     rows = await conn.fetch(
         "SELECT i.institution_id, i.name, i.region_code, i.conditions_met, i.unmet,"
         " (SELECT array_agg(q.certificate_number ORDER BY q.certificate_number)"
@@ -425,9 +428,7 @@ async def yunnan_4(conn: Conn, m: Moment, jurisdiction: str, start: date, end: d
             H("备注"),
         ],
     )
-    for r in rows:
-        if not r["conditions_met"] or r["listed_years"]:
-            form.rows.append(_yn4_row(r, ledger[r["institution_id"]]))
+    form.rows = [_yn4_row(r, ledger[r["institution_id"]]) for r in rows]
     return form
 
 
@@ -454,6 +455,7 @@ FormBuilder = Callable[[Conn, Moment, str, date, date], Awaitable[Form]]
 FORMS: dict[str, FormBuilder] = {
     "hangzhou-1": hangzhou_1,
     "hangzhou-2": hangzhou_2,
+    "yunnan-1": yunnan_1,
     "yunnan-2": yunnan_2,
     "yunnan-3": yunnan_3,
     "yunnan-4": yunnan_4,

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from services.reporting.domain.form_extras import SignOff
+
 Cell = str | int | Decimal | date | None
 DASH = "——"  # the seed's mark for a cell that does not apply
 
@@ -76,6 +78,7 @@ class Form:
     rows: list[list[Cell]] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)  # 填报单位... lines above the table
     notes: list[str] = field(default_factory=list)
+    signoff: SignOff = field(default_factory=SignOff)  # 填表人, 联系电话, 填表时间
 
     def leaf_labels(self) -> list[str]:
         """Each column's full header path, e.g. 行政处罚情况/罚款（万元）."""

@@ -20,6 +20,7 @@ from ohts_kit.service import runtime_of
 from services.reporting.adapters import exports
 from services.reporting.application import forms, indicators
 from services.reporting.application.moment import Moment, moment
+from services.reporting.domain.form_extras import SignOff, seed_notes
 from services.reporting.entrypoints.templating import templates
 
 router = APIRouter()
@@ -108,15 +109,31 @@ async def form_data(
     end: PeriodTo = None,
     as_of: AsOf = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+    filled_by: Annotated[str, Query(max_length=50, description="填表人")] = "",
+    phone: Annotated[str, Query(pattern=r"^[0-9+\-() ]{0,30}$", description="联系电话")] = "",
+    filled_on: Annotated[date | None, Query(description="填表时间")] = None,
+    layout: Annotated[str, Query(pattern="^(list|cards)$")] = "list",
 ) -> Response:
     if form not in forms.FORMS:
         raise NotFound(f"no form {form}; forms: {', '.join(forms.FORMS)}")
+    if layout == "cards" and (form not in exports.CARDS or format != "xlsx"):
+        raise InvalidCommand.of(
+            "layout", "cards: 云南附表2 as XLSX", "卡片格式仅适用于 yunnan-2 的 XLSX 导出"
+        )
     m = _moment(request, as_of)
     code = _jurisdiction(actor, region)
     first, last = _period(m, start, end)
     async with runtime_of(request.app).pool.acquire() as conn:
         built = await forms.FORMS[form](conn, m, code, first, last)
+    built.notes = seed_notes(form, built.notes)
+    built.signoff = SignOff(filled_by, phone, filled_on or _moment(request, None).day)
     name = f"{form}-{code}-{first}-{last}"
+    if layout == "cards":
+        return Response(
+            exports.to_xlsx_cards(built, exports.CARDS[form]),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}-cards.xlsx"'},
+        )
     if format == "csv":
         return Response(
             exports.to_csv(built),

@@ -49,6 +49,7 @@ READ_MODELS = (
     "rp_qc_findings",
     "rp_rectifications",
     "rp_annual_qc",
+    "rp_capability",
     "rp_leads",
     "rp_cases",
     "rp_penalties",

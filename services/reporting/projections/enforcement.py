@@ -5,6 +5,7 @@ from __future__ import annotations
 from contracts.enforcement_v1 import (
     CaseClosed,
     CaseInvestigated,
+    CaseMarkedTypical,
     CaseOpened,
     CaseTransferredToJudiciary,
     CreditClassChanged,
@@ -23,6 +24,7 @@ from contracts.enforcement_v1 import (
     PracticeBanImposed,
     QualificationRevocationOrdered,
     ReferralAcknowledged,
+    ReferralAcknowledgedByUnit,
     UnreportedProjectFound,
 )
 from contracts.envelope import Envelope
@@ -49,8 +51,15 @@ views.ignore(
     why="a merged reason joins an inspection already shown (E3 one per period)",
 )
 views.ignore(
+    CaseMarkedTypical,
+    why="a typical case goes back to the QC centres (qc lists it); the public sees the"
+    " penalty decision itself",
+)
+views.ignore(
     ReferralAcknowledged,
-    why="the lead opened for the referral arrives as LeadOpened",
+    ReferralAcknowledgedByUnit,
+    why="the lead opened for the referral arrives as LeadOpened; its receipt and"
+    " acknowledgement are between qc and supervision (Q5 dashboard in qc)",
 )
 views.ignore(
     QualificationRevocationOrdered,

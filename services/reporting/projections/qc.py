@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from contracts.envelope import Envelope
 from contracts.qc_v1 import (
     AnnualQcConcluded,
+    AnnualQcConclusionRevised,
     BlindSamplePassed,
+    CapabilityAssessed,
     QcActivityOpened,
     QcFindingRecorded,
+    QcFollowUpConcluded,
+    QcFollowUpRecorded,
     QcPlanGenerated,
+    QcPublicListEntered,
+    QcPublicListLeft,
     QcResultRecorded,
+    QcResultSentToHomeAuthority,
     RectificationOverdue,
     RectificationRejected,
     RectificationReopened,
@@ -36,6 +44,21 @@ views.ignore(
     BlindSamplePassed,
     why="the pass is published as the activity's QcResultRecorded; the exemption is the"
     " registry's concern (R6)",
+)
+views.ignore(
+    QcPublicListEntered,
+    QcPublicListLeft,
+    why="the list follows the conclusion's versions (AnnualQcConclusionRevised): each entry"
+    " and exit is a version of rp_annual_qc, shown as of any date (P6)",
+)
+views.ignore(
+    QcFollowUpRecorded,
+    QcFollowUpConcluded,
+    why="follow-up measures are QC's ledger (listed by qc); no seed makes them public",
+)
+views.ignore(
+    QcResultSentToHomeAuthority,
+    why="a notice between authorities; the public sees the result itself (QcResultRecorded)",
 )
 views.ignore(
     ViolationClueReferred,
@@ -146,3 +169,32 @@ async def annual(_: Projecting, conn: Conn, env: Envelope, e: AnnualQcConcluded)
     }
     key = {"institution_id": e.institution_id, "year": e.year}
     await record(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, row)
+
+
+@views.on(AnnualQcConclusionRevised)
+async def annual_revised(
+    _: Projecting, conn: Conn, env: Envelope, e: AnnualQcConclusionRevised
+) -> None:
+    """Q6 living: the year's conclusion again; the public list follows on_public_list."""
+    change = {"result": e.result, "rectified": e.rectified, "on_public_list": e.on_public_list}
+    key = {"institution_id": e.institution_id, "year": e.year}
+    await revise(conn, "rp_annual_qc", key, env.event_id, env.occurred_at, change)
+
+
+@views.on(CapabilityAssessed)
+async def capability(_: Projecting, conn: Conn, env: Envelope, e: CapabilityAssessed) -> None:
+    """Yunnan 附表1: each assessment kept; the form takes the latest known at its moment."""
+    await conn.execute(
+        "INSERT INTO rp_capability (event_id, institution_id, year, meets, gaps,"
+        " improvement_plan, note, assessed_on, known_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        env.event_id,
+        e.institution_id,
+        e.year,
+        json.dumps(e.meets),
+        e.gaps,
+        e.improvement_plan,
+        e.note,
+        e.assessed_on,
+        env.occurred_at,
+    )
