@@ -36,6 +36,12 @@ def _settings() -> Settings:
     return settings_from(env)
 
 
+from ohts.console.users import SETTINGS as _USER_SETTINGS  # noqa: E402
+from ohts.console.users import user_app  # noqa: E402
+
+_USER_SETTINGS.append(_settings)
+app.add_typer(user_app, name="user")
+
 registry_app = typer.Typer(no_args_is_help=True, help="registry operations")
 app.add_typer(registry_app, name="registry")
 

@@ -36,6 +36,9 @@ from ohts_kit.settings import Settings
 log = get_logger(__name__)
 
 BackgroundJob = Callable[["ServiceRuntime", asyncio.Event], Awaitable[None]]
+# Started after the service's own store, before serving; returns what to close at stop
+# (e.g. the staff console's accounts, in a schema of their own, in the reporting process).
+StartHook = Callable[["ServiceRuntime"], Awaitable[Callable[[], Awaitable[None]]]]
 
 
 @dataclass
@@ -51,6 +54,7 @@ class ServiceSpec:
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
     # Scraped figures of the service's own (ohts_kit.metrics.GAUGES), e.g. overdue publications.
     probes: Sequence[metrics.Probe] = field(default_factory=tuple)
+    on_start: Sequence[StartHook] = field(default_factory=tuple)
 
 
 class ServiceRuntime:
@@ -65,6 +69,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closers: list[Callable[[], Awaitable[None]]] = []
         self.extras: dict[str, Any] = {}
         spec.setup(self)
         if spec.publishes:
@@ -116,6 +121,8 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await self.open_store()
+        for hook in self.spec.on_start:
+            self._closers.append(await hook(self))
         await ensure_topics(self.settings)
         if self.consumer is not None:
             self.consumer.pool = self._pool
@@ -158,6 +165,9 @@ class ServiceRuntime:
                 task.cancel()
         with contextlib.suppress(Exception):
             await self.broker.stop()
+        while self._closers:
+            with contextlib.suppress(Exception):
+                await self._closers.pop()()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

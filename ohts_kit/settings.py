@@ -75,11 +75,26 @@ class Settings(BaseSettings):
     kafka_sasl_password: str = ""
     kafka_use_tls: bool = False
     kafka_tls_cafile: str = ""
+    # Staff console (issue 19), mounted by the reporting process: its path, the session's
+    # life (renewed while active), the lockout after repeated wrong passwords.
+    console_prefix: str = "/console"
+    console_session_seconds: int = 30 * 60
+    console_lockout_attempts: int = 5
+    console_lockout_minutes: int = 15
+    # Where the console reaches the services' APIs; empty: http://host:port of each.
+    registry_url: str = ""
+    qc_url: str = ""
+    enforcement_url: str = ""
+    reporting_url: str = ""
     # P2: fines below this (with or without a warning) are recorded but not published.
     publicity_fine_threshold_yuan: Decimal = Decimal(0)
 
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))
+
+    def url_of(self, service: str) -> str:
+        configured = str(getattr(self, f"{service}_url", "")).rstrip("/")
+        return configured or f"http://{self.host}:{self.port_of(service)}"
 
     def schema_of(self, service: str) -> str:
         return f"{self.namespace}{service}".replace("-", "_").replace(".", "_")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from ohts import console
 from ohts_kit.clock import Clock
 from ohts_kit.limits import RateLimit
 from ohts_kit.service import ServiceSpec, create_service_app
@@ -25,20 +27,26 @@ SPEC = ServiceSpec(
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    # The staff console lives in this process (one site, one login); its accounts are
+    # migrated and its pool opened when the runtime starts.
+    holder: list[console.Console] = []
+    spec = dataclasses.replace(SPEC, on_start=(lambda rt: holder[0].start(rt),))
     app = create_service_app(
-        SPEC,
+        spec,
         settings,
         title="OHTS public credit portal and reporting (信用信息公示)",
         routers=[portal.router, router],
         clock=clock,
     )
+    holder.append(console.mount(app, settings))
     app.add_middleware(DropEmptyQueryFields)
     app.add_middleware(
         RateLimit,
         rate=settings.public_rate_limit_per_second,
         burst=settings.public_rate_limit_burst,
         prefixes=PUBLIC_PATHS,
-        exact=("/", "/supervision/login"),  # the HTML search and the login form, too
+        # the HTML search and the login forms, too
+        exact=("/", "/supervision/login", f"{settings.console_prefix}/login"),
     )
     app.add_middleware(HtmlErrors)  # added last: runs first, so a 429 gets its page too
     return app
