@@ -65,6 +65,7 @@ PYDANTIC_ZH = {
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CODE = re.compile(r"[^a-z0-9]+")
+_OUTSIDE = re.compile(r"is outside (.+?)(?: for |$)")
 
 
 def code_of(rule: str) -> str:
@@ -74,6 +75,11 @@ def code_of(rule: str) -> str:
 
 def chinese(message: str, rule: str) -> str:
     """The Chinese message of a violation: its own when it is Chinese, else the rule's."""
+    outside = _OUTSIDE.search(message)
+    if outside and rule.startswith("statutory range"):
+        basis = rule[len("statutory range") :].strip(" ()")
+        bounds = outside.group(1).replace(" yuan", " 元")
+        return f"超出法定处罚幅度（{bounds}），依据：{basis}"
     if _CJK.search(message):
         return message
     known = PYDANTIC_ZH.get(rule)

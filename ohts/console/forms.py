@@ -63,14 +63,18 @@ def field_of(
     s = _resolve(schema, document)
     label = words.field(name)
     kind_of = s.get("type")
+    if kind_of == "object" and "properties" not in s:
+        return Field(name, label, "skip")  # a free mapping (e.g. detection rates): API only
     if kind_of == "array":
         items = _resolve(s.get("items", {}), document)
         if items.get("type") == "object" or "properties" in items:
             needed = set(items.get("required", []))
+            # A row's inputs are never required in the browser: empty rows are left out.
             cols = [
-                field_of(n, p, n in needed, document, command)
+                field_of(n, p, False, document, command)
                 for n, p in items.get("properties", {}).items()
             ]
+            del needed
             return Field(name, label, "rows", required, columns=cols)
         choices = _choices(name, items, command)
         if choices:
@@ -100,11 +104,12 @@ def fields_of(document: dict[str, Any], method: str, path: str) -> tuple[str, li
     command = ref.rsplit("/", 1)[-1]
     schema = _resolve(content["schema"], document)
     needed = set(schema.get("required", []))
-    return command, [
+    found = [
         field_of(n, p, n in needed, document, command)
         for n, p in schema.get("properties", {}).items()
         if n != "actor"
     ]
+    return command, [f for f in found if f.kind != "skip"]
 
 
 def _value(f: Field, form: Any, prefix: str = "") -> Any:

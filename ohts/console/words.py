@@ -3,6 +3,7 @@ fields whose codes the APIs take as text (the portal's labels reused where they 
 
 from __future__ import annotations
 
+from services.qc.domain.categories import CATEGORIES  # the vocabulary, no state
 from services.reporting.domain import labels
 
 FIELDS = {
@@ -98,7 +99,18 @@ FIELDS = {
 CHOICES: dict[str, dict[str, str]] = {
     "violation": labels.VIOLATION,
     "penalties": labels.PENALTY,
-    "service_kind": {"detection": "检测", "evaluation": "评价"},
+    "service_kind": {
+        "detection": "检测",
+        "evaluation": "评价",
+        "current-status-evaluation": "职业病危害现状评价",
+        "pre-evaluation": "职业病危害预评价",
+        "control-effect-evaluation": "职业病危害控制效果评价",
+        "protection-evaluation": "放射防护评价",
+        "personal-dose-monitoring": "个人剂量监测",
+        "other": "其他",
+    },
+    "role": {"staff": "技术人员", "technical-lead": "技术负责人", "qc-lead": "质量负责人"},
+    "category": {code: label for code, (label, _) in CATEGORIES.items()},
     "result": {**labels.QC_RESULT, "compliant": "未发现问题", "issues-found": "发现问题"},
     "severity": {"general": "一般", "serious": "严重"},
     "title": labels.STAFF_TITLE,

@@ -108,3 +108,13 @@ def test_codes_are_stable_snake_case_and_chinese_is_kept() -> None:
     assert code_of("GB/T 2260") == "gb_t_2260" and code_of("one result") == "one_result"
     assert chinese("已存在", "x") == "已存在"
     assert chinese("", "a rule") == "不符合规则「a rule」"
+
+
+def test_a_fine_outside_the_statutory_range_is_said_in_chinese() -> None:
+    said = chinese(
+        "60,000.00 yuan is outside 5,000.00 yuan – 20,000.00 yuan for gains under 5,000.00 yuan",
+        "statutory range (《职业卫生技术服务机构管理办法》第四十二条)",
+    )
+    assert said == (
+        "超出法定处罚幅度（5,000.00 元 – 20,000.00 元），依据：《职业卫生技术服务机构管理办法》第四十二条"
+    )

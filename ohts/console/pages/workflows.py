@@ -12,12 +12,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from ohts.console import commands, documents, forms, views, words
 from ohts.console.client import ApiError, ServiceClient
 from ohts.console.router import StaffDep, client_for
 from ohts.console.session import Staff, check_csrf
 from ohts.console.web import STATIC, page
-
-from ohts.console import commands, documents, forms, views, words
 from ohts_kit.settings import Settings
 
 OPENAPI: dict[str, dict[str, Any]] = {}  # per service, fetched once per process
@@ -225,6 +225,7 @@ async def _submit(request: Request, staff: Staff, key: str, form: Any) -> Respon
             idempotency_key=str(form.get("idempotency_key") or "") or None,
         )
     except ApiError as exc:
+        values.pop("idempotency_key", None)  # a corrected form is a new request
         return await _form(
             request, staff, key, values, exc.fields, exc.status, _summary(exc, fields)
         )
