@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ohts.console import words
 from ohts.console.client import ApiError, ServiceClient
 
 MISSING = "〔记录中无此项，请填写〕"
@@ -69,4 +70,4 @@ GATHER = {
 async def gather(client: ServiceClient, name: str, record_id: str) -> dict[str, Any]:
     if name not in GATHER:
         raise ApiError(404, "没有这种文书")
-    return {"missing": MISSING, **await GATHER[name](client, record_id)}
+    return {"missing": MISSING, "yuan": words.yuan, **await GATHER[name](client, record_id)}

@@ -115,7 +115,9 @@ def fields_of(document: dict[str, Any], method: str, path: str) -> tuple[str, li
 def _value(f: Field, form: Any, prefix: str = "") -> Any:
     key = prefix + f.name
     if f.kind == "checkbox":
-        return form.get(key) == "on"
+        if form.get(key) == "on":
+            return True
+        return None if f.default is None and not f.required else False
     if f.kind == "multi":
         return [v for v in form.getlist(key) if v]
     if f.kind == "lines":
@@ -125,7 +127,9 @@ def _value(f: Field, form: Any, prefix: str = "") -> Any:
         rows = []
         for i in range(ROWS):
             row = {c.name: _value(c, form, f"{key}.{i}.") for c in f.columns}
-            if any(v not in (None, "", [], False) for v in row.values()):
+            # A row is left out when nothing differs from what the form offers by itself.
+            defaults = {c.name: c.default for c in f.columns}
+            if any(v not in (None, "", [], False, defaults[k]) for k, v in row.items()):
                 rows.append({k: v for k, v in row.items() if v not in (None, "", [])})
         return rows
     text = str(form.get(key) or "").strip()

@@ -38,7 +38,7 @@ def _text(value: Any) -> str:
 
 
 def _yuan(value: Any) -> str:
-    return "" if value is None else f"{value} 元"
+    return "" if value is None else f"{words.yuan(value)} 元"
 
 
 REGION: Show = lambda v: regions.name_of(str(v)) if v else ""  # noqa: E731

@@ -126,7 +126,7 @@ KIND_CHOICES = {
 STAGES = {
     "opened": "已立案",
     "investigated": "已调查",
-    "decided": "已作出处罚决定",
+    "penalty-decided": "已作出处罚决定",
     "executed": "已执行",
     "closed": "已结案",
     "annulled": "处罚已撤销",
@@ -198,6 +198,18 @@ ROLES = {
     "institution": "技术服务机构",
     "system": "系统（自动）",
 }
+
+
+def yuan(value: object) -> str:
+    """An amount as people write it: 10,000.00 (the API sends decimals as text, e.g. 1E+4)."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
 
 
 def field(name: str) -> str:

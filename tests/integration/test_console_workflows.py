@@ -269,7 +269,8 @@ async def _qc_fails_it(
         },
     )
     await submit(page)
-    assert "不合格" in await page.inner_text("main")
+    assert "/console/r/qc-activity/" in page.url, await page.inner_text("main")
+    assert "不合格" in await page.inner_text("table")
     await _accessible(page, "activity record")
     await logout(page)
 
@@ -281,7 +282,7 @@ async def _supervisor_decides(page: Page, base: str, svc: dict, settings: object
         r = await svc["enforcement"].call("GET", "/api/v1/leads", supervisor)
         return r.status_code == 200 and bool(r.json())
 
-    await eventually(referred)
+    await eventually(referred, timeout=90)
     await login(page, base, "zhao")
     await page.goto(f"{base}/console/leads")
     assert NAME in await page.inner_text("#rows")
@@ -314,7 +315,7 @@ async def _supervisor_decides(page: Page, base: str, svc: dict, settings: object
     assert "作出行政处罚决定" in await page.inner_text("#history")
     await page.goto(f"{base}/console/doc/penalty-decision/{case}")
     text = await page.inner_text("article")
-    assert decision in text and "10000" in text and "采样记录系事后补记" in text
+    assert decision in text and "10,000.00" in text and "采样记录系事后补记" in text
     await _accessible(page, "penalty decision")
     await logout(page)
     return decision

@@ -234,13 +234,17 @@ async def _submit(request: Request, staff: Staff, key: str, form: Any) -> Respon
 
 def _summary(exc: ApiError, fields: list[forms.Field]) -> str:
     """The refusal's Chinese summary; errors of fields the form does not show are named."""
-    shown = {f.name for f in fields}
-    others = [
-        f"{words.field(k.split('.')[0])}：{m}"
-        for k, m in exc.fields.items()
-        if k.split(".")[0] not in shown
-    ]
-    return "；".join([exc.message, *others])
+    del fields  # every refused field is named in the summary, and again at its input
+    named = [f"{_label_of(k)}：{m}" for k, m in exc.fields.items()]
+    return "；".join([exc.message, *named])
+
+
+def _label_of(key: str) -> str:
+    """'findings.0.due_on' -> 发现的问题 第1项 整改期限."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[1].isdigit():
+        return f"{words.field(parts[0])} 第{int(parts[1]) + 1}项 {words.field(parts[2])}"
+    return words.field(key)
 
 
 def _after(request: Request, cmd: commands.Command, record_id: str, answer: Any) -> str:
