@@ -98,7 +98,12 @@ def up(
             typer.echo(f"demo data: draw {draw_id}, inspections, cases and penalties of every kind")
             campaign_id = load_reporting_demo(system.settings, system.url_of("registry"), ids)
             typer.echo(f"demo data: self-inspection campaign {campaign_id} with two reports")
+            from ohts.console.demo import print_demo_accounts
+
+            typer.echo("staff console accounts (passwords shown only now):")
+            print_demo_accounts(system.settings, ids[0], typer.echo)
         typer.echo(f"public portal: {system.url_of('reporting')}/")
+        typer.echo(f"staff console: {system.url_of('reporting')}{system.settings.console_prefix}/")
         for service in ("registry", "qc", "enforcement"):
             typer.echo(f"{service} API: {system.url_of(service)}/docs")
         typer.echo("press Ctrl-C to stop")

@@ -19,12 +19,11 @@ PAGE_CSP = (
     " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# FastAPI's /docs and /redoc pages run an inline script and load Swagger UI / ReDoc from a
-# CDN; they are developer tools, not part of the portal.
+# The /docs and /redoc pages (developer tools, not the portal) run FastAPI's inline start
+# script; Swagger UI and ReDoc themselves are served files (fastapi-offline), no CDN.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net;"
-    " style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:;"
-    " worker-src blob:; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; worker-src blob:; frame-ancestors 'none'"
 )
 DOCS = ("/docs", "/redoc")
 COMMON = [

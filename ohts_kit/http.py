@@ -14,6 +14,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.envelope import Actor
@@ -39,7 +40,9 @@ def create_http_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     readiness: Callable[[FastAPI], Awaitable[dict[str, bool]]],
 ) -> FastAPI:
-    app = FastAPI(title=title, version="1.0", lifespan=lifespan)
+    # /docs and /redoc from the Swagger UI and ReDoc files fastapi-offline packages: the
+    # intranets have no CDN (issue 19.5).
+    app = FastAPIOffline(title=title, version="1.0", lifespan=lifespan)
     _document_errors(app)
 
     @app.middleware("http")

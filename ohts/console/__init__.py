@@ -46,10 +46,11 @@ class Console:
 def mount(app: FastAPI, settings: Settings) -> Console:
     """Add the console's pages to a service app; the caller starts `Console.start` with its
     runtime (ServiceSpec.on_start) so accounts are migrated before the first request."""
-    from ohts.console import router, session, web
+    from ohts.console import admin, router, session, web
 
     console = app.state.console = Console(settings)
     app.include_router(router.build_router(settings))
+    app.include_router(admin.build_router(settings))
     for pages in _extensions():
         app.include_router(pages(settings))
 

@@ -56,68 +56,75 @@ def login_page(request: Request, status: int = 200, error: str = "", notice: str
     return response
 
 
+async def stylesheet() -> FileResponse:
+    return FileResponse(STATIC / "console.css", media_type="text/css")
+
+
+async def login_form(request: Request, why: str = "") -> Response:
+    return login_page(request, notice=NOTICES.get(why, ""))
+
+
+async def login(
+    request: Request,
+    login: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    nonce: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    settings: Settings = request.app.state.settings
+    expected = request.cookies.get(LOGIN_NONCE, "")
+    if not nonce or not secrets.compare_digest(nonce, expected):
+        return login_page(request, 400, "登录页面已过期，请重新输入。")
+    pool = request.app.state.console.pool
+    lockout = Lockout(settings.console_lockout_attempts, settings.console_lockout_minutes)
+    account, why = await store.authenticate(
+        pool, login.strip(), password, lockout, _client_address(request)
+    )
+    if account is None:
+        status, message = REFUSALS[why]
+        return login_page(request, status, message)
+    sid, _ = await store.open_session(pool, account.login)
+    response = RedirectResponse(f"{settings.console_prefix}/", status_code=303)
+    set_cookies(response, settings, token_for(settings, account), sid)
+    response.delete_cookie(LOGIN_NONCE, path=settings.console_prefix or "/")
+    return response
+
+
+async def logout(
+    request: Request, staff: StaffDep, csrf: Annotated[str, Form(max_length=64)] = ""
+) -> Response:
+    settings: Settings = request.app.state.settings
+    check_csrf(staff, csrf)
+    await store.end_session(
+        request.app.state.console.pool, staff.sid, "logout", _client_address(request)
+    )
+    response = RedirectResponse(f"{settings.console_prefix}/login?why=logout", 303)
+    clear_cookies(response, settings)
+    return response
+
+
+async def home(request: Request, staff: StaffDep) -> Response:
+    sections = await todo.sections(staff.account, client_for(request, staff))
+    return page(request, "todo.html", staff, sections=sections, describe=todo.describe)
+
+
+async def institution(request: Request, staff: StaffDep, institution_id: str) -> Response:
+    """An institution's registry record, read with the person's own token: the registry
+    decides who may see it (another region's person gets its 403, shown in Chinese)."""
+    try:
+        record = await client_for(request, staff).get(
+            "registry", f"/api/v1/institutions/{institution_id}"
+        )
+    except ApiError as exc:
+        return page(request, "refused.html", staff, status=exc.status, error=exc)
+    return page(request, "institution.html", staff, record=record)
+
+
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(prefix=settings.console_prefix, include_in_schema=False)
-
-    @router.get("/static/console.css")
-    async def stylesheet() -> FileResponse:
-        return FileResponse(STATIC / "console.css", media_type="text/css")
-
-    @router.get("/login")
-    async def login_form(request: Request, why: str = "") -> Response:
-        return login_page(request, notice=NOTICES.get(why, ""))
-
-    @router.post("/login")
-    async def login(
-        request: Request,
-        login: Annotated[str, Form(max_length=64)] = "",
-        password: Annotated[str, Form(max_length=256)] = "",
-        nonce: Annotated[str, Form(max_length=64)] = "",
-    ) -> Response:
-        expected = request.cookies.get(LOGIN_NONCE, "")
-        if not nonce or not secrets.compare_digest(nonce, expected):
-            return login_page(request, 400, "登录页面已过期，请重新输入。")
-        pool = request.app.state.console.pool
-        lockout = Lockout(settings.console_lockout_attempts, settings.console_lockout_minutes)
-        account, why = await store.authenticate(
-            pool, login.strip(), password, lockout, _client_address(request)
-        )
-        if account is None:
-            status, message = REFUSALS[why]
-            return login_page(request, status, message)
-        sid, _ = await store.open_session(pool, account.login)
-        response = RedirectResponse(f"{settings.console_prefix}/", status_code=303)
-        set_cookies(response, settings, token_for(settings, account), sid)
-        response.delete_cookie(LOGIN_NONCE, path=settings.console_prefix or "/")
-        return response
-
-    @router.post("/logout")
-    async def logout(
-        request: Request, staff: StaffDep, csrf: Annotated[str, Form(max_length=64)] = ""
-    ) -> Response:
-        check_csrf(staff, csrf)
-        await store.end_session(
-            request.app.state.console.pool, staff.sid, "logout", _client_address(request)
-        )
-        response = RedirectResponse(f"{settings.console_prefix}/login?why=logout", 303)
-        clear_cookies(response, settings)
-        return response
-
-    @router.get("/")
-    async def home(request: Request, staff: StaffDep) -> Response:
-        sections = await todo.sections(staff.account, client_for(request, staff))
-        return page(request, "todo.html", staff, sections=sections, describe=todo.describe)
-
-    @router.get("/institutions/{institution_id}")
-    async def institution(request: Request, staff: StaffDep, institution_id: str) -> Response:
-        """An institution's registry record, read with the person's own token: the registry
-        decides who may see it (another region's person gets its 403, shown in Chinese)."""
-        try:
-            record = await client_for(request, staff).get(
-                "registry", f"/api/v1/institutions/{institution_id}"
-            )
-        except ApiError as exc:
-            return page(request, "refused.html", staff, status=exc.status, error=exc)
-        return page(request, "institution.html", staff, record=record)
-
+    router.add_api_route("/static/console.css", stylesheet, methods=["GET"])
+    router.add_api_route("/login", login_form, methods=["GET"])
+    router.add_api_route("/login", login, methods=["POST"])
+    router.add_api_route("/logout", logout, methods=["POST"])
+    router.add_api_route("/", home, methods=["GET"])
+    router.add_api_route("/institutions/{institution_id}", institution, methods=["GET"])
     return router

@@ -42,7 +42,7 @@ SOURCES: dict[Role, list[Source]] = {
         ),
     ],
     Role.QC_CENTRE: [
-        Source("移送待确认", "qc", "/api/v1/dashboard/referrals", "/qc/rectifications", "open"),
+        Source("逾期未确认的移送", "qc", "/api/v1/dashboard/referrals", "/qc/referrals", "stale"),
         Source("整改中的事项", "qc", "/api/v1/rectifications?state=open", "/qc/rectifications"),
     ],
     Role.SUPERVISION_UNIT: [
@@ -60,7 +60,7 @@ SOURCES: dict[Role, list[Source]] = {
 }
 
 NAME_KEYS = ("institution_name", "name", "title", "decision_number", "item_id", "lead_id", "id")
-WHEN_KEYS = ("due", "deadline", "due_on", "publish_by", "since", "opened_on")
+WHEN_KEYS = ("due_on", "due", "deadline", "publish_by", "referred_on", "since", "opened_on")
 
 
 def describe(item: dict[str, Any]) -> tuple[str, str]:

@@ -59,13 +59,20 @@ async def test_console_login_lockout_expiry_and_region(servers: Servers) -> None
     async with (
         running(registry_app, settings) as registry,
         running(reporting_app, settings) as reporting,
-        served(registry.app, registry_port),
+        served(registry.app, registry_port) as registry_base,
         served(reporting.app, free_port()) as base,
         async_playwright() as pw,
     ):
         pool = reporting.app.state.console.pool
         people = [
-            Account("wang.zj", "王浙江", "浙江省卫生健康委员会", Role.REGISTRY_AUTHORITY, "330000"),
+            Account(
+                "wang.zj",
+                "王浙江",
+                "浙江省卫生健康委员会",
+                Role.REGISTRY_AUTHORITY,
+                "330000",
+                admin=True,
+            ),
             Account("li.js", "李江苏", "江苏省卫生健康委员会", Role.REGISTRY_AUTHORITY, "320000"),
             Account("zhao.zj", "赵浙江", "杭州市卫生监督所", Role.SUPERVISION_UNIT, "330100"),
         ]
@@ -115,6 +122,25 @@ async def test_console_login_lockout_expiry_and_region(servers: Servers) -> None
         await page.goto(f"{base}/console/institutions/{institution}")
         assert await page.inner_text("#name") == body["name"]
 
+        # The administrator's page: an account outside the jurisdiction is refused next to
+        # the field; one inside is made, its password shown once.
+        await page.goto(f"{base}/console/accounts")
+        await _accessible(page, "accounts")
+        await page.fill("#f-login", "sun.hz")
+        await page.fill("#f-person_name", "孙杭州")
+        await page.select_option("#f-role", label="卫生监督机构")
+        await page.fill("#f-region_code", "320100")
+        async with page.expect_navigation():
+            await page.click("#add-account button[type=submit]")
+        assert "只能在本辖区内开设账号" in await page.inner_text("#e-region_code")
+        assert await page.get_attribute("#f-region_code", "aria-invalid") == "true"
+        await _accessible(page, "accounts with an error")
+        await page.fill("#f-region_code", "330100")
+        async with page.expect_navigation():
+            await page.click("#add-account button[type=submit]")
+        made = (await page.inner_text("#password")).strip()
+        assert (await store.get(pool, "sun.hz")) is not None
+
         # A form post without the session's CSRF token is refused and changes nothing.
         forged = await page.request.post(f"{base}/console/logout", form={"csrf": "forged"})
         assert forged.status == 403
@@ -127,6 +153,12 @@ async def test_console_login_lockout_expiry_and_region(servers: Servers) -> None
         assert "您已安全退出" in await page.inner_text("#notice")
         await page.goto(f"{base}/console/")
         assert page.url.startswith(f"{base}/console/login")
+
+        # The new account logs in with the password it was given.
+        assert await login(page, base, "sun.hz", made) == 200
+        assert await page.inner_text("#person") == "孙杭州"
+        async with page.expect_navigation():
+            await page.click("#logout")
 
         # A person of another province: the registry refuses, the page says why in Chinese.
         assert await login(page, base, "li.js") == 200
@@ -157,6 +189,23 @@ async def test_console_login_lockout_expiry_and_region(servers: Servers) -> None
         assert await login(page, base, "zhao.zj") == 403
         assert "账号已锁定" in await page.inner_text("#error")
         await _accessible(page, "locked")
+
+        # The API docs work offline: everything they show comes from the service's own
+        # origin. (ReDoc's bundle names its logo on a CDN; the page's CSP refuses it, so
+        # the browser never receives it.)
+        loaded: list[str] = []
+        page.on("response", lambda r: loaded.append(r.url))
+        docs = await page.goto(f"{registry_base}/docs")
+        await page.wait_for_selector(".swagger-ui .info .title", timeout=15_000)
+        assert "OHTS" in await page.inner_text(".swagger-ui .info .title")
+        redoc = await page.goto(f"{registry_base}/redoc")
+        await page.wait_for_selector(".api-info h1", timeout=15_000)
+        for answer in (docs, redoc):
+            assert answer is not None
+            csp = answer.headers["content-security-policy"]
+            assert "http" not in csp and "img-src 'self' data:" in csp, csp
+        outside = [u for u in loaded if not u.startswith((registry_base, "data:", "blob:"))]
+        assert loaded and not outside, outside
         await browser.close()
 
         # Every login, logout, failure, lock and refusal is recorded.
