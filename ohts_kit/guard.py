@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from ohts_kit import problems
+
 Scope = dict[str, Any]
 
 MAX_DEPTH = 32  # our deepest command nests 4 levels
@@ -164,10 +166,8 @@ def body_problem(content_type: bytes, body: bytes, years: tuple[int, int]) -> Re
 
 
 async def refuse(send: Any, refusal: Refusal) -> None:
-    payload = {
-        "detail": "invalid input",
-        "errors": [{"field": refusal.field, "rule": refusal.rule, "message": refusal.message}],
-    }
+    errors = [problems.violation(refusal.field, refusal.rule, refusal.message)]
+    payload = problems.body(refusal.status, "invalid input", errors=errors)
     await send(
         {
             "type": "http.response.start",

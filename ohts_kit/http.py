@@ -15,9 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.envelope import Actor
-from ohts_kit import metrics
+from ohts_kit import metrics, problems
 from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
 from ohts_kit.logging import get_logger
@@ -69,66 +70,7 @@ def create_http_app(
         response.headers["x-correlation-id"] = correlation_id
         return response
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_of(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        return JSONResponse({"detail": "invalid input", "errors": errors}, status_code=422)
-
-    @app.exception_handler(InvalidCommand)
-    async def invalid_command(_: Request, exc: InvalidCommand) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "invalid input", "errors": [v.as_dict() for v in exc.violations]},
-            status_code=422,
-        )
-
-    @app.exception_handler(Conflict)
-    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.message, "rule": exc.rule, **exc.details}, status_code=409
-        )
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=403)
-
-    @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @app.exception_handler(asyncpg.DataError)
-    @app.exception_handler(OverflowError)
-    async def unstorable(_: Request, exc: Exception) -> JSONResponse:
-        # The last net behind ohts_kit.guard and the commands' validation: a value PostgreSQL
-        # or date arithmetic cannot hold is the caller's input, never a 500. Logged so the
-        # gap in validation is found and closed with a named field.
-        log.warning("http.unstorable_input", error=repr(exc)[:300])
-        return JSONResponse(
-            {
-                "detail": "invalid input",
-                "errors": [
-                    {
-                        "field": "input",
-                        "rule": "value range",
-                        "message": "输入值超出可存储或可计算的范围；未做任何更改",
-                    }
-                ],
-            },
-            status_code=422,
-        )
-
-    @app.exception_handler(TimeoutError)
-    async def timed_out(_: Request, exc: TimeoutError) -> JSONResponse:
-        # asyncpg's command timeout (OHTS_DB_COMMAND_TIMEOUT_SECONDS): the transaction was
-        # rolled back; nothing changed, the client may retry.
-        log.warning("http.timeout", error=repr(exc))
-        return JSONResponse(
-            {"detail": "the database did not answer in time; nothing was changed"},
-            status_code=503,
-            headers={"Retry-After": "1"},
-        )
+    _install_error_handlers(app)
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, Any]:
@@ -145,21 +87,93 @@ def create_http_app(
     return app
 
 
+def _install_error_handlers(app: FastAPI) -> None:
+    """Every error the shell answers: a stable code, the field and a Chinese message
+    (ohts_kit/problems.py), besides the older `detail` and English messages."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            problems.violation(_field_of(tuple(e["loc"])), e["type"], e["msg"])
+            for e in exc.errors()
+        ]
+        return JSONResponse(problems.body(422, "invalid input", errors=errors), status_code=422)
+
+    @app.exception_handler(InvalidCommand)
+    async def invalid_command(_: Request, exc: InvalidCommand) -> JSONResponse:
+        errors = [problems.violation(v.field, v.rule, v.message) for v in exc.violations]
+        return JSONResponse(problems.body(422, "invalid input", errors=errors), status_code=422)
+
+    @app.exception_handler(Conflict)
+    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
+        answer = problems.body(409, exc.message, rule=exc.rule, **exc.details)
+        answer["code"] = f"conflict.{problems.code_of(exc.rule)}"
+        if problems.chinese(exc.message, exc.rule) == exc.message:
+            answer["message"] = exc.message  # the domain's own Chinese words
+        return JSONResponse(answer, status_code=409)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(problems.body(403, str(exc)), status_code=403)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(problems.body(404, str(exc)), status_code=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # 401 from ohts_kit/auth.py, 404 of an unknown path, 405: the same shape, headers kept.
+        return JSONResponse(
+            problems.body(exc.status_code, exc.detail),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(asyncpg.DataError)
+    @app.exception_handler(OverflowError)
+    async def unstorable(_: Request, exc: Exception) -> JSONResponse:
+        # The last net behind ohts_kit.guard and the commands' validation: a value PostgreSQL
+        # or date arithmetic cannot hold is the caller's input, never a 500. Logged so the
+        # gap in validation is found and closed with a named field.
+        log.warning("http.unstorable_input", error=repr(exc)[:300])
+        errors = [
+            problems.violation(
+                "input", "value range", "输入值超出可存储或可计算的范围；未做任何更改"
+            )
+        ]
+        return JSONResponse(problems.body(422, "invalid input", errors=errors), status_code=422)
+
+    @app.exception_handler(TimeoutError)
+    async def timed_out(_: Request, exc: TimeoutError) -> JSONResponse:
+        # asyncpg's command timeout (OHTS_DB_COMMAND_TIMEOUT_SECONDS): the transaction was
+        # rolled back; nothing changed, the client may retry.
+        log.warning("http.timeout", error=repr(exc))
+        return JSONResponse(
+            problems.body(503, "the database did not answer in time; nothing was changed"),
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "InvalidInput",
     "type": "object",
-    "required": ["detail", "errors"],
+    "required": ["detail", "code", "message", "errors"],
     "properties": {
         "detail": {"type": "string"},
+        "code": {"type": "string", "description": "stable: invalid_input"},
+        "message": {"type": "string", "description": "Chinese, for people"},
         "errors": {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["field", "rule", "message"],
+                "required": ["field", "rule", "message", "code", "message_zh"],
                 "properties": {
                     "field": {"type": "string"},
                     "rule": {"type": "string"},
                     "message": {"type": "string"},
+                    "code": {"type": "string", "description": "stable code of the rule"},
+                    "message_zh": {"type": "string", "description": "Chinese, for people"},
                 },
             },
         },

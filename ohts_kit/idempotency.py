@@ -20,6 +20,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ohts_kit import problems
 from ohts_kit.guard import Refusal, read_body, refuse
 
 Scope = dict[str, Any]
@@ -198,4 +199,5 @@ async def _reply(send: Any, status: int, payload: dict[str, Any], retry: bool = 
     if retry:
         headers.append((b"retry-after", b"1"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": json.dumps(payload).encode()})
+    answer = {**problems.body(status, payload.get("detail", "")), **payload}
+    await send({"type": "http.response.body", "body": json.dumps(answer).encode()})

@@ -9,11 +9,13 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from ohts_kit import problems
+
 Scope = dict[str, Any]
 
 
 async def _reply(send: Any, status: int, detail: str, headers: list[tuple[bytes, bytes]]) -> None:
-    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    body = json.dumps(problems.body(status, detail), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",

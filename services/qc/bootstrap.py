@@ -15,6 +15,7 @@ from ohts_kit.workdays import WorkCalendar
 from services.qc.adapters.views import learned
 from services.qc.application.rectifications import mark_overdue
 from services.qc.application.unit import Qc, qc_of
+from services.qc.entrypoints import lists
 from services.qc.entrypoints.http import router
 
 
@@ -37,5 +38,9 @@ SPEC = ServiceSpec(
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     return create_service_app(
-        SPEC, settings, title="OHTS quality control (质量控制)", routers=[router], clock=clock
+        SPEC,
+        settings,
+        title="OHTS quality control (质量控制)",
+        routers=[router, lists.router],
+        clock=clock,
     )

@@ -17,6 +17,7 @@ from services.registry.application import policies, queries
 from services.registry.application.qualifications import expire_due
 from services.registry.application.unit import Registry, registry_of
 from services.registry.domain.policy import RegistryPolicy
+from services.registry.entrypoints import lists
 from services.registry.entrypoints.http import router
 
 
@@ -59,5 +60,9 @@ SPEC = ServiceSpec(
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     return create_service_app(
-        SPEC, settings, title="OHTS registry (资质与备案)", routers=[router], clock=clock
+        SPEC,
+        settings,
+        title="OHTS registry (资质与备案)",
+        routers=[router, lists.router],
+        clock=clock,
     )

@@ -924,3 +924,100 @@ async def _public_page(w: World, role: str) -> Call:
 @recipe("reporting", "GET", "/api/v1/supervision/institutions/{institution_id}/penalties")
 async def _penalty_record(w: World, role: str) -> Call:
     return Call(f"/api/v1/supervision/institutions/{await _known_to_reporting(w)}/penalties")
+
+
+# lists and records of the staff pages (issue 19)
+
+plain("registry", "GET", "/api/v1/institutions")
+plain("qc", "GET", "/api/v1/plans")
+plain("qc", "GET", "/api/v1/activities")
+for path in ("/api/v1/cases", "/api/v1/inspections", "/api/v1/plans"):
+    plain("enforcement", "GET", path)
+
+
+def _own(path: str) -> Recipe:
+    """A list an institution reads as itself (the first planned institution)."""
+
+    async def call(w: World, role: str) -> Call:
+        return Call(path, institution_id=w.planned[0])
+
+    return call
+
+
+for path in ("/api/v1/qualifications", "/api/v1/staff", "/api/v1/filings"):
+    RECIPES[("registry", "GET", path)] = _own(path)
+
+
+@recipe("registry", "GET", "/api/v1/institutions/{institution_id}/history")
+async def _institution_history(w: World, role: str) -> Call:
+    return Call(f"/api/v1/institutions/{w.planned[0]}/history", institution_id=w.planned[0])
+
+
+@recipe("registry", "GET", "/api/v1/qualifications/{qualification_id}")
+async def _qualification_record(w: World, role: str) -> Call:
+    iid, qid = await w.applied()
+    return Call(f"/api/v1/qualifications/{qid}", institution_id=iid)
+
+
+@recipe("registry", "GET", "/api/v1/staff/{staff_id}")
+async def _staff_record(w: World, role: str) -> Call:
+    iid = await w.institution()
+    return Call(f"/api/v1/staff/{await w.staff(iid)}", institution_id=iid)
+
+
+@recipe("registry", "GET", "/api/v1/filings/{filing_id}")
+async def _filing_record(w: World, role: str) -> Call:
+    iid, _ = await w.qualified()
+    # Filed in 广东 (not the other-region caller's 云南, which would see it by R7).
+    body = {**w.filing_body(iid), "province_code": "440000"}
+    filing = (await w.ok("registry", "/api/v1/filings", w.authority, body))["id"]
+    return Call(f"/api/v1/filings/{filing}", institution_id=iid)
+
+
+@recipe("qc", "GET", "/api/v1/plans/{plan_id}/history")
+async def _qc_plan_history(w: World, role: str) -> Call:
+    return Call(f"/api/v1/plans/{w.plan_id}/history", region=PROVINCE)
+
+
+@recipe("qc", "GET", "/api/v1/activities/{activity_id}")
+async def _activity_record(w: World, role: str) -> Call:
+    return Call(f"/api/v1/activities/{await w.activity(w.planned[0])}", region=PROVINCE)
+
+
+@recipe("qc", "GET", "/api/v1/institutions/{institution_id}/rectifications")
+async def _institution_items(w: World, role: str) -> Call:
+    target = w.planned[0]
+    return Call(f"/api/v1/institutions/{target}/rectifications", institution_id=target)
+
+
+@recipe("qc", "GET", "/api/v1/rectifications/{item_id}")
+async def _item_record(w: World, role: str) -> Call:
+    target, [item] = await w.items(1)
+    return Call(f"/api/v1/rectifications/{item}", institution_id=target)
+
+
+@recipe("enforcement", "GET", "/api/v1/cases/{case_id}")
+async def _case_record(w: World, role: str) -> Call:
+    return Call(f"/api/v1/cases/{await w.case('decided')}")
+
+
+@recipe("enforcement", "GET", "/api/v1/inspections/{inspection_id}")
+async def _inspection_record(w: World, role: str) -> Call:
+    return Call(f"/api/v1/inspections/{await w.inspection()}")
+
+
+@recipe("enforcement", "GET", "/api/v1/leads/{lead_id}")
+async def _lead_record(w: World, role: str) -> Call:
+    return Call(f"/api/v1/leads/{await w.lead()}")
+
+
+@recipe("enforcement", "GET", "/api/v1/plans/{plan_id}")
+async def _inspection_plan_record(w: World, role: str) -> Call:
+    body = {
+        "jurisdiction_region_code": PROVINCE,
+        "year": QC_YEAR,
+        "sampling_ratio": "1/4",
+        "roster": [{"inspector_id": f"p{k}"} for k in range(4)],
+    }
+    plan = (await w.ok("enforcement", "/api/v1/plans", w.supervisor, body))["id"]
+    return Call(f"/api/v1/plans/{plan}", region=PROVINCE)

@@ -97,7 +97,11 @@ async def test_text_no_column_can_hold_is_refused_with_its_field(settings: Setti
             "field": "body.name",
             "rule": "storable text",
             "message": "text may not contain NUL characters or unpaired surrogates",
+            "code": "storable_text",
+            "message_zh": "不符合规则「storable text」："
+            "text may not contain NUL characters or unpaired surrogates",
         }
+        assert r.json()["code"] == "invalid_input"
         raw = b'{"name": "\\udad6", "contacts": []}'
         r = await svc.http.post(
             "/api/v1/institutions",

@@ -48,8 +48,10 @@ async def overdue_publications(
 
 async def leads(conn: Conn, jurisdiction: str, status: str | None) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        "SELECT * FROM leads WHERE jurisdiction_region_code LIKE $1"
-        " AND ($2::text IS NULL OR status = $2) ORDER BY opened_on, lead_id",
+        "SELECT l.*, k.name AS institution_name FROM leads l"
+        " LEFT JOIN known_institutions k USING (institution_id)"
+        " WHERE l.jurisdiction_region_code LIKE $1"
+        " AND ($2::text IS NULL OR l.status = $2) ORDER BY l.opened_on, l.lead_id",
         region_prefix(jurisdiction) + "%",
         status,
     )

@@ -1,0 +1,1 @@
+"""Workflow pages of the console, each module a `build_router(settings)` (ohts.console.mount)."""
