@@ -246,6 +246,10 @@ async def test_bans_persons_and_annulments(settings) -> None:
         )
         assert (await enf.call("GET", "/api/v1/practice-bans", sup)).json() == []
 
+        # R6 (one registration per person by default): the person leaves first, so only the
+        # ban could refuse the new registration.
+        await reg.post(f"/api/v1/staff/{staff_id}/leave", {}, expect=204)
+
         async def lifted() -> bool:
             again = person | {"institution_id": other, "full_time": False}
             return (await reg.post("/api/v1/staff", again)).status_code == 201

@@ -118,7 +118,7 @@ async def test_a_case_closed_without_a_penalty_is_not_typical() -> None:
         app, lead_id, c.OpenCase(violation="false-report"), supervisor()
     )
     await cases.investigate(app, case_id, c.Investigate(summary="未查实"), supervisor())
-    await cases.close(app, case_id, supervisor())
+    await cases.close(app, case_id, c.CloseCase(), supervisor())
     with pytest.raises(Conflict) as closed:
         await cases.mark_typical(app, case_id, c.MarkTypical(summary="未查实的案件"), supervisor())
     assert closed.value.details == {"state": "closed"}
