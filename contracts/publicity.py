@@ -37,10 +37,11 @@ class Rule:
     severity: str  # one of ORDER
     name: str  # the class as the rule names it (轻微/一般/较重/严重 ...)
     published: bool
-    min_months: int
+    min_months: int | None  # None: the rule's minimum is not confirmed, no early repair
     max_months: int
-    confirmed: bool  # False: the value comes from a secondary source / is not confirmed
+    confirmed: bool  # False: a secondary source or a value not confirmed in the official text
     source: str
+    reference: str  # where the source was read
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,11 @@ def _row(row: dict[str, str]) -> Rule:
         severity=row["severity"],
         name=row["name"],
         published=row["published"] == "yes",
-        min_months=int(row["min_months"]),
+        min_months=int(row["min_months"]) if row["min_months"] else None,
         max_months=int(row["max_months"]),
         confirmed=row["confirmed"] == "yes",
         source=row["source"],
+        reference=row["reference"],
     )
 
 
@@ -170,7 +172,6 @@ def publicity_of(
     until = add_months(decided_on, rule.max_months)
     if ban_years:  # a practice ban longer than the maximum stays public for the whole ban
         until = max(until, add_months(decided_on, 12 * ban_years))
-    repair_from = (
-        None if NO_EARLY_REPAIR & set(penalties) else add_months(decided_on, rule.min_months)
-    )
+    no_repair = bool(NO_EARLY_REPAIR & set(penalties)) or rule.min_months is None
+    repair_from = None if no_repair else add_months(decided_on, rule.min_months or 0)
     return Publicity(rule.rule, severity, True, repair_from, until, rule.source, rule.name, chosen)
