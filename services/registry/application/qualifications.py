@@ -9,7 +9,7 @@ import asyncpg
 
 from contracts.envelope import EventPayload, Role
 from contracts.registry_v1 import Source
-from ohts_kit import regions
+from ohts_kit import authorities
 from ohts_kit.application import UnitOfWork
 from ohts_kit.auth import check_jurisdiction
 from ohts_kit.db import Conn
@@ -40,7 +40,8 @@ Decide = Callable[
 
 
 def authority_name(region_code: str) -> str:
-    return f"{regions.name_of(regions.province_of(region_code))}卫生健康委员会"
+    """The issuing authority at the granting unit's own level (data: ohts_kit/authorities)."""
+    return authorities.authority_name(region_code)
 
 
 async def register_institution(

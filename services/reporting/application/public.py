@@ -94,6 +94,10 @@ class PublicPenalty(BaseModel):
     banned_staff: str | None = Field(None, description="masked name of a banned person")
     ban_years: int | None
     public_until: date | None
+    severity_label: str = Field("", description="P2: the class as the rule in force names it")
+    severity_chosen: bool = Field(False, description="chosen by the deciding authority")
+    severity_basis: str | None = Field(None, description="the authority's basis for it")
+    publicity_rule: str = ""
 
 
 class PublicStaff(BaseModel):
@@ -263,6 +267,10 @@ def _penalty(r: asyncpg.Record) -> PublicPenalty:
         banned_staff=r["banned_staff"],
         ban_years=r["ban_years"],
         public_until=r["public_until"],
+        severity_label=r["severity_name"],
+        severity_chosen=r["severity_chosen"],
+        severity_basis=r["severity_basis"],
+        publicity_rule=r["publicity_rule"],
     )
 
 
