@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     kafka_tls_cafile: str = ""
     # P2: fines below this (with or without a warning) are recorded but not published.
     publicity_fine_threshold_yuan: Decimal = Decimal(0)
+    # F1: no world date of an enforcement fact before this one is accepted.
+    earliest_fact_date: date = date(2019, 1, 1)
 
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))

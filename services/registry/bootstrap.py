@@ -27,6 +27,7 @@ def setup(rt: ServiceRuntime) -> None:
             validity_years=s.registry_validity_years,
             renewal_lead_months=s.registry_renewal_lead_months,
             report_card_working_days=s.registry_card_due_working_days,
+            earliest_fact_date=s.earliest_fact_date,
         ),
         WorkCalendar(Path(s.holiday_notices_dir) if s.holiday_notices_dir else None),
         s.personal_data_key(),

@@ -90,7 +90,15 @@ async def apply(reg: Registry, cmd: ApplyForQualification, meta: Metadata) -> st
     async with reg.unit(meta) as uow:
         holder = await uow.get(institution, cmd.institution_id, field="institution_id")
         state = uow.new(qualification, qualification_id)
-        events = qualification.apply(state, holder, cmd.kind, cmd.scope_codes, uow.now)
+        events = qualification.apply(
+            state,
+            holder,
+            cmd.kind,
+            cmd.scope_codes,
+            uow.now,
+            cmd.applied_on,
+            reg.policy.earliest_fact_date,
+        )
         await uow.record(state, events, about=holder)
     return qualification_id
 
@@ -166,6 +174,7 @@ async def grant(
             uow.now,
             authority_name(meta.actor.region_code),
             reg.policy,
+            cmd.granted_on,
         )
 
     await _decide(reg, qualification_id, meta, decide)

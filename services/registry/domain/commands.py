@@ -44,11 +44,13 @@ class ApplyForQualification(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     kind: QualificationKind
     scope_codes: list[str] = Field(min_length=1, max_length=20)
+    applied_on: date | None = Field(None, description="F1: the application's date (default: today)")
 
 
 class GrantQualification(Command):
     certificate_number: str = Field(min_length=4, max_length=50)
     valid_from: date
+    granted_on: date | None = Field(None, description="F1: the decision's date (default: today)")
     valid_until: date | None = Field(
         None, description="default: valid_from + validity years - 1 day"
     )
@@ -108,6 +110,7 @@ class FileOutOfProvince(Command):
     certificate_number: str = Field(min_length=4, max_length=50)
     contacts: list[ContactIn] = Field(min_length=1, max_length=10)
     receiving_qc_centre: str = Field(min_length=2, max_length=100)
+    filed_on: date | None = Field(None, description="F1: the filing's date (default: today)")
 
 
 class ProjectIn(Command):
