@@ -4,11 +4,13 @@ institution region look-up."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from ohts_kit.application import About, Application, Ports, Projector
 from ohts_kit.db import Conn
 from ohts_kit.known import institution_region
 from ohts_kit.workdays import WorkCalendar
+from ohts_kit.world_dates import EARLIEST
 from services.qc.adapters.views import project
 
 # An institution's registered region, from what qc learned (422 naming institution_id).
@@ -24,10 +26,12 @@ class Qc(Application):
         calendar: WorkCalendar,
         region_of: RegionOf = institution_region,
         project: Projector = project,
+        earliest: date = EARLIEST,
     ) -> None:
         super().__init__(ports, project)
         self.calendar = calendar
         self.region_of = region_of
+        self.earliest = earliest  # F1: no world date of a QC fact before this one
 
 
 def qc_of(rt: object) -> Qc:
