@@ -75,48 +75,26 @@ def _under_review(applied_on: date) -> qualification.Qualification:
     return qualification.fold("q-1", events)
 
 
+def _grant(
+    s: qualification.Qualification, granted_on: date, policy: RegistryPolicy = RegistryPolicy()
+) -> list:
+    number, valid_from = "(浙)卫职技字(2022)第0001号", date(2022, 5, 10)
+    return qualification.grant(
+        s, number, valid_from, None, [], NOW, "浙江省卫生健康委员会", policy, granted_on
+    )
+
+
 def test_a_grant_of_2022_entered_in_2026_carries_its_own_date() -> None:
     s = _under_review(date(2022, 3, 1))
     assert s.applied_on == date(2022, 3, 1)
-    policy = RegistryPolicy()
-    (granted,) = qualification.grant(
-        s,
-        "(浙)卫职技字(2022)第0001号",
-        date(2022, 5, 10),
-        None,
-        [],
-        NOW,
-        "浙江省卫生健康委员会",
-        policy,
-        date(2022, 5, 10),
-    )
-    assert china_date(granted.decided_at) == date(2022, 5, 10)  # type: ignore[attr-defined]
+    (granted,) = _grant(s, date(2022, 5, 10))
+    assert china_date(granted.decided_at) == date(2022, 5, 10)
     with pytest.raises(InvalidCommand) as err:  # before the application
-        qualification.grant(
-            s,
-            "(浙)卫职技字(2022)第0001号",
-            date(2022, 5, 10),
-            None,
-            [],
-            NOW,
-            "x",
-            policy,
-            date(2022, 2, 28),
-        )
+        _grant(s, date(2022, 2, 28))
     assert fields(err) == [("granted_on", "F1 not before 申请日期")]
     late = RegistryPolicy(earliest_fact_date=date(2023, 1, 1))  # a unit's configured start
     with pytest.raises(InvalidCommand) as err:
-        qualification.grant(
-            s,
-            "(浙)卫职技字(2022)第0001号",
-            date(2022, 5, 10),
-            None,
-            [],
-            NOW,
-            "x",
-            late,
-            date(2022, 5, 10),
-        )
+        _grant(s, date(2022, 5, 10), late)
     assert fields(err) == [("granted_on", "F1 earliest date")]
     with pytest.raises(InvalidCommand) as err:
         qualification.apply(
