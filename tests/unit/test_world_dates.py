@@ -19,7 +19,8 @@ from services.qc.application import activities
 from services.qc.application.unit import Qc, province
 from services.qc.domain import plan
 from services.qc.domain.commands import FindingIn, OpenActivity, RecordResult
-from services.registry.domain import institution, qualification
+from services.registry.domain import filing, institution, qualification
+from services.registry.domain.commands import ContactIn, FileOutOfProvince
 from services.registry.domain.policy import RegistryPolicy
 
 NOW = datetime(2026, 3, 2, 2, tzinfo=UTC)  # 2 March 2026, 10:00 in China
@@ -66,13 +67,17 @@ def _holder() -> institution.Institution:
     return institution.fold("i-1", [registered])
 
 
-def _under_review(applied_on: date) -> qualification.Qualification:
+def _reviewing(applied_on: date) -> list:
+    """The events of a qualification applied for on `applied_on`, now under review."""
     s = qualification.Qualification("q-1")
     events = qualification.apply(
         s, _holder(), QualificationKind.OCCUPATIONAL_HEALTH, ["OH-01"], NOW, applied_on
     )
-    events += qualification.start_review(qualification.fold("q-1", events), NOW)
-    return qualification.fold("q-1", events)
+    return events + qualification.start_review(qualification.fold("q-1", events), NOW)
+
+
+def _under_review(applied_on: date) -> qualification.Qualification:
+    return qualification.fold("q-1", _reviewing(applied_on))
 
 
 def _grant(
@@ -160,3 +165,30 @@ async def test_a_qc_activity_of_2022_keeps_its_dates_and_they_are_checked() -> N
     (item,) = store.events("RectificationItem")
     assert item.payload["due_on"] == "2022-07-01"  # due after the finding, already past now
     assert {e.recorded_at.date() for e in store.events()} == {TODAY}  # the system's own time
+
+
+def test_a_filing_of_2022_is_checked_against_the_certificate_on_that_day() -> None:
+    events = _reviewing(date(2022, 3, 1))
+    granted = _grant(qualification.fold("q-1", events), date(2022, 5, 10))
+    certificate = qualification.fold("q-1", [*events, *granted])
+    holder = _holder()
+    cmd = FileOutOfProvince(
+        institution_id="i-1",
+        province_code="530000",
+        certificate_number="(浙)卫职技字(2022)第0001号",
+        contacts=[ContactIn(name="李四", phone="13800000000")],
+        receiving_qc_centre="云南省职业病防治质控中心",
+        filed_on=date(2022, 9, 1),
+    )
+    (filed,) = filing.register(filing.Filing("f-1"), holder, certificate, cmd, "x", NOW)
+    assert china_date(filed.filed_at) == date(2022, 9, 1)
+    with pytest.raises(InvalidCommand) as err:
+        filing.register(
+            filing.Filing("f-2"),
+            holder,
+            certificate,
+            cmd.model_copy(update={"filed_on": date(2022, 5, 9)}),
+            "x",
+            NOW,
+        )
+    assert fields(err) == [("filed_on", "F1 not before 资质证书有效期起始日")]
