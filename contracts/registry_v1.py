@@ -221,6 +221,9 @@ class StaffRegistered(EventPayload):
     assessment_certificate_number: str | None = None
     assessment_date: date | None = None
     registered_on: date
+    restores_erased_person: bool = Field(
+        False, description="the authority registered again a person whose data was erased"
+    )
 
 
 @event

@@ -139,13 +139,13 @@ def token_issue(
     ] = None,
     minutes: Annotated[int | None, typer.Option(help="lifetime")] = None,
 ) -> None:
-    """Print a signed bearer token."""
+    """Print a signed bearer token (a known user role and a real region code only)."""
     from datetime import timedelta
 
-    from ohts_kit.auth import issue_token
+    from ohts_kit.auth import InvalidClaims, issue_token
 
-    typer.echo(
-        issue_token(
+    try:
+        token = issue_token(
             _settings(),
             role=role,
             region_code=region,
@@ -153,7 +153,9 @@ def token_issue(
             institution_id=institution,
             ttl=timedelta(minutes=minutes) if minutes else None,
         )
-    )
+    except InvalidClaims as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(token)
 
 
 @contracts_app.command("export")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,24 @@ from ohts_kit.auth import issue_token
 from ohts_kit.settings import Settings
 from services.registry.domain.people import make_id_number
 from services.registry.domain.uscc import make_uscc
+
+COMMANDS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _idempotency_key(request: httpx.Request) -> None:
+    if request.method in COMMANDS and "idempotency-key" not in request.headers:
+        request.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+
+def keyed_client(**options: Any) -> httpx.Client:
+    """Every command carries an Idempotency-Key (issue 18.5), so a command the transport
+    sends again after a lost connection has one effect, and the first answer."""
+    return httpx.Client(
+        event_hooks={"request": [_idempotency_key]},
+        transport=httpx.HTTPTransport(retries=2),
+        **options,
+    )
+
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = (
@@ -236,7 +255,7 @@ def load_demo(settings: Settings, registry_url: str) -> list[str]:
     """Institutions in four provinces with staff and certificates, a legacy import, an
     out-of-province filing with a work summary, and service report cards."""
     ids: list[str] = []
-    with httpx.Client(base_url=registry_url, timeout=30) as client:
+    with keyed_client(base_url=registry_url, timeout=30) as client:
         for serial, item in enumerate(INSTITUTIONS, start=1):
             headers = authority(settings, item.region_code)
             institution_id = register(client, headers, item)
@@ -339,7 +358,7 @@ def load_qc_demo(settings: Settings, qc_url: str, institution_ids: list[str]) ->
             settings, role=Role.QC_CENTRE, region_code="330000", subject="浙江省职业卫生质控中心"
         )
     }
-    with httpx.Client(base_url=qc_url, timeout=30) as client:
+    with keyed_client(base_url=qc_url, timeout=30) as client:
         # qc learns institutions from registry events: wait until it knows the Zhejiang ones.
         wait_until(
             lambda: all(
@@ -483,7 +502,7 @@ def load_enforcement_demo(settings: Settings, url: str, institution_ids: list[st
         )
     }
     zj = institution_ids[:3]
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with keyed_client(base_url=url, timeout=30) as client:
         wait_until(
             lambda: len(client.get("/api/v1/leads", headers=sup).json()) >= 1,
             "the QC referral reaching enforcement",
@@ -628,7 +647,7 @@ def load_reporting_demo(settings: Settings, registry_url: str, institution_ids: 
         settings, role=Role.SUPERVISION_UNIT, region_code="330100", subject="demo-hz-supervision"
     )
     today = datetime.now(UTC).date()
-    with httpx.Client(base_url=registry_url, timeout=30) as client:
+    with keyed_client(base_url=registry_url, timeout=30) as client:
         campaign_id: str = ok(
             client.post(
                 "/api/v1/self-inspection-campaigns",

@@ -21,6 +21,24 @@ from ohts_kit.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False)
 
+# The roles a person's token may carry. `system` is the internal actor of scheduled jobs,
+# which never come through HTTP: no token with it is minted or accepted.
+USER_ROLES = frozenset(r for r in Role if r is not Role.SYSTEM)
+
+
+class InvalidClaims(ValueError):
+    """A token names a role or region no person can hold."""
+
+
+def claims_problem(role: str, region_code: object) -> str | None:
+    """Why (role, region) cannot be a person's claims, or None: a known user role and a
+    real GB/T 2260 code (province, prefecture or county) from the region data."""
+    if role not in {r.value for r in USER_ROLES}:
+        return f"unknown role {role!r}; one of: {_names(USER_ROLES)}"
+    if not isinstance(region_code, str) or not regions.is_valid(region_code):
+        return f"unknown region {region_code!r}; a GB/T 2260 region code is required"
+    return None
+
 
 def issue_token(
     settings: Settings,
@@ -31,6 +49,8 @@ def issue_token(
     institution_id: str | None = None,
     ttl: timedelta | None = None,
 ) -> str:
+    if problem := claims_problem(Role(role).value, region_code):
+        raise InvalidClaims(problem)
     now = datetime.now(UTC)
     claims = {
         "sub": subject or f"{role.value}@{region_code}",
@@ -51,6 +71,8 @@ def verify_token(settings: Settings, token: str) -> Actor:
             claims = jwt.decode(
                 token, key, algorithms=["HS256"], options={"require": ["exp", "sub", "role"]}
             )
+            if problem := claims_problem(str(claims["role"]), claims.get("region")):
+                raise HTTPException(401, f"invalid token: {problem}")
             return Actor(
                 subject=claims["sub"],
                 role=Role(claims["role"]),
@@ -88,7 +110,8 @@ def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
 
 
 def check_jurisdiction(actor: Actor, region_code: str) -> None:
-    """Forbidden (403) unless the region lies in the actor's jurisdiction."""
+    """Forbidden (403) unless the region lies in the actor's jurisdiction. The internal
+    scheduler actor (role system, never from a token) acts everywhere."""
     if actor.role is not Role.SYSTEM and not regions.covers(actor.region_code, region_code):
         raise Forbidden(
             f"region {region_code} is outside the jurisdiction {actor.region_code} of this token"

@@ -9,12 +9,14 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from contracts.envelope import Actor
+from ohts_kit import metrics
 from ohts_kit.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from ohts_kit.eventstore import Metadata
 from ohts_kit.logging import get_logger
@@ -60,6 +62,7 @@ def create_http_app(
                 status=response.status_code,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
+        metrics.observe_http(service, request, response.status_code, time.perf_counter() - started)
         response.headers["x-correlation-id"] = correlation_id
         return response
 
@@ -91,6 +94,27 @@ def create_http_app(
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(asyncpg.DataError)
+    @app.exception_handler(OverflowError)
+    async def unstorable(_: Request, exc: Exception) -> JSONResponse:
+        # The last net behind ohts_kit.guard and the commands' validation: a value PostgreSQL
+        # or date arithmetic cannot hold is the caller's input, never a 500. Logged so the
+        # gap in validation is found and closed with a named field.
+        log.warning("http.unstorable_input", error=repr(exc)[:300])
+        return JSONResponse(
+            {
+                "detail": "invalid input",
+                "errors": [
+                    {
+                        "field": "input",
+                        "rule": "value range",
+                        "message": "输入值超出可存储或可计算的范围；未做任何更改",
+                    }
+                ],
+            },
+            status_code=422,
+        )
 
     @app.exception_handler(TimeoutError)
     async def timed_out(_: Request, exc: TimeoutError) -> JSONResponse:
@@ -151,10 +175,29 @@ def _document_errors(app: FastAPI) -> None:
             if "HTTPValidationError" in schemas:
                 schemas["HTTPValidationError"] = ERROR_SCHEMA
                 schemas.pop("ValidationError", None)
+            _document_idempotency(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+IDEMPOTENCY_HEADER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "a retry with the same key and request gets the first answer, without a"
+    " second effect (kept 48 h, per caller); the same key with another request is 422",
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$", "maxLength": 200},
+}
+
+
+def _document_idempotency(schema: dict[str, Any]) -> None:
+    """Every command operation lists the Idempotency-Key header (ohts_kit/idempotency.py)."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in ("post", "put", "patch", "delete"):
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_HEADER)
 
 
 def command_metadata(request: Request, actor: Actor) -> Metadata:

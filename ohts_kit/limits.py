@@ -1,4 +1,6 @@
-"""Request limits every service applies: body size, and a rate limit for public reads."""
+"""Request limits every service applies: body size, and a rate limit for public reads.
+
+Malformed input (NUL, undecodable escapes, deep JSON...) is `ohts_kit.guard`'s."""
 
 from __future__ import annotations
 
@@ -65,13 +67,21 @@ class BodyLimit:
 
 
 class RateLimit:
-    """Token bucket per client address for paths under `prefixes` (the public API): `rate`
-    requests a second on average, bursts up to `burst`; 429 with Retry-After beyond it."""
+    """Token bucket per client address for paths under `prefixes` (the public API) and the
+    `exact` paths (the search page `/`, the login form): `rate` requests a second on
+    average, bursts up to `burst`; 429 with Retry-After beyond it."""
 
     def __init__(
-        self, app: Any, rate: float, burst: int, prefixes: tuple[str, ...], clients: int = 10_000
+        self,
+        app: Any,
+        rate: float,
+        burst: int,
+        prefixes: tuple[str, ...],
+        clients: int = 10_000,
+        exact: tuple[str, ...] = (),
     ) -> None:
         self.app = app
+        self.exact = exact
         self.rate = rate
         self.burst = burst
         self.prefixes = prefixes
@@ -79,7 +89,7 @@ class RateLimit:
         self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or self.rate <= 0 or not scope["path"].startswith(self.prefixes):
+        if scope["type"] != "http" or self.rate <= 0 or not self._limited(scope["path"]):
             return await self.app(scope, receive, send)
         client = (scope.get("client") or ("unknown", 0))[0]
         now = time.monotonic()
@@ -96,89 +106,5 @@ class RateLimit:
             self.buckets.popitem(last=False)
         return await self.app(scope, receive, send)
 
-
-def _bad_text(value: Any, path: str) -> str | None:
-    """The path of the first string PostgreSQL cannot store (NUL, or not valid UTF-8)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return path
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _bad_text(key, path) or _bad_text(item, f"{path}.{key}" if path else str(key))
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for n, item in enumerate(value):
-            found = _bad_text(item, f"{path}[{n}]")
-            if found is not None:
-                return found
-    return None
-
-
-class StorableText:
-    """422 for text no database column can hold (NUL characters, lone surrogates), in the
-    query or a JSON body, naming the field; otherwise the request passes unchanged."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        from urllib.parse import parse_qsl
-
-        query = scope.get("query_string", b"").decode("latin-1")
-        for key, value in parse_qsl(query, keep_blank_values=True, errors="surrogatepass"):
-            if _bad_text(value, key) is not None:
-                return await self._refuse(send, key)
-        headers = dict(scope.get("headers", []))
-        if b"json" not in headers.get(b"content-type", b""):
-            return await self.app(scope, receive, send)
-        messages = []
-        body = b""
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        try:
-            document = json.loads(body) if body else None
-        except ValueError:
-            document = None  # FastAPI answers malformed JSON itself
-        field = _bad_text(document, "body") if document is not None else None
-        if field is not None:
-            return await self._refuse(send, field)
-
-        async def replay() -> Any:
-            return messages.pop(0) if messages else await receive()
-
-        return await self.app(scope, replay, send)
-
-    async def _refuse(self, send: Any, field: str) -> None:
-        body = {
-            "detail": "invalid input",
-            "errors": [
-                {
-                    "field": field,
-                    "rule": "storable text",
-                    "message": "text may not contain NUL characters or unpaired surrogates",
-                }
-            ],
-        }
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 422,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+    def _limited(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes)

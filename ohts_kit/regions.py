@@ -55,6 +55,24 @@ def province_of(code: str) -> str:
     return code[:2] + "0000"
 
 
+def prefix(code: str) -> str:
+    """What every code inside a known region starts with: 330000 → 33, 330100 → 3301,
+    330106 → 330106. Jurisdiction filters are built from this only, so a filter is a prefix
+    of a real code and never a pattern a caller wrote; an unknown code is a 422."""
+    if not is_valid(code):
+        from ohts_kit.errors import InvalidCommand
+
+        raise InvalidCommand.of("region", "GB/T 2260 region code", f"unknown region {code!r}")
+    if code.endswith("0000"):
+        return code[:2]
+    return code[:4] if code.endswith("00") else code
+
+
+def like(code: str) -> str:
+    """A SQL LIKE pattern matching the codes inside a known region (digits only, then %)."""
+    return prefix(code) + "%"
+
+
 def covers(jurisdiction: str, region: str) -> bool:
     """True when `region` lies inside `jurisdiction` (itself, or a child of it)."""
     if jurisdiction.endswith("0000"):

@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 
+from ohts_kit import metrics
 from ohts_kit.db import lock_key
 from ohts_kit.eventstore import _COLUMNS, row_to_envelope
 from ohts_kit.kafka import BrokerWatch
@@ -120,6 +121,7 @@ class OutboxRelay:
                 last["position"],
                 len(rows),
             )
+        metrics.relay_published(self.producer, len(rows))
         return len(rows)
 
     async def _next_batch(self) -> list[asyncpg.Record]:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from contracts.envelope import Actor, Role
+from ohts_kit import metrics
 from ohts_kit.eventstore import Metadata
 from ohts_kit.logging import get_logger
 
@@ -27,8 +28,10 @@ def periodic(name: str, sweep: Sweep, app_of: Callable[[Any], Any]) -> Callable[
             try:
                 if done := await sweep(app_of(rt), meta):
                     log.info("sweep.done", sweep=name, count=done)
+                metrics.scheduler_ran(rt.spec.name, name, ok=True)
             except Exception:
                 log.exception("sweep.failed", sweep=name)
+                metrics.scheduler_ran(rt.spec.name, name, ok=False)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), rt.settings.scheduler_interval_seconds)
 

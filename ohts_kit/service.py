@@ -18,13 +18,17 @@ from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 
 from contracts.envelope import Envelope
+from ohts_kit import metrics
 from ohts_kit.clock import Clock, SystemClock
 from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
 from ohts_kit.diagnostics import install_dump_on_signal
 from ohts_kit.eventstore import EventStore
+from ohts_kit.guard import InputGuard
+from ohts_kit.headers import SecurityHeaders
+from ohts_kit.idempotency import Idempotency
 from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
-from ohts_kit.limits import BodyLimit, StorableText
+from ohts_kit.limits import BodyLimit
 from ohts_kit.logging import get_logger
 from ohts_kit.relay import FastStreamPublisher, OutboxRelay
 from ohts_kit.settings import Settings
@@ -45,6 +49,8 @@ class ServiceSpec:
     # Built once the runtime exists, so handlers can close over its store and clock.
     handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = lambda _rt: {}
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
+    # Scraped figures of the service's own (ohts_kit.metrics.GAUGES), e.g. overdue publications.
+    probes: Sequence[metrics.Probe] = field(default_factory=tuple)
 
 
 class ServiceRuntime:
@@ -129,6 +135,7 @@ class ServiceRuntime:
         for job in self.spec.background:
             self._spawn(job(self, self.stop_event), getattr(job, "__name__", "job"))
         install_dump_on_signal(self.spec.name, lambda: self._pool)
+        metrics.watch(self)
         log.info("service.started", schema=self.schema)
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
@@ -143,6 +150,7 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(guarded(), name=f"{self.spec.name}:{name}"))
 
     async def stop(self) -> None:
+        metrics.unwatch(self)
         self.stop_event.set()
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=5)
@@ -209,8 +217,23 @@ def create_service_app(
     )
     app.state.runtime = runtime
     app.state.settings = settings
-    app.add_middleware(StorableText)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
+    metrics.install(app, runtime)
     for router in routers:
         app.include_router(router)
+    _guard_outermost(app, settings)
     return app
+
+
+def _guard_outermost(app: FastAPI, settings: Settings) -> None:
+    """Security headers, the body limit, the input guard and idempotency wrap the whole
+    stack, whatever middleware a service adds later: nothing (not even another middleware)
+    sees a request before them, and every answer (theirs too) gets the headers."""
+    build = app.build_middleware_stack
+
+    def guarded() -> Any:
+        once = Idempotency(build(), ttl_hours=settings.idempotency_ttl_hours)
+        inner = InputGuard(once, years=(settings.input_year_min, settings.input_year_max))
+        limited = BodyLimit(inner, max_bytes=settings.max_body_bytes)
+        return SecurityHeaders(limited, https=settings.https)  # on every answer, 413 too
+
+    app.build_middleware_stack = guarded  # type: ignore[method-assign]

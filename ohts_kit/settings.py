@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2_000_000
     public_rate_limit_per_second: float = 50.0
     public_rate_limit_burst: int = 100
+    # Issue 18.2: a date outside these years (query or JSON body) is refused at the door.
+    input_year_min: int = 1900
+    input_year_max: int = 2200
+    # Served over HTTPS (directly or behind a TLS proxy): cookies Secure, HSTS (issue 18.7).
+    https: bool = False
+    # Issue 18.5: how long an Idempotency-Key's first answer is kept (never under 24 h).
+    idempotency_ttl_hours: float = 48.0
     # Kafka authentication (production compose): SASL/SCRAM-SHA-512, optionally over TLS.
     kafka_sasl_username: str = ""
     kafka_sasl_password: str = ""

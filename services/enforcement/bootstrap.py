@@ -6,13 +6,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ohts_kit import metrics
 from ohts_kit.application import ports_of
 from ohts_kit.clock import Clock
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from ohts_kit.workdays import WorkCalendar
+from services.enforcement.application import queries
 from services.enforcement.application.intake import consumers
-from services.enforcement.application.unit import Enforcement
+from services.enforcement.application.unit import Enforcement, enforcement_of
 from services.enforcement.entrypoints.http import router
 
 
@@ -25,6 +27,14 @@ def setup(rt: ServiceRuntime) -> None:
     )
 
 
+async def overdue_publications(rt: ServiceRuntime) -> list[metrics.Sample]:
+    """Inspections ended more than 20 working days ago and still unpublished (E2)."""
+    app = enforcement_of(rt)
+    async with app.db.connection() as conn:
+        overdue = await queries.overdue_publications(conn, None, app.calendar, app.today())
+    return [("ohts_decision_publications_overdue", {"kind": "inspection"}, len(overdue))]
+
+
 SPEC = ServiceSpec(
     name="enforcement",
     migrations=Path(__file__).parent / "migrations",
@@ -32,6 +42,7 @@ SPEC = ServiceSpec(
     consumes=("registry", "qc"),
     setup=setup,
     handlers=consumers,
+    probes=(overdue_publications,),
 )
 
 

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ohts_kit import metrics
 from ohts_kit.application import ports_of
 from ohts_kit.clock import Clock
 from ohts_kit.scheduler import periodic
 from ohts_kit.service import ServiceRuntime, ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from ohts_kit.workdays import WorkCalendar
-from services.registry.application import policies
+from services.registry.application import policies, queries
 from services.registry.application.qualifications import expire_due
 from services.registry.application.unit import Registry, registry_of
 from services.registry.domain.policy import RegistryPolicy
@@ -34,6 +35,15 @@ def setup(rt: ServiceRuntime) -> None:
     )
 
 
+async def overdue_publications(rt: ServiceRuntime) -> list[metrics.Sample]:
+    """Qualification decisions past their publication deadline and still unpublished (R3)."""
+    reg = registry_of(rt)
+    async with reg.db.connection() as conn:
+        rows = await queries.overdue_publications(conn, reg.today(), None)
+    unpublished = sum(1 for r in rows if r["published_at"] is None)
+    return [("ohts_decision_publications_overdue", {"kind": "qualification"}, unpublished)]
+
+
 SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent / "migrations",
@@ -43,6 +53,7 @@ SPEC = ServiceSpec(
     handlers=lambda rt: policies.policies.bind(registry_of(rt)),
     # Expiry happens by time (R2): a sweep every interval, on the runtime's clock.
     background=(periodic("expiry", expire_due, registry_of),),
+    probes=(overdue_publications,),
 )
 
 

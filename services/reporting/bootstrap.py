@@ -10,6 +10,8 @@ from ohts_kit.clock import Clock
 from ohts_kit.limits import RateLimit
 from ohts_kit.service import ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
+from services.reporting.entrypoints import portal
+from services.reporting.entrypoints.errors import HtmlErrors
 from services.reporting.entrypoints.http import PUBLIC_PATHS, DropEmptyQueryFields, router
 from services.reporting.projections import catalog
 
@@ -27,7 +29,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         SPEC,
         settings,
         title="OHTS public credit portal and reporting (信用信息公示)",
-        routers=[router],
+        routers=[portal.router, router],
         clock=clock,
     )
     app.add_middleware(DropEmptyQueryFields)
@@ -36,5 +38,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         rate=settings.public_rate_limit_per_second,
         burst=settings.public_rate_limit_burst,
         prefixes=PUBLIC_PATHS,
+        exact=("/", "/supervision/login"),  # the HTML search and the login form, too
     )
+    app.add_middleware(HtmlErrors)  # added last: runs first, so a 429 gets its page too
     return app

@@ -183,7 +183,7 @@ def test_no_public_output_message_or_log_of_the_demo_holds_an_id_number_or_a_cle
         if k.startswith("/api/v1/public/institutions/")
     )
     assert staff_seen >= 15 * len(ids) - 15  # the staff are there, masked
-    penalties = json.loads(outputs["/api/v1/public/penalties"])
+    penalties = json.loads(outputs["/api/v1/public/penalties"])["items"]
     assert penalties, "the demo's penalties are public"
 
     # Every Kafka message and every log line of the four processes, too (issue 8).

@@ -184,37 +184,41 @@ def _operations(base: str) -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def test_malformed_paths_queries_and_bodies_never_reach_a_500(fuzzed: System) -> None:
+def _hostile_requests(method: str, path: str, query: list[str]) -> list[dict[str, Any]]:
     import re
 
+    plain = re.sub(r"\{[^}]+\}", "x", path)
+    urls = [re.sub(r"\{[^}]+\}", bad, path) for bad in HOSTILE_PATH if "{" in path]
+    urls += [f"{plain}?{name}={bad}" for name in [*query, "q"] for bad in HOSTILE_QUERY]
+    body = {"json": {}} if method != "GET" else {}
+    requests = [{"url": url, **body} for url in urls]
+    if method in ("POST", "PUT", "PATCH"):
+        for content in HOSTILE_BODIES:
+            requests.append({"url": plain, "content": content})
+            requests.append(
+                {"url": plain, "content": content, "headers": {"Content-Type": "application/json"}}
+            )
+    return requests
+
+
+def test_malformed_paths_queries_and_bodies_never_reach_a_500(fuzzed: System) -> None:
     import httpx
 
     inputs, server_errors = 0, []
     for service in sorted(ROLES):
         base = fuzzed.url_of(service)
         token = issue_token(fuzzed.settings, role=ROLES[service], region_code="330000")
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as client:
             for method, path, query in _operations(base):
-                urls = [re.sub(r"\{[^}]+\}", bad, path) for bad in HOSTILE_PATH if "{" in path]
-                plain = re.sub(r"\{[^}]+\}", "x", path)
-                for name in [*query, "q"]:
-                    urls += [f"{plain}?{name}={bad}" for bad in HOSTILE_QUERY]
-                for url in urls:
-                    r = client.request(method, url, json={} if method != "GET" else None)
+                for request in _hostile_requests(method, path, query):
+                    r = client.request(method, **request)
                     inputs += 1
                     if r.status_code >= 500:
-                        server_errors.append(f"{service} {method} {url[:120]}: {r.status_code}")
-                if method in ("POST", "PUT", "PATCH"):
-                    for body in HOSTILE_BODIES:
-                        for content_type in ("application/json", None):
-                            extra = {"Content-Type": content_type} if content_type else {}
-                            r = client.request(method, plain, content=body, headers=extra)
-                            inputs += 1
-                            if r.status_code >= 500:
-                                server_errors.append(
-                                    f"{service} {method} {plain} body: {r.status_code}"
-                                )
+                        server_errors.append(
+                            f"{service} {method} {request['url'][:100]}: {r.status_code}"
+                        )
     print(f"{inputs} malformed inputs, {len(server_errors)} answered 5xx")
     assert inputs > 1000
     assert not server_errors, "\n".join(server_errors[:50])

@@ -32,6 +32,7 @@ NOW = datetime(2026, 9, 1, 2, tzinfo=UTC)  # 2026H1 has ended, the year's plans 
 HOME = "330106"  # 杭州市西湖区: where every institution here is registered
 PROVINCE = "330000"  # the authorities' region: HOME is in its child regions
 OTHER_PROVINCE = "530000"  # 云南省
+OTHER_CITY = "330200"  # 宁波市: a sibling of the targets' city in the same province
 QC_YEAR = 2026
 
 
@@ -78,9 +79,11 @@ class World:
                 HOME,
                 "someone-else" if where.startswith("other") else me,
             )
-        region = {"own": call.region if call else HOME, "other-region": OTHER_PROVINCE}.get(
-            where, PROVINCE
-        )
+        region = {
+            "own": call.region if call else HOME,
+            "other-region": OTHER_PROVINCE,
+            "other-city": OTHER_CITY,
+        }.get(where, PROVINCE)
         return token(self.settings, Role(role), region)
 
     async def ok(self, service: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
@@ -750,9 +753,20 @@ for path in (
     "/api/v1/public/penalties",
     "/api/v1/public/qc-list",
     "/api/v1/public/revoked",
+    "/api/v1/public/trends",
     "/api/v1/supervision/indicators",
 ):
     plain("reporting", "GET", path)
+
+
+@recipe("reporting", "GET", "/api/v1/public/downloads/{name}")
+async def _download(w: World, role: str) -> Call:
+    return Call("/api/v1/public/downloads/penalties?format=xlsx")
+
+
+@recipe("reporting", "GET", "/api/v1/public/open-data/{name}")
+async def _open_data(w: World, role: str) -> Call:
+    return Call("/api/v1/public/open-data/institutions")
 
 
 @recipe("reporting", "GET", "/api/v1/supervision/forms/{form}")

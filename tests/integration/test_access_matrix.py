@@ -73,6 +73,8 @@ async def test_every_cell_the_matrix_lets_through_answers_2xx_and_only_in_its_ju
                 call = await RECIPES[(service, method, path)](w, role)
                 if where == "own" and call.region == PROVINCE:
                     continue  # a provincial target: the child-region call was its own region
+                if where == "other-city" and (method != "GET" or "{" in path or "?" in call.path):
+                    continue  # a sibling city's token is for lists: none shows a Hangzhou row
                 response = await send(w, service, method, call, w.headers(role, call, where))
                 calls += 1
                 targeted = method != "GET" or "{" in path or "region=" in call.path
@@ -100,7 +102,7 @@ def jurisdictions(rule: str, role: str) -> list[str]:
         return ["child"]
     if role == "institution":
         return ["child", "other-institution"]
-    return ["child", "own", "other-region"]
+    return ["child", "own", "other-region", "other-city"]
 
 
 async def send(
@@ -205,3 +207,37 @@ async def test_enforcement_qc_and_reporting_jurisdiction(settings: Settings) -> 
                 None,
                 expected,
             )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_endpoint_refuses_a_signed_token_with_forged_claims(
+    settings: Settings, service: str
+) -> None:
+    """Issue 18.1: a region of '', 000000, 00 or % read every province, and role `system`
+    skipped the jurisdiction check; signed with a valid key, each is now 401 on every
+    endpoint that takes a token (lists included), before any query runs."""
+    import jwt
+
+    from tests.unit.test_claims import FORGED
+
+    settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
+    key = settings.signing_keys()[0]
+    table = {k: v for k, v in load().items() if k[0] == service}
+    wrong, tried = [], 0
+    async with running(_app(service), settings) as svc:
+        for (_, method, path), row in sorted(table.items()):
+            if row["anonymous"] == "ok":
+                continue  # public: no token is read
+            for role, region in FORGED:
+                claims: dict[str, Any] = {"sub": "attacker", "role": role, "exp": 4102444800}
+                if region is not None:
+                    claims["region"] = region
+                bearer = {"Authorization": f"Bearer {jwt.encode(claims, key, 'HS256')}"}
+                concrete = path.replace("{", "").replace("}", "")
+                body = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+                response = await svc.http.request(method, concrete, headers=bearer, **body)
+                tried += 1
+                if response.status_code != 401:
+                    wrong.append(f"{method} {path} as {role}@{region!r}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+    print(f"{service}: {tried} forged tokens refused")

@@ -154,6 +154,7 @@ async def test_poison_messages_are_dead_lettered_and_consumption_goes_on(setting
         async with Harness(settings, pool, group=f"{settings.namespace}g", fail_on={"i-fail"}) as h:
             await eventually(lambda: _stats_at_least(h, applied=1, dead_lettered=5))
         assert await applied(pool) == {"i-good": 1}
+        assert h.consumer.stats.retried == 2  # attempts 1 and 2 retried, the 3rd gave up
 
         async with pool.acquire() as conn:
             rows = await conn.fetch(

@@ -69,11 +69,12 @@ async def test_database_calls_time_out_and_the_api_says_so(settings: Settings) -
     async with running(reporting_app, settings) as svc:
         router = svc.app.router
 
-        @router.get("/test-timeout")
+        # Under /api/: the portal's pages answer people with a Chinese page instead.
+        @router.get("/api/test-timeout")
         async def slow() -> None:
             raise TimeoutError("simulated")
 
-        r = await svc.http.get("/test-timeout")
+        r = await svc.http.get("/api/test-timeout")
         assert r.status_code == 503 and r.headers["retry-after"] == "1"
         assert "nothing was changed" in r.json()["detail"]
 

@@ -125,12 +125,13 @@ async def test_publicity_period_credit_repair_and_time_travel(settings: Settings
 
         # Lists and the institution page as of past days.
         revoked = await svc.call("GET", "/api/v1/public/revoked", {}, expect=200)
-        assert [x["institution_id"] for x in revoked.json()] == [C]
+        assert [x["institution_id"] for x in revoked.json()["items"]] == [C]
         before = await svc.call("GET", "/api/v1/public/revoked?as_of=2026-04-20", {}, expect=200)
-        assert before.json() == []
+        assert before.json()["items"] == [] and before.json()["total"] == 0
         listed = await svc.call("GET", "/api/v1/public/qc-list?as_of=2026-06-30", {}, expect=200)
-        assert [x["institution_id"] for x in listed.json()] == [C]
-        assert (await svc.call("GET", "/api/v1/public/qc-list?as_of=2026-06-29", {})).json() == []
+        assert [x["institution_id"] for x in listed.json()["items"]] == [C]
+        earlier = await svc.call("GET", "/api/v1/public/qc-list?as_of=2026-06-29", {})
+        assert earlier.json()["items"] == []
         b = await svc.call("GET", f"/api/v1/public/institutions/{B}?as_of=2026-04-30", {}, 200)
         assert sorted(s["masked_name"] for s in b.json()["staff"]) == ["李*明", "王*华"]
         b = await svc.call("GET", f"/api/v1/public/institutions/{B}", {}, 200)

@@ -255,6 +255,7 @@ def _enforcement() -> list[EventPayload]:
             lead_id="lead-p", institution_id=INST, outcome="case", reason="r", closed_on=DAY
         ),
         enf.CaseOpened(**case, violation="false-report", opened_on=DAY),
+        enf.CaseInvestigated(**case, summary="出具虚假报告", investigated_on=DAY),
         _penalty("case-p", 60000),
         _penalty("case-small", 30000),
         enf.PenaltyExecuted(**case, executed_on=DAY),
@@ -407,8 +408,8 @@ async def test_enforcement_events_land_in_their_columns(projected: asyncpg.Conne
     c = projected
     lead = await c.fetchrow("SELECT source, jurisdiction_code, outcome, closed_on FROM rp_leads")
     assert tuple(lead) == ("complaint", "330106", "case", DAY)
-    case = await c.fetchrow("SELECT violation, jurisdiction_code, closed_on FROM rp_cases")
-    assert tuple(case) == ("false-report", "330106", DAY)
+    case = await c.fetchrow("SELECT violation, jurisdiction_code, closed_on, facts FROM rp_cases")
+    assert tuple(case) == ("false-report", "330106", DAY, "出具虚假报告")
     penalties = {
         r["case_id"]: r
         for r in await c.fetch(

@@ -5,25 +5,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ohts_kit import regions
 from ohts_kit.db import Conn
 from ohts_kit.workdays import WorkCalendar
 from services.enforcement.domain import inspection
 
 
 def region_prefix(code: str) -> str:
-    """What the region codes within a jurisdiction start with ('330000' -> '33')."""
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+    """What the region codes within a jurisdiction start with ('330000' -> '33'): only ever
+    a prefix of a known code (the kit's one rule)."""
+    return regions.prefix(code)
 
 
 async def overdue_publications(
-    conn: Conn, jurisdiction: str, calendar: WorkCalendar, today: date
+    conn: Conn, jurisdiction: str | None, calendar: WorkCalendar, today: date
 ) -> list[dict[str, Any]]:
-    """E2: ended inspections whose result is not public within 20 working days."""
+    """E2: ended inspections whose result is not public within 20 working days (in a
+    jurisdiction, or everywhere for the operators' gauge)."""
     rows = await conn.fetch(
         "SELECT i.inspection_id, i.institution_id, i.ended_on, i.published_on"
         " FROM inspections i JOIN known_institutions k USING (institution_id)"
         " WHERE i.ended_on IS NOT NULL AND i.published_on IS NULL AND k.region_code LIKE $1",
-        region_prefix(jurisdiction) + "%",
+        (region_prefix(jurisdiction) if jurisdiction else "") + "%",
     )
     out = []
     for r in rows:

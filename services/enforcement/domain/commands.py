@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+
+from ohts_kit.plausible import HappenedDate, StrictCommand
 
 
-class Command(BaseModel):
+class Command(StrictCommand):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -24,8 +26,19 @@ class Inspector(Command):
 class DefinePlan(Command):
     jurisdiction_region_code: str = Field(pattern=r"^\d{6}$")
     year: int = Field(ge=2020, le=2100)
-    sampling_ratio: str = Field(pattern=r"^\d+/\d+$", description="e.g. 3/10")
+    sampling_ratio: str = Field(
+        pattern=r"^\d{1,6}/\d{1,6}$", description="e.g. 3/10: 0 < ratio <= 1, terms up to 6 digits"
+    )
     roster: list[Inspector] = Field(min_length=2, max_length=1000)
+
+    @field_validator("sampling_ratio")
+    @classmethod
+    def _a_share(cls, value: str) -> str:
+        # 1/0, 0/0 or 5/3 made every later draw of the plan a ZeroDivisionError (issue 18.2).
+        numerator, denominator = (int(t) for t in value.split("/"))
+        if denominator == 0 or not 0 < Fraction(numerator, denominator) <= 1:
+            raise ValueError("抽查比例须大于 0 且不超过 1（分母不为 0），例如 3/10")
+        return value
 
 
 class Draw(Command):
@@ -47,7 +60,7 @@ class CompleteInspection(Command):
     result: str = Field(pattern="^(compliant|issues-found)$")
     findings: list[str] = Field(default_factory=list, max_length=100)
     full_evaluation: bool = False
-    ended_on: date
+    ended_on: HappenedDate
 
 
 class UnreportedProject(Command):

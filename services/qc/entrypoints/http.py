@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from contracts.envelope import Actor, Role
+from ohts_kit import regions
 from ohts_kit.auth import check_jurisdiction, require_roles
 from ohts_kit.errors import NotFound
 from ohts_kit.http import command_metadata
@@ -38,8 +39,7 @@ def _qc(request: Request) -> Qc:
 
 
 def _prefix(actor: Actor) -> str:
-    code = actor.region_code
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+    return regions.prefix(actor.region_code)
 
 
 @router.post("/plans", status_code=201, response_model=Created)

@@ -71,6 +71,10 @@ async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -
             uow.today,
             reg.calendar,
             reg.policy,
+            await uow.conn.fetchval(
+                "SELECT min(valid_from) FROM qualifications_view WHERE institution_id = $1",
+                holder.institution_id,
+            ),
         )
         await uow.record(state, events, about=holder)
     return card_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from ohts_kit import regions
 from ohts_kit.db import Conn
 from services.registry.domain.filing import summary_due
 from services.registry.domain.policy import RegistryPolicy
@@ -14,7 +15,7 @@ from services.registry.domain.policy import RegistryPolicy
 def _region_filter(column: str, region: str | None, args: list[Any]) -> str:
     if not region:
         return "TRUE"
-    args.append(region.rstrip("0") + "%" if region.endswith("00") else region)
+    args.append(regions.like(region))  # 500000 is 50%, never 5%
     return f"{column} LIKE ${len(args)}"
 
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from contracts.registry_v1 import InstitutionKind, QualificationKind
+from ohts_kit.plausible import (
+    AssessmentDate,
+    CertificateDate,
+    DeadlineDate,
+    HappenedDate,
+    PeriodDate,
+    StrictCommand,
+    ValidityEndDate,
+)
 
 Text = Field(min_length=1, max_length=200)
 
 
-class Command(BaseModel):
+class Command(StrictCommand):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -44,14 +53,18 @@ class ApplyForQualification(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     kind: QualificationKind
     scope_codes: list[str] = Field(min_length=1, max_length=20)
-    applied_on: date | None = Field(None, description="F1: the application's date (default: today)")
+    applied_on: HappenedDate | None = Field(
+        None, description="F1: the application's date (default: today)"
+    )
 
 
 class GrantQualification(Command):
     certificate_number: str = Field(min_length=4, max_length=50)
-    valid_from: date
-    granted_on: date | None = Field(None, description="F1: the decision's date (default: today)")
-    valid_until: date | None = Field(
+    valid_from: CertificateDate
+    granted_on: HappenedDate | None = Field(
+        None, description="F1: the decision's date (default: today)"
+    )
+    valid_until: ValidityEndDate | None = Field(
         None, description="default: valid_from + validity years - 1 day"
     )
 
@@ -96,12 +109,17 @@ class RegisterStaff(Command):
     role: str = Field("staff", pattern="^(staff|technical-lead|qc-lead)$")
     full_time: bool = True
     assessment_certificate_number: str | None = Field(None, max_length=50)
-    assessment_date: date | None = None
-    registered_on: date | None = None
+    assessment_date: AssessmentDate | None = None
+    registered_on: HappenedDate | None = None
+    restore_erased_person: bool = Field(
+        False,
+        description="the registry authority's explicit decision to register again a person"
+        " whose personal data was erased (recorded on the event)",
+    )
 
 
 class StaffLeaves(Command):
-    left_on: date | None = None
+    left_on: HappenedDate | None = None
 
 
 class FileOutOfProvince(Command):
@@ -110,13 +128,15 @@ class FileOutOfProvince(Command):
     certificate_number: str = Field(min_length=4, max_length=50)
     contacts: list[ContactIn] = Field(min_length=1, max_length=10)
     receiving_qc_centre: str = Field(min_length=2, max_length=100)
-    filed_on: date | None = Field(None, description="F1: the filing's date (default: today)")
+    filed_on: HappenedDate | None = Field(
+        None, description="F1: the filing's date (default: today)"
+    )
 
 
 class ProjectIn(Command):
     report_name: str = Field(min_length=1, max_length=200)
     report_number: str = Field(min_length=1, max_length=100)
-    completion_date: date
+    completion_date: HappenedDate
     client_name: str = Field(min_length=1, max_length=200)
     client_address: str = Field(min_length=1, max_length=200)
     client_contact: str = Field(min_length=1, max_length=100)
@@ -138,16 +158,16 @@ class FileReportCard(Command):
     client_name: str = Field(min_length=1, max_length=200)
     client_uscc: str = Field(min_length=18, max_length=18)
     client_region_code: str
-    completion_date: date
+    completion_date: HappenedDate
     staff_ids: list[str] = Field(default_factory=list, max_length=100)
 
 
 class LaunchSelfInspection(Command):
     title: str = Field(min_length=2, max_length=200)
     region_code: str = Field(pattern=r"^\d{6}$")
-    period_from: date
-    period_to: date
-    deadline: date
+    period_from: PeriodDate
+    period_to: PeriodDate
+    deadline: DeadlineDate
 
 
 class ReportSelfInspection(Command):

@@ -38,6 +38,7 @@ def file(
     today: date,
     calendar: WorkCalendar,
     policy: RegistryPolicy,
+    first_qualified: date | None = None,
 ) -> list[EventPayload]:
     if already_filed:
         raise Conflict(
@@ -56,6 +57,14 @@ def file(
     if cmd.completion_date > today:
         problems.append(
             Violation("completion_date", "not in the future", "project not completed yet")
+        )
+    if first_qualified is not None and cmd.completion_date < first_qualified:
+        problems.append(
+            Violation(
+                "completion_date",
+                "not before the first qualification",
+                f"项目完成日期早于该机构首次取得资质的日期 {first_qualified}",
+            )
         )
     if unknown_staff:
         problems.append(

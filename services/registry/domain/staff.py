@@ -72,6 +72,8 @@ def register(
             "assessment_date", "certificate with date", "give the certificate number and its date"
         )
     registered_on = cmd.registered_on or today
+    if registered_on > today:
+        raise InvalidCommand.of("registered_on", "not in the future", "登记日期不得晚于今天")
     if cmd.assessment_date and cmd.assessment_date > registered_on:
         raise InvalidCommand.of(
             "assessment_date", "not in the future", "assessment after registration"
@@ -90,6 +92,7 @@ def register(
             assessment_certificate_number=cmd.assessment_certificate_number,
             assessment_date=cmd.assessment_date,
             registered_on=registered_on,
+            restores_erased_person=cmd.restore_erased_person,
         )
     ]
 

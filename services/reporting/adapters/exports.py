@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ohts_kit.spreadsheets import safe_cell
 from services.reporting.domain.forms import WAN_FORMAT, Cell, Form, WanYuan, header_grid
 
 
@@ -41,16 +42,17 @@ def to_json(form: Form) -> dict[str, Any]:
 
 
 def to_csv(form: Form) -> str:
+    """Every text cell through `safe_cell` (formula neutralisation); numbers as numbers."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([form.title])
+    writer.writerow([safe_cell(form.title)])
     for line in form.preamble:
-        writer.writerow([line])
+        writer.writerow([safe_cell(line)])
     grid, _ = header_grid(form.columns)
-    writer.writerows(grid)
-    writer.writerows([[_plain(c) if c is not None else "" for c in row] for row in form.rows])
+    writer.writerows([[safe_cell(label) for label in labels] for labels in grid])
+    writer.writerows([[_csv(c) for c in row] for row in form.rows])
     for note in form.notes:
-        writer.writerow([note])
+        writer.writerow([safe_cell(note)])
     return "\ufeff" + out.getvalue()  # a BOM so spreadsheet programs read UTF-8 Chinese
 
 
@@ -65,17 +67,17 @@ def to_xlsx(form: Form) -> bytes:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    sheet.cell(row=1, column=1, value=form.title).font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1, value=safe_cell(form.title)).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(row=1, column=1).alignment = center
     top = 2
     for line in form.preamble:
-        sheet.cell(row=top, column=1, value=line)
+        sheet.cell(row=top, column=1, value=safe_cell(line))
         sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=width)
         top += 1
     for r, labels in enumerate(grid):
         for c, label in enumerate(labels):
-            cell = sheet.cell(row=top + r, column=c + 1, value=label or None)
+            cell = sheet.cell(row=top + r, column=c + 1, value=safe_cell(label) or None)
             cell.alignment, cell.border, cell.font = center, box, Font(bold=True)
     for m in merges:
         sheet.merge_cells(
@@ -93,7 +95,7 @@ def to_xlsx(form: Form) -> bytes:
                 cell.number_format = WAN_FORMAT
     last = first_data + len(form.rows)
     for n, note in enumerate(form.notes):
-        sheet.cell(row=last + n, column=1, value=note)
+        sheet.cell(row=last + n, column=1, value=safe_cell(note))
         sheet.merge_cells(start_row=last + n, start_column=1, end_row=last + n, end_column=width)
     for c in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(c)].width = 16
@@ -102,5 +104,9 @@ def to_xlsx(form: Form) -> bytes:
     return buffer.getvalue()
 
 
+def _csv(value: Cell) -> Any:
+    return "" if value is None else safe_cell(value) if isinstance(value, str) else _plain(value)
+
+
 def _xlsx(value: Cell) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
+    return float(value) if isinstance(value, Decimal) else safe_cell(value)

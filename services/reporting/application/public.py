@@ -3,10 +3,8 @@ persons, ID numbers or unmasked names: public models carry only masked staff nam
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 from pydantic import BaseModel, Field
@@ -14,7 +12,9 @@ from pydantic import BaseModel, Field
 from ohts_kit import regions
 from ohts_kit.db import Conn
 from services.reporting.application.moment import Moment
+from services.reporting.domain import disclosure as D
 from services.reporting.domain import labels as L
+from services.reporting.domain import vocabulary as V
 from services.reporting.projections.temporal import as_of_clause
 
 MAX_PAGE = 100
@@ -33,6 +33,7 @@ class PublicQualification(BaseModel):
     kind: str
     kind_label: str
     scope_codes: list[str]
+    scope_names: list[str]
     valid_from: date
     valid_until: date
     status: str
@@ -45,6 +46,7 @@ class PublicInstitution(BaseModel):
     institution_id: str
     uscc: str
     name: str
+    legal_representative: str = Field(description="法定代表人, as registered")
     address: str
     kind: str
     kind_label: str
@@ -53,11 +55,16 @@ class PublicInstitution(BaseModel):
     qualifications: list[PublicQualification] = Field(default_factory=list)
 
 
-class InstitutionPage(BaseModel):
+class Paging(BaseModel):
     as_of: date | None
-    total: int
+    total: int = Field(description="rows matching the filters; page on with offset")
     limit: int
     offset: int
+    sort: str
+    order: str
+
+
+class InstitutionPage(Paging):
     items: list[PublicInstitution]
 
 
@@ -67,6 +74,7 @@ class PublicFiling(BaseModel):
     province_name: str
     certificate_number: str
     scope_codes: list[str]
+    scope_names: list[str]
     valid_until: date
     filed_on: date
 
@@ -79,25 +87,48 @@ class PublicQcResult(BaseModel):
 
 
 class PublicPenalty(BaseModel):
+    """A public decision with every field of the 双公示 administrative-penalty standard
+    (disclosure.PENALTY_FIELDS names them in Chinese, in the standard's order)."""
+
     institution_id: str
-    institution_name: str
-    decision_number: str
-    decided_on: date
-    authority: str
+    institution_name: str = Field(description="行政相对人名称")
+    subject_category: str = Field(D.SUBJECT_CATEGORY, description="行政相对人类别")
+    uscc: str = Field(description="统一社会信用代码")
+    legal_representative: str = Field(description="法定代表人")
+    decision_number: str = Field(description="行政处罚决定书文号")
+    decided_on: date = Field(description="处罚决定日期")
+    authority: str = Field(description="处罚机关")
+    authority_uscc: str = Field("", description="处罚机关统一社会信用代码 (not in the events)")
     violation: str
-    violation_label: str
-    legal_basis: str
+    violation_label: str = Field(description="违法行为类型")
+    violation_facts: str = Field(description="违法事实, from the case's investigation")
+    legal_basis: str = Field(description="处罚依据")
     penalties: list[str]
     penalty_labels: list[str]
+    category_text: str = Field(description="处罚类别")
+    penalty_content: str = Field(description="处罚内容")
     fine_yuan: Decimal | None
+    fine_wan_yuan: Decimal | None = Field(description="罚款金额（万元）")
     confiscation_yuan: Decimal | None
+    confiscation_wan_yuan: Decimal | None = Field(
+        description="没收违法所得、没收非法财物的金额（万元）"
+    )
+    licence_revoked: str = Field(description="暂扣或吊销证照名称及编号")
     banned_staff: str | None = Field(None, description="masked name of a banned person")
     ban_years: int | None
-    public_until: date | None
+    effective_until: date | None = Field(description="处罚有效期 (2099-12-31: long-term)")
+    public_until: date | None = Field(description="公示截止期")
+    data_source: str = Field(description="数据来源单位 (the deciding authority)")
+    data_source_uscc: str = Field("", description="数据来源单位统一社会信用代码")
+    remarks: str = Field("", description="备注")
     severity_label: str = Field("", description="P2: the class as the rule in force names it")
     severity_chosen: bool = Field(False, description="chosen by the deciding authority")
     severity_basis: str | None = Field(None, description="the authority's basis for it")
     publicity_rule: str = ""
+
+
+class PenaltyPage(Paging):
+    items: list[PublicPenalty]
 
 
 class PublicStaff(BaseModel):
@@ -116,9 +147,15 @@ class InstitutionDetail(PublicInstitution):
 class ListedInstitution(BaseModel):
     institution_id: str
     name: str
+    uscc: str
+    region_code: str
     region_name: str
     detail: str
     since: date
+
+
+class ListedPage(Paging):
+    items: list[ListedInstitution]
 
 
 def _institution(row: asyncpg.Record) -> PublicInstitution:
@@ -126,6 +163,7 @@ def _institution(row: asyncpg.Record) -> PublicInstitution:
         institution_id=row["institution_id"],
         uscc=row["uscc"],
         name=row["name"],
+        legal_representative=row["legal_representative"],
         address=row["address"],
         kind=row["kind"],
         kind_label=L.label(L.INSTITUTION_KIND, row["kind"]),
@@ -136,60 +174,7 @@ def _institution(row: asyncpg.Record) -> PublicInstitution:
 
 def region_prefix(region: str) -> str:
     """330000 → 33, 330100 → 3301, 330106 → 330106: institutions' codes start with it."""
-    if region.endswith("0000"):
-        return region[:2]
-    return region[:4] if region.endswith("00") else region
-
-
-async def search_institutions(
-    conn: Conn,
-    m: Moment,
-    q: str | None = None,
-    region: str | None = None,
-    scope: str | None = None,
-    limit: int = 20,
-    offset: int = 0,
-) -> InstitutionPage:
-    """By name, USCC or certificate number (`q`), region and business scope code."""
-    limit = max(1, min(limit, MAX_PAGE))
-    args: list[Any] = [m.at]
-    where = [as_of_clause("i", 1)]
-    if q:
-        # Candidates come through the trigram indexes (migration 0004): the version valid
-        # at the moment matching by name or USCC, or a qualification valid then by number.
-        args.append(f"%{q.strip()}%")
-        n = len(args)
-        where.append(
-            "i.institution_id IN (SELECT m.institution_id FROM rp_institutions m"
-            f" WHERE (m.name ILIKE ${n} OR m.uscc ILIKE ${n}) AND {as_of_clause('m', 1)}"
-            " UNION SELECT q.institution_id FROM rp_qualifications q"
-            f" WHERE q.certificate_number ILIKE ${n} AND {as_of_clause('q', 1)})"
-        )
-    if region:
-        args.append(region_prefix(region) + "%")
-        where.append(f"i.region_code LIKE ${len(args)}")
-    if scope:
-        args.append(scope)
-        where.append(
-            "EXISTS (SELECT 1 FROM rp_qualifications q WHERE q.institution_id = i.institution_id"
-            f" AND {as_of_clause('q', 1)} AND ${len(args)} = ANY(q.scope_codes))"
-        )
-    clause = " AND ".join(where)
-    # One scan for the page and its total; only a page past the end needs a count of its own.
-    rows = await conn.fetch(
-        f"SELECT i.*, count(*) OVER () AS matching FROM rp_institutions i WHERE {clause}"
-        f" ORDER BY i.name, i.institution_id LIMIT {limit} OFFSET {max(0, offset)}",
-        *args,
-    )
-    if rows:
-        total = rows[0]["matching"]
-    elif offset <= 0:
-        total = 0
-    else:
-        total = await conn.fetchval(f"SELECT count(*) FROM rp_institutions i WHERE {clause}", *args)
-    items = [_institution(r) for r in rows]
-    await _attach_qualifications(conn, m, items, history=False)
-    return InstitutionPage(as_of=m.as_of, total=total, limit=limit, offset=offset, items=items)
+    return regions.prefix(region)
 
 
 async def _attach_qualifications(
@@ -213,6 +198,7 @@ async def _attach_qualifications(
             kind=r["kind"],
             kind_label=L.label(L.QUALIFICATION_KIND, r["kind"]),
             scope_codes=list(r["scope_codes"]),
+            scope_names=[V.scope_name(c) for c in r["scope_codes"]],
             valid_from=r["valid_from"],
             valid_until=r["valid_until"],
             status=r["status"],
@@ -251,22 +237,41 @@ def _yuan(amount: Decimal | None) -> Decimal | None:
 
 
 def _penalty(r: asyncpg.Record) -> PublicPenalty:
+    penalties = list(r["penalties"])
     return PublicPenalty(
         institution_id=r["institution_id"],
         institution_name=r["institution_name"] or "",
+        uscc=r["uscc"] or "",
+        legal_representative=r["legal_representative"] or "",
         decision_number=r["decision_number"],
         decided_on=r["decided_on"],
         authority=r["authority"],
         violation=r["violation"],
         violation_label=L.label(L.VIOLATION, r["violation"]),
+        violation_facts=D.scrub(r["facts"]),
         legal_basis=r["legal_basis"],
-        penalties=list(r["penalties"]),
-        penalty_labels=[L.label(L.PENALTY, p) for p in r["penalties"]],
+        penalties=penalties,
+        penalty_labels=[L.label(L.PENALTY, p) for p in penalties],
+        category_text="、".join(L.label(L.PENALTY, p) for p in penalties),
+        penalty_content=D.penalty_content(
+            penalties,
+            r["fine_yuan"],
+            r["confiscation_yuan"],
+            r["certificate_number"],
+            r["banned_staff"],
+            r["ban_years"],
+        ),
         fine_yuan=_yuan(r["fine_yuan"]),
+        fine_wan_yuan=D.wan_yuan(r["fine_yuan"]),
         confiscation_yuan=_yuan(r["confiscation_yuan"]),
+        confiscation_wan_yuan=D.wan_yuan(r["confiscation_yuan"]),
+        licence_revoked=D.licence_revoked(penalties, r["certificate_number"]),
         banned_staff=r["banned_staff"],
         ban_years=r["ban_years"],
+        effective_until=D.effective_until(r["decided_on"], penalties, r["ban_years"]),
         public_until=r["public_until"],
+        data_source=r["authority"],
+        remarks=f"禁止从业人员：{r['banned_staff']}" if r["banned_staff"] else "",
         severity_label=r["severity_name"],
         severity_chosen=r["severity_chosen"],
         severity_basis=r["severity_basis"],
@@ -275,27 +280,13 @@ def _penalty(r: asyncpg.Record) -> PublicPenalty:
 
 
 PENALTY_SELECT = (
-    "SELECT p.*, i.name AS institution_name, s.masked_name AS banned_staff FROM rp_penalties p"
+    "SELECT p.*, i.name AS institution_name, i.uscc, i.legal_representative, i.region_code,"
+    " c.facts, s.masked_name AS banned_staff FROM rp_penalties p"
     " LEFT JOIN rp_institutions i ON i.institution_id = p.institution_id"
     f" AND {as_of_clause('i', 1)}"
+    " LEFT JOIN rp_cases c ON c.case_id = p.case_id"
     " LEFT JOIN rp_staff s ON s.staff_id = p.banned_staff_id"
 )
-
-
-async def recent_penalties(
-    conn: Conn, m: Moment, region: str | None, limit: int = 50, offset: int = 0
-) -> list[PublicPenalty]:
-    args: list[Any] = [m.at, m.day]
-    where = penalty_visible("p", 1, 2)
-    if region:
-        args.append(region_prefix(region) + "%")
-        where += f" AND i.region_code LIKE ${len(args)}"
-    rows = await conn.fetch(
-        f"{PENALTY_SELECT} WHERE {where} ORDER BY p.decided_on DESC, p.decision_number"
-        f" LIMIT {max(1, min(limit, MAX_PAGE))} OFFSET {max(0, offset)}",
-        *args,
-    )
-    return [_penalty(r) for r in rows]
 
 
 async def institution_detail(
@@ -364,73 +355,7 @@ def _filing(f: asyncpg.Record) -> PublicFiling:
         province_name=regions.name_of(f["province_code"]),
         certificate_number=f["certificate_number"],
         scope_codes=list(f["scope_codes"]),
+        scope_names=[V.scope_name(c) for c in f["scope_codes"]],
         valid_until=f["valid_until"],
         filed_on=f["filed_on"],
-    )
-
-
-async def _listed(
-    conn: Conn,
-    m: Moment,
-    region: str | None,
-    source: str,
-    condition: str,
-    order: str,
-    detail: Callable[[asyncpg.Record], str],
-    since: str,
-) -> list[ListedInstitution]:
-    """A public list: rows of `source` (alias x, versioned) meeting `condition` at the moment,
-    with their institution as it was then, optionally within a region."""
-    args: list[Any] = [m.at]
-    where = f"{as_of_clause('x', 1)} AND {condition}"
-    if region:
-        args.append(region_prefix(region) + "%")
-        where += f" AND i.region_code LIKE ${len(args)}"
-    rows = await conn.fetch(
-        f"SELECT x.*, i.name, i.region_code FROM {source} x JOIN rp_institutions i"
-        f" ON i.institution_id = x.institution_id AND {as_of_clause('i', 1)}"
-        f" WHERE {where} ORDER BY {order}, i.name",
-        *args,
-    )
-    return [
-        ListedInstitution(
-            institution_id=r["institution_id"],
-            name=r["name"],
-            region_name=regions.name_of(r["region_code"]),
-            detail=detail(r),
-            since=r[since],
-        )
-        for r in rows
-    ]
-
-
-async def qc_public_list(conn: Conn, m: Moment, region: str | None) -> list[ListedInstitution]:
-    """Q6/P2: institutions that failed (or refused) annual QC and did not rectify."""
-    return await _listed(
-        conn,
-        m,
-        region,
-        "rp_annual_qc",
-        "x.on_public_list",
-        "x.year DESC",
-        lambda r: f"{r['year']}年度省级质控{L.label(L.QC_RESULT, r['result'])}，未按要求整改",
-        "concluded_on",
-    )
-
-
-async def revoked_certificates(
-    conn: Conn, m: Moment, region: str | None
-) -> list[ListedInstitution]:
-    return await _listed(
-        conn,
-        m,
-        region,
-        "rp_qualifications",
-        "x.status = 'revoked'",
-        "x.changed_on DESC",
-        lambda r: (
-            f"资质证书 {r['certificate_number']}"
-            f"（{L.label(L.QUALIFICATION_KIND, r['kind'])}）已吊销"
-        ),
-        "changed_on",
     )

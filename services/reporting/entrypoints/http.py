@@ -1,4 +1,4 @@
-"""Public portal pages and JSON API (no token), and the supervisors' side (token or cookie).
+"""The supervisors' side (token or cookie); the public side is entrypoints/portal.py.
 
 Every page and form takes `as_of=YYYY-MM-DD` (P6) and is computed at that moment.
 """
@@ -6,13 +6,11 @@ Every page and form takes `as_of=YYYY-MM-DD` (P6) and is computed at that moment
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.templating import Jinja2Templates
 
 from contracts.envelope import Actor, Role
 from ohts_kit import regions
@@ -20,23 +18,18 @@ from ohts_kit.auth import check_jurisdiction, verify_token
 from ohts_kit.errors import InvalidCommand, NotFound
 from ohts_kit.service import runtime_of
 from services.reporting.adapters import exports
-from services.reporting.application import forms, indicators, lateness, public
+from services.reporting.application import forms, indicators, lateness
 from services.reporting.application.moment import Moment, moment
-from services.reporting.domain import labels
+from services.reporting.entrypoints.templating import templates
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-templates.env.globals["labels"] = labels
 
-Q = Annotated[str | None, Query(max_length=100, description="name, USCC or certificate number")]
 Region = Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="region code")]
-Scope = Annotated[str | None, Query(max_length=20, description="business scope code")]
 AsOf = Annotated[date | None, Query(description="show what was true at the end of this day")]
-Limit = Annotated[int, Query(ge=1, le=public.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 COOKIE = "ohts_token"
-PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists")  # rate-limited per client
-SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT, Role.SYSTEM}
+# Rate-limited per client: the public API, downloads and feed, and the heavier pages.
+PUBLIC_PATHS = ("/api/v1/public/", "/institutions/", "/lists", "/trends")
+SUPERVISORS = {Role.REGISTRY_AUTHORITY, Role.QC_CENTRE, Role.SUPERVISION_UNIT}
 
 
 def _moment(request: Request, as_of: date | None) -> Moment:
@@ -47,113 +40,6 @@ def _region(region: str | None) -> str | None:
     if region and not regions.is_valid(region.ljust(6, "0")):
         raise InvalidCommand.of("region", "GB/T 2260", f"unknown region {region}")
     return region.ljust(6, "0") if region else None
-
-
-# -- public JSON -------------------------------------------------------------------------
-
-
-@router.get("/api/v1/public/institutions", response_model=public.InstitutionPage, tags=["public"])
-async def list_institutions(
-    request: Request,
-    q: Q = None,
-    region: Region = None,
-    scope: Scope = None,
-    as_of: AsOf = None,
-    limit: Limit = 20,
-    offset: Offset = 0,
-) -> public.InstitutionPage:
-    m = _moment(request, as_of)
-    async with runtime_of(request.app).pool.acquire() as conn:
-        return await public.search_institutions(conn, m, q, _region(region), scope, limit, offset)
-
-
-@router.get(
-    "/api/v1/public/institutions/{institution_id}",
-    response_model=public.InstitutionDetail,
-    tags=["public"],
-)
-async def institution(
-    request: Request, institution_id: str, as_of: AsOf = None
-) -> public.InstitutionDetail:
-    m = _moment(request, as_of)
-    async with runtime_of(request.app).pool.acquire() as conn:
-        found = await public.institution_detail(conn, m, institution_id)
-    if found is None:
-        raise NotFound(f"no institution {institution_id}")
-    return found
-
-
-@router.get("/api/v1/public/penalties", response_model=list[public.PublicPenalty], tags=["public"])
-async def penalties(
-    request: Request,
-    region: Region = None,
-    as_of: AsOf = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> list[public.PublicPenalty]:
-    m = _moment(request, as_of)
-    async with runtime_of(request.app).pool.acquire() as conn:
-        return await public.recent_penalties(conn, m, _region(region), limit, offset)
-
-
-@router.get(
-    "/api/v1/public/qc-list", response_model=list[public.ListedInstitution], tags=["public"]
-)
-async def qc_list(
-    request: Request, region: Region = None, as_of: AsOf = None
-) -> list[public.ListedInstitution]:
-    m = _moment(request, as_of)
-    async with runtime_of(request.app).pool.acquire() as conn:
-        return await public.qc_public_list(conn, m, _region(region))
-
-
-@router.get(
-    "/api/v1/public/revoked", response_model=list[public.ListedInstitution], tags=["public"]
-)
-async def revoked(
-    request: Request, region: Region = None, as_of: AsOf = None
-) -> list[public.ListedInstitution]:
-    m = _moment(request, as_of)
-    async with runtime_of(request.app).pool.acquire() as conn:
-        return await public.revoked_certificates(conn, m, _region(region))
-
-
-# -- public pages ------------------------------------------------------------------------
-
-
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def portal(
-    request: Request,
-    q: Q = None,
-    region: Region = None,
-    scope: Scope = None,
-    as_of: AsOf = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> HTMLResponse:
-    page = await list_institutions(request, q, region, scope, as_of, limit, offset)
-    context = {"page": page, "q": q, "region": region, "scope": scope, "as_of": as_of}
-    return templates.TemplateResponse(request, "index.html", context)
-
-
-@router.get("/institutions/{institution_id}", response_class=HTMLResponse, include_in_schema=False)
-async def institution_page(
-    request: Request, institution_id: str, as_of: AsOf = None
-) -> HTMLResponse:
-    found = await institution(request, institution_id, as_of)
-    return templates.TemplateResponse(request, "institution.html", {"i": found, "as_of": as_of})
-
-
-@router.get("/lists", response_class=HTMLResponse, include_in_schema=False)
-async def lists_page(request: Request, region: Region = None, as_of: AsOf = None) -> HTMLResponse:
-    context = {
-        "penalties": await penalties(request, region, as_of, public.MAX_PAGE, 0),
-        "qc": await qc_list(request, region, as_of),
-        "revoked": await revoked(request, region, as_of),
-        "region": region,
-        "as_of": as_of,
-    }
-    return templates.TemplateResponse(request, "lists.html", context)
 
 
 # -- supervisors -------------------------------------------------------------------------
@@ -262,8 +148,7 @@ async def full_penalty_record(
     mine = [
         r
         for r in rows
-        if actor.role is Role.SYSTEM
-        or regions.covers(actor.region_code, r["region_code"])
+        if regions.covers(actor.region_code, r["region_code"])
         or regions.covers(actor.region_code, r["jurisdiction_code"])
     ]
     if rows and not mine:

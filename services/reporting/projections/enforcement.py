@@ -46,10 +46,6 @@ views.ignore(
     why="the lead opened for the referral arrives as LeadOpened",
 )
 views.ignore(
-    CaseInvestigated,
-    why="an investigation is not public; the case shows when opened, decided and closed",
-)
-views.ignore(
     QualificationRevocationOrdered,
     why="the registry carries it out; the directory changes on its QualificationRevoked",
 )
@@ -99,6 +95,12 @@ async def case_opened(_: Projecting, conn: Conn, env: Envelope, e: CaseOpened) -
     )
 
 
+@views.on(CaseInvestigated)
+async def case_investigated(_: Projecting, conn: Conn, __: Envelope, e: CaseInvestigated) -> None:
+    # The investigation's findings are the decision's 违法事实 once it is public.
+    await conn.execute("UPDATE rp_cases SET facts = $2 WHERE case_id = $1", e.case_id, e.summary)
+
+
 @views.on(CaseClosed)
 async def case_closed(_: Projecting, conn: Conn, env: Envelope, e: CaseClosed) -> None:
     await conn.execute(
@@ -129,9 +131,9 @@ async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: Penalty
         "INSERT INTO rp_penalties (case_id, institution_id, jurisdiction_code,"
         " decision_number, decided_on, authority, violation, legal_basis, penalties,"
         " fine_yuan, confiscation_yuan, banned_staff_id, ban_years, severity,"
-        " published, public_until, publicity_rule, known_at, severity_name,"
-        " severity_chosen, severity_basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-        " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+        " published, public_until, publicity_rule, known_at, certificate_number,"
+        " severity_name, severity_chosen, severity_basis) VALUES ($1, $2, $3, $4, $5, $6,"
+        " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
         " ON CONFLICT DO NOTHING",
         e.case_id,
         e.institution_id,
@@ -151,6 +153,7 @@ async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: Penalty
         p.public_until,
         p.rule,
         env.occurred_at,
+        e.certificate_number,
         p.name,
         p.chosen,
         getattr(e, "severity_basis", None),
