@@ -32,7 +32,7 @@ from contracts.registry_v1 import (
     QualificationGranted,
     QualificationKind,
 )
-from ohts_kit import regions
+from ohts_kit import authorities, regions
 from ohts_kit.application import Application
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
@@ -188,7 +188,7 @@ async def _institution(rt: ServiceRuntime, scale: Scale, i: int, region: str) ->
             valid_from=today,
             valid_until=today.replace(year=today.year + 5),
             decided_at=now,
-            issuing_authority=regions.name_of(regions.province_of(region)) + "卫生健康委员会",
+            issuing_authority=authorities.authority_name(regions.province_of(region)),
         )
         await _append(reg, conn, "Qualification", qid, [grant], inst, region, meta)
         for n in range(per):
@@ -355,7 +355,7 @@ async def _penalties(rt: ServiceRuntime, scale: Scale, institutions: list[Instit
                 institution_id=inst.institution_id,
                 decision_number=f"卫职罚〔{today.year}〕N{p:05d}号",
                 decided_on=today,
-                authority=regions.name_of(inst.region_code) + "卫生健康局",
+                authority=authorities.authority_name(inst.region_code),
                 violation="未按规定报送职业卫生技术服务相关信息",
                 legal_basis="《职业卫生技术服务机构管理办法》第四十五条",
                 penalties=["warning", "fine"],

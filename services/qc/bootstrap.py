@@ -21,7 +21,11 @@ from services.qc.entrypoints.http import router
 
 def setup(rt: ServiceRuntime) -> None:
     notices = rt.settings.holiday_notices_dir
-    rt.extras["qc"] = Qc(ports_of(rt), WorkCalendar(Path(notices) if notices else None))
+    rt.extras["qc"] = Qc(
+        ports_of(rt),
+        WorkCalendar(Path(notices) if notices else None),
+        earliest=rt.settings.earliest_fact_date,
+    )
 
 
 SPEC = ServiceSpec(

@@ -30,6 +30,7 @@ def setup(rt: ServiceRuntime) -> None:
             renewal_lead_months=s.registry_renewal_lead_months,
             report_card_working_days=s.registry_card_due_working_days,
             max_registrations_per_person=s.registry_max_registrations_per_person,
+            earliest_fact_date=s.earliest_fact_date,
         ),
         WorkCalendar(Path(s.holiday_notices_dir) if s.holiday_notices_dir else None),
         s.personal_data_key(),

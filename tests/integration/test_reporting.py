@@ -44,10 +44,15 @@ async def test_hangzhou_form_2_matches_hand_computed_numbers(settings: Settings)
         rows = {row["行为主体类别"]: list(row.values())[1:] for row in form["rows"]}
         # Columns: 辖区单位数, 违法单位数, 无资质或超范围, 涂改倒卖..., 虚假报告, 工作要求,
         # 人员管理, 禁业行为, 案件查处数, 警告数, 罚款（万元）, 没收违法所得（万元）.
-        assert rows["本地\n机构"] == [2, 2, 1, 1, 1, 0, 0, 0, 5, 2, "4", "1.7"]
-        assert rows["外地\n机构"] == [2, 1, 1, 0, 0, 0, 0, 0, 1, 0, "5", "0"]
-        assert rows["技术\n人员"] == [5, 2, "——", "——", 0, 1, "——", 1, 2, 1, "0.5", "——"]
-        assert rows["合计"] == [9, 5, 2, 1, 1, 1, 0, 1, 8, 3, "9.5", "1.7"]
+        # Counted by rule (issue 16 point 8): occupational-health institutions only (B, a
+        # radiological institution, its staff and its cases b1 and s2 are out); A and C are
+        # local (C held its certificate until its revocation in April); s1's decision was
+        # annulled on 5 Aug, so it no longer counts (its case still does); 万元 to 4 places.
+        assert rows["本地\n机构"] == [2, 2, 1, 1, 1, 0, 0, 0, 4, 2, "4.0000", "1.7000"]
+        assert rows["外地\n机构"] == [2, 1, 1, 0, 0, 0, 0, 0, 1, 0, "5.0000", "0.0000"]
+        assert rows["技术\n人员"] == [4, 0, "——", "——", 0, 0, "——", 0, 1, 0, "0.0000", "——"]
+        assert rows["合计"] == [8, 3, 2, 1, 1, 0, 0, 0, 6, 2, "9.0000", "1.7000"]
+        assert any("作出决定的执法机关所在辖区" in note for note in form["notes"])
         assert form["columns"][3] == "不合格情况/资质证书/无资质或超范围擅自从事检测、评价服务数"
 
         # As of a day before the revocation, C was still a local institution with a valid
@@ -59,7 +64,9 @@ async def test_hangzhou_form_2_matches_hand_computed_numbers(settings: Settings)
             expect=200,
         )
         past = {row["行为主体类别"]: list(row.values())[1:] for row in r.json()["rows"]}
-        assert past["本地\n机构"][:2] == [3, 1]  # A, B, C; only A penalised (a1)
+        assert past["本地\n机构"][:2] == [2, 1]  # A, C; only A penalised (a1)
+        # s1 (annulled only on 5 Aug) still counted in the 技术人员 row then.
+        assert past["技术\n人员"][:2] == [4, 1]
 
         # Another city's supervisor may not read Hangzhou's form.
         ningbo = token(settings, Role.SUPERVISION_UNIT, "330200")

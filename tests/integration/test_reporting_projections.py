@@ -460,13 +460,14 @@ async def test_enforcement_events_land_in_their_columns(projected: asyncpg.Conne
             " annulled_on FROM rp_penalties"
         )
     }
-    # The fine threshold reaches the projection: 30,000 with a warning is minor here.
+    # P2 suggestion table: a false report suggests the heaviest class of the rule in force,
+    # whatever the fine (the fine threshold only makes a warning or small fine minor).
     assert (penalties["case-small"]["severity"], penalties["case-small"]["published"]) == (
-        "minor",
-        False,
+        "serious",
+        True,
     )
     big = penalties["case-p"]
-    assert (big["fine_yuan"], big["severity"], big["published"]) == (60000, "general", True)
+    assert (big["fine_yuan"], big["severity"], big["published"]) == (60000, "serious", True)
     assert (big["executed_on"], big["repaired_on"], big["annulled_on"]) == (DAY, DAY, DAY)
     inspection = await c.fetchrow(
         "SELECT kind, period, jurisdiction_code, ended_on, result FROM rp_inspections"

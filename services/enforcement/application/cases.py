@@ -10,7 +10,7 @@ from datetime import date
 import asyncpg
 
 from contracts.envelope import EventPayload
-from ohts_kit import regions
+from ohts_kit import authorities
 from ohts_kit.application import About, UnitOfWork
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, InvalidCommand
@@ -80,7 +80,7 @@ async def investigate(app: Enforcement, case_id: str, cmd: c.Investigate, meta: 
 
 
 def authority_of(meta: Metadata) -> str:
-    return f"{regions.name_of(meta.actor.region_code)}卫生健康委员会"
+    return authorities.authority_name(meta.actor.region_code)  # the deciding unit's level
 
 
 def decision_of(cmd: c.DecidePenalty, meta: Metadata) -> case.Decision:

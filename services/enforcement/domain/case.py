@@ -348,7 +348,13 @@ def grant_credit_repair(
     p = s.penalty
     try:
         publicity = publicity_of(
-            p.decided_on, p.penalties, p.fine_yuan, p.ban_years, fine_threshold_yuan
+            p.decided_on,
+            p.penalties,
+            p.fine_yuan,
+            p.ban_years,
+            fine_threshold_yuan,
+            severity=p.severity,
+            violation=p.violation,
         )
     except LookupError as exc:  # no publicity rule for that date (pub16 adds the older ones)
         raise Conflict(str(exc), rule="P2 publicity rule in force") from exc
@@ -358,7 +364,9 @@ def grant_credit_repair(
         )
     if publicity.repair_from is None:
         raise Conflict(
-            "no early credit repair after a revocation or a practice ban", rule="P2 credit repair"
+            "no early credit repair for this decision: a revocation or a practice ban, or a"
+            f" rule ({publicity.rule}) without a minimum publicity period",
+            rule="P2 credit repair",
         )
     if today < publicity.repair_from:
         raise Conflict(

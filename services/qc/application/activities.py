@@ -52,6 +52,8 @@ async def open_activity(app: Qc, cmd: OpenActivity, meta: Metadata) -> str:
             cards,
             seed,
             uow.now,
+            cmd.opened_on,
+            app.earliest,
         )
         await uow.record(state, events, about=province(the_plan.province_code))
     return activity_id
@@ -60,7 +62,13 @@ async def open_activity(app: Qc, cmd: OpenActivity, meta: Metadata) -> str:
 def _findings(cmd: RecordResult) -> list[activity.FindingInput]:
     return [
         activity.FindingInput(
-            str(uuid7()), f.category, f.severity, f.description, f.evidence_refs, f.violation_clue
+            str(uuid7()),
+            f.category,
+            f.severity,
+            f.description,
+            f.evidence_refs,
+            f.violation_clue,
+            f.found_on,
         )
         for f in cmd.findings
     ]
@@ -74,12 +82,21 @@ async def record_result(app: Qc, activity_id: str, cmd: RecordResult, meta: Meta
         uow.allow(province(state.province_code))
         about = About(cmd.institution_id, await app.region_of(uow.conn, cmd.institution_id))
         findings = _findings(cmd)
-        events = activity.record_result(state, cmd.institution_id, cmd.result, findings, uow.today)
+        events = activity.record_result(
+            state,
+            cmd.institution_id,
+            cmd.result,
+            findings,
+            uow.today,
+            cmd.recorded_on,
+            app.earliest,
+        )
+        _, found = activity.result_dates(state, findings, cmd.recorded_on, uow.today, app.earliest)
         events += activity.home_notice(state, events, about.region_code)
         # Rectification items are decided before anything is written: a bad due date
         # refuses the whole command.
         items = []
-        for finding, given in zip(findings, cmd.findings, strict=True):
+        for finding, given, found_on in zip(findings, cmd.findings, found, strict=True):
             item = uow.new(rectification, str(uuid7()))
             decided = rectification.require(
                 item,
@@ -87,7 +104,7 @@ async def record_result(app: Qc, activity_id: str, cmd: RecordResult, meta: Meta
                 finding.finding_id,
                 finding.description,
                 given.due_on,
-                uow.today,
+                found_on,  # due after the finding's date (a late entry may be due already)
             )
             items.append((item, decided))
         await uow.record(state, events, about=about)

@@ -10,6 +10,7 @@ from ohts_kit.application import About, Application, Ports, Projector
 from ohts_kit.db import Conn
 from ohts_kit.known import institution_region
 from ohts_kit.workdays import WorkCalendar
+from ohts_kit.world_dates import EARLIEST
 from services.qc.adapters.facts import item_year
 from services.qc.adapters.views import project
 from services.qc.domain.conclusion import YearFacts
@@ -30,11 +31,13 @@ class Qc(Application):
         region_of: RegionOf = institution_region,
         project: Projector = project,
         item_year: ItemYear = item_year,
+        earliest: date = EARLIEST,
     ) -> None:
         super().__init__(ports, project)
         self.calendar = calendar
         self.region_of = region_of
         self.item_year = item_year
+        self.earliest = earliest  # F1: no world date of a QC fact before this one
 
 
 def qc_of(rt: object) -> Qc:

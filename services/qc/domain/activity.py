@@ -18,6 +18,8 @@ from contracts.qc_v1 import (
 )
 from ohts_kit import regions
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
+from ohts_kit.workdays import china_date
+from ohts_kit.world_dates import EARLIEST, world_date, world_instant
 from services.qc.domain.categories import CATEGORIES, SEVERITIES
 
 AGGREGATE = "QcActivity"
@@ -42,6 +44,7 @@ class Activity:
     year: int = 0
     participants: frozenset[str] = frozenset()
     results: frozenset[str] = frozenset()
+    opened_on: date | None = None  # F1: the activity's world date
 
 
 def evolve(s: Activity, e: EventPayload) -> Activity:
@@ -54,6 +57,7 @@ def evolve(s: Activity, e: EventPayload) -> Activity:
             province_code=e.province_code,
             year=e.year,
             participants=frozenset(e.participants),
+            opened_on=china_date(e.opened_at),
         )
     if isinstance(e, QcResultRecorded):
         return replace(s, results=s.results | {e.institution_id})
@@ -104,6 +108,8 @@ def open_activity(
     sampled_cards: list[str],
     seed: str | None,
     now: datetime,
+    opened_on: date | None = None,
+    earliest: date = EARLIEST,
 ) -> list[EventPayload]:
     if s.opened:
         raise Conflict(f"activity {s.activity_id} is already open")
@@ -111,6 +117,7 @@ def open_activity(
         raise InvalidCommand.of("kind", "activity kind", f"one of {', '.join(KINDS)}")
     if not participants:
         raise InvalidCommand.of("participants", "at least one", "no institution takes part")
+    day = world_date("opened_on", opened_on, china_date(now), earliest)
     return [
         QcActivityOpened(
             activity_id=s.activity_id,
@@ -121,7 +128,7 @@ def open_activity(
             participants=sorted(participants),
             sampled_cards=sampled_cards,
             seed=seed,
-            opened_at=now,
+            opened_at=world_instant(day, now),
         )
     ]
 
@@ -134,6 +141,7 @@ class FindingInput:
     description: str
     evidence_refs: list[str]
     violation_clue: bool | None
+    found_on: date | None = None  # F1: default: the result's date
 
 
 def _finding_problems(result: str, findings: list[FindingInput]) -> list[Violation]:
@@ -152,9 +160,29 @@ def _finding_problems(result: str, findings: list[FindingInput]) -> list[Violati
     return problems
 
 
+def result_dates(
+    s: Activity, findings: list[FindingInput], given: date | None, today: date, earliest: date
+) -> tuple[date, list[date]]:
+    """F1: the result's date and each finding's, not before the activity's date."""
+    after = ("质控活动开展日期", s.opened_on)
+    day = world_date("recorded_on", given, today, earliest, after)
+    found = [
+        world_date(f"findings.{i}.found_on", f.found_on or day, today, earliest, after)
+        for i, f in enumerate(findings)
+    ]
+    return day, found
+
+
 def record_result(
-    s: Activity, institution_id: str, result: str, findings: list[FindingInput], today: date
+    s: Activity,
+    institution_id: str,
+    result: str,
+    findings: list[FindingInput],
+    today: date,
+    recorded_on: date | None = None,
+    earliest: date = EARLIEST,
 ) -> list[EventPayload]:
+    """`today`: the service's date; `recorded_on`: the result's world date (F1)."""
     if not s.opened:
         raise InvalidCommand.of("activity_id", "open activity", f"no activity {s.activity_id}")
     if institution_id not in s.participants:
@@ -169,16 +197,17 @@ def record_result(
         raise InvalidCommand.of("result", "pass | fail | refused", f"got {result!r}")
     if problems := _finding_problems(result, findings):
         raise InvalidCommand(*problems)
+    day, found = result_dates(s, findings, recorded_on, today, earliest)
     events: list[EventPayload] = [
         QcResultRecorded(
             activity_id=s.activity_id,
             institution_id=institution_id,
             activity_kind=s.kind,
             result=result,
-            recorded_on=today,
+            recorded_on=day,
         )
     ]
-    for f in findings:
+    for f, found_on in zip(findings, found, strict=True):
         clue = f.violation_clue if f.violation_clue is not None else CATEGORIES[f.category][1]
         events.append(
             QcFindingRecorded(
@@ -190,13 +219,13 @@ def record_result(
                 description=f.description,
                 evidence_refs=f.evidence_refs,
                 violation_clue=clue,
-                recorded_on=today,
+                recorded_on=found_on,
             )
         )
     if s.kind == "blind-sample" and result == "pass":
         events.append(
             BlindSamplePassed(
-                activity_id=s.activity_id, institution_id=institution_id, passed_on=today
+                activity_id=s.activity_id, institution_id=institution_id, passed_on=day
             )
         )
     return events

@@ -48,6 +48,9 @@ class OpenActivity(Command):
     )
     cards_per_institution: int = Field(2, ge=1, le=50, description="report spot checks")
     seed: str | None = Field(None, max_length=64)
+    opened_on: HappenedDate | None = Field(
+        None, description="F1: the activity's date (default: today)"
+    )
 
 
 class FindingIn(Command):
@@ -56,13 +59,17 @@ class FindingIn(Command):
     description: str = Field(min_length=2, max_length=2000)
     evidence_refs: list[str] = Field(default_factory=list, max_length=50)
     violation_clue: bool | None = Field(None, description="default: by category")
-    due_on: DeadlineDate = Field(description="rectification due date (must be in the future)")
+    due_on: DeadlineDate = Field(description="rectification due date (after the finding's date)")
+    found_on: HappenedDate | None = Field(None, description="F1: default: the result's date")
 
 
 class RecordResult(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     result: str = Field(pattern="^(pass|fail|refused)$")
     findings: list[FindingIn] = Field(default_factory=list, max_length=100)
+    recorded_on: HappenedDate | None = Field(
+        None, description="F1: the result's date (default: today)"
+    )
 
 
 class SubmitRectification(Command):

@@ -28,7 +28,9 @@ async def file_out_of_province(reg: Registry, cmd: FileOutOfProvince, meta: Meta
         certificate = qualification.fold(qualification_id, (e.payload for e in stream))
         issuer = qualification.issuing_authority(e.payload for e in stream)
         state = uow.new(filing, filing_id)
-        events = filing.register(state, holder, certificate, cmd, issuer, uow.now)
+        events = filing.register(
+            state, holder, certificate, cmd, issuer, uow.now, reg.policy.earliest_fact_date
+        )
         await uow.record(state, events, about=holder)
     return filing_id
 

@@ -9,7 +9,7 @@ import asyncpg
 
 from contracts.envelope import EventPayload, Role
 from contracts.registry_v1 import Source
-from ohts_kit import regions
+from ohts_kit import authorities
 from ohts_kit.application import UnitOfWork
 from ohts_kit.auth import check_jurisdiction
 from ohts_kit.db import Conn
@@ -40,7 +40,8 @@ Decide = Callable[
 
 
 def authority_name(region_code: str) -> str:
-    return f"{regions.name_of(regions.province_of(region_code))}卫生健康委员会"
+    """The issuing authority at the granting unit's own level (data: ohts_kit/authorities)."""
+    return authorities.authority_name(region_code)
 
 
 async def register_institution(
@@ -115,7 +116,15 @@ async def apply(reg: Registry, cmd: ApplyForQualification, meta: Metadata) -> st
     async with reg.unit(meta) as uow:
         holder = await uow.get(institution, cmd.institution_id, field="institution_id")
         state = uow.new(qualification, qualification_id)
-        events = qualification.apply(state, holder, cmd.kind, cmd.scope_codes, uow.now)
+        events = qualification.apply(
+            state,
+            holder,
+            cmd.kind,
+            cmd.scope_codes,
+            uow.now,
+            cmd.applied_on,
+            reg.policy.earliest_fact_date,
+        )
         await uow.record(state, events, about=holder)
     return qualification_id
 
@@ -191,6 +200,7 @@ async def grant(
             uow.now,
             authority_name(meta.actor.region_code),
             reg.policy,
+            cmd.granted_on,
         )
 
     await _decide(reg, qualification_id, meta, decide)

@@ -59,11 +59,17 @@ class ApplyForQualification(Command):
     institution_id: str = Field(min_length=1, max_length=64)
     kind: QualificationKind
     scope_codes: list[str] = Field(min_length=1, max_length=20)
+    applied_on: HappenedDate | None = Field(
+        None, description="F1: the application's date (default: today)"
+    )
 
 
 class GrantQualification(Command):
     certificate_number: str = Field(min_length=4, max_length=50)
     valid_from: CertificateDate
+    granted_on: HappenedDate | None = Field(
+        None, description="F1: the decision's date (default: today)"
+    )
     valid_until: ValidityEndDate | None = Field(
         None, description="default: valid_from + validity years - 1 day"
     )
@@ -137,6 +143,9 @@ class FileOutOfProvince(Command):
     receiving_official: str | None = Field(None, min_length=1, max_length=50, description="承办人")
     receiving_official_phone: str | None = Field(
         None, min_length=5, max_length=30, pattern=r"^[0-9+\-() ]+$"
+    )
+    filed_on: HappenedDate | None = Field(
+        None, description="F1: the filing's date (default: today)"
     )
 
 

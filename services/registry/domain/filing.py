@@ -16,6 +16,7 @@ from contracts.registry_v1 import (
 from ohts_kit import regions
 from ohts_kit.errors import Conflict, InvalidCommand
 from ohts_kit.workdays import china_date
+from ohts_kit.world_dates import EARLIEST, world_date, world_instant
 from services.registry.domain.commands import FileOutOfProvince, SubmitWorkSummary
 from services.registry.domain.institution import Institution
 from services.registry.domain.qualification import Qualification, Status
@@ -64,7 +65,9 @@ def register(
     cmd: FileOutOfProvince,
     issuing_authority: str,
     now: datetime,
+    earliest: date = EARLIEST,
 ) -> list[EventPayload]:
+    """`cmd.filed_on`: the filing's world date (F1); the certificate is checked on it."""
     if s.filed:
         raise Conflict(f"filing {s.filing_id} already exists")
     if not holder.registered:
@@ -86,7 +89,13 @@ def register(
             "certificate of the institution",
             "the certificate is another holder's",
         )
-    today = china_date(now)
+    today = world_date(
+        "filed_on",
+        cmd.filed_on,
+        china_date(now),
+        earliest,
+        ("资质证书有效期起始日", certificate.valid_from),
+    )
     if certificate.status is not Status.GRANTED or (
         certificate.valid_until is not None
         and today > certificate.valid_until
@@ -114,7 +123,7 @@ def register(
             scope_codes=list(certificate.scope_codes),
             contacts=[Contact(**c.model_dump()) for c in cmd.contacts],
             receiving_qc_centre=cmd.receiving_qc_centre,
-            filed_at=now,
+            filed_at=world_instant(today, now),
             work_region_code=cmd.work_region_code,
             work_place_authority=cmd.work_place_authority,
             receiving_official=cmd.receiving_official,

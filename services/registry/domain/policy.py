@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -10,6 +11,8 @@ class RegistryPolicy:
     # Certificate validity: 5 years under SAWS Order No. 50; not confirmed for NHC Order No. 4,
     # so configurable (OHTS_REGISTRY_VALIDITY_YEARS).
     validity_years: int = 5
+    # F1: the earliest world date a registry fact may carry (OHTS_EARLIEST_FACT_DATE).
+    earliest_fact_date: date = date(2019, 1, 1)
     # Renewal due this many months before expiry (Order No. 50; unconfirmed for Order No. 4).
     renewal_lead_months: int = 3
     # R3: decisions published within 20 working days (Guangxi 证照分离 notice, seed 003 §二.1).

@@ -30,6 +30,7 @@ from contracts.registry_v1 import (
 )
 from ohts_kit.errors import Conflict, InvalidCommand, Violation
 from ohts_kit.workdays import WorkCalendar, china_date
+from ohts_kit.world_dates import EARLIEST, world_date, world_instant
 from services.registry.domain.blocking import BlockingItem, not_blocked
 from services.registry.domain.institution import LICENSED_KINDS, Institution
 from services.registry.domain.policy import RegistryPolicy
@@ -77,6 +78,7 @@ class Qualification:
     renewal_pending: bool = False
     renewal_scope_codes: tuple[str, ...] = ()
     published: frozenset[str] = frozenset()
+    applied_on: date | None = None  # F1: the world date of the application
 
 
 def evolve(s: Qualification, e: EventPayload) -> Qualification:
@@ -89,6 +91,7 @@ def evolve(s: Qualification, e: EventPayload) -> Qualification:
                 institution_id=e.institution_id,
                 kind=e.kind,
                 scope_codes=tuple(e.scope_codes),
+                applied_on=china_date(e.applied_at),
             )
         case QualificationReviewStarted():
             return replace(s, status=Status.UNDER_REVIEW)
@@ -154,9 +157,16 @@ _not_blocked = not_blocked
 
 
 def apply(
-    s: Qualification, holder: Institution, kind: QualificationKind, scopes: list[str], now: datetime
+    s: Qualification,
+    holder: Institution,
+    kind: QualificationKind,
+    scopes: list[str],
+    now: datetime,
+    applied_on: date | None = None,
+    earliest: date = EARLIEST,
 ) -> list[EventPayload]:
     _require(s, "apply", Status.NONE)
+    day = world_date("applied_on", applied_on, china_date(now), earliest)
     if not holder.registered:
         raise InvalidCommand.of("institution_id", "registered institution", "no such institution")
     if holder.kind not in LICENSED_KINDS:
@@ -172,7 +182,7 @@ def apply(
             institution_id=holder.institution_id,
             kind=kind,
             scope_codes=scopes,
-            applied_at=now,
+            applied_at=world_instant(day, now),
         )
     ]
 
@@ -203,9 +213,18 @@ def grant(
     now: datetime,
     authority: str,
     policy: RegistryPolicy,
+    granted_on: date | None = None,
 ) -> list[EventPayload]:
-    """`conditions`: the R6a conditions the institution does not meet (must be none)."""
+    """`conditions`: the R6a conditions the institution does not meet (must be none);
+    `granted_on`: the decision's world date (F1), not before the application."""
     _require(s, "grant", Status.UNDER_REVIEW)
+    day = world_date(
+        "granted_on",
+        granted_on,
+        china_date(now),
+        policy.earliest_fact_date,
+        ("申请日期", s.applied_on),
+    )
     until = valid_until or default_valid_until(valid_from, policy)
     if until <= valid_from:
         raise InvalidCommand.of(
@@ -225,7 +244,7 @@ def grant(
             scope_codes=list(s.scope_codes),
             valid_from=valid_from,
             valid_until=until,
-            decided_at=now,
+            decided_at=world_instant(day, now),
             issuing_authority=authority,
         )
     ]

@@ -13,10 +13,12 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ohts_kit.spreadsheets import safe_cell
-from services.reporting.domain.forms import Cell, Form, header_grid
+from services.reporting.domain.forms import WAN_FORMAT, Cell, Form, WanYuan, header_grid
 
 
 def _plain(value: Cell) -> Any:
+    if isinstance(value, WanYuan):  # exact, with the form's four decimals
+        return format(value, "f")
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, date):
@@ -92,6 +94,8 @@ def to_xlsx(form: Form) -> bytes:
         for c, value in enumerate(row):
             cell = sheet.cell(row=first_data + r, column=c + 1, value=_xlsx(value))
             cell.border, cell.alignment = box, Alignment(wrap_text=True, vertical="center")
+            if isinstance(value, WanYuan):
+                cell.number_format = WAN_FORMAT
     last = first_data + len(form.rows)
     for n, note in enumerate([form.signoff.footer(), *form.notes]):
         sheet.cell(row=last + n, column=1, value=safe_cell(note))

@@ -7,11 +7,14 @@ written here.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ohts_kit import regions
@@ -19,32 +22,36 @@ from ohts_kit.db import Conn
 from services.reporting.application.form_capability import yunnan_1
 from services.reporting.application.moment import Moment
 from services.reporting.application.public import region_prefix
-from services.reporting.domain import labels as L
-from services.reporting.domain.forms import DASH, Cell, Form, H, wan_yuan
+from services.reporting.domain.forms import DASH, Cell, Form, H, WanYuan, wan_yuan
 from services.reporting.projections.temporal import as_of_clause
 
-# 附表2 violation columns: which violation codes each counts. Violations by a person (signing
-# for others, prohibited practice) are counted in the 技术人员 row, the rest by institution.
-PERSON_VIOLATIONS = frozenset({"staff-signing", "prohibited-practice"})
-HZ2_VIOLATION_COLUMNS: list[tuple[str, frozenset[str]]] = [
-    ("unqualified", frozenset({"unqualified-service", "beyond-scope"})),
-    ("certificate", frozenset({"certificate-misuse"})),
-    ("false-report", frozenset({"false-report"})),
-    (
-        "work",
-        frozenset(
-            {
-                "work-requirements-not-met",
-                "not-performing-duties",
-                "report-card-unreported",
-                "report-card-late",
-                "application-fraud",
-                "staff-signing",
-            }
-        ),
-    ),
-    ("staff-management", frozenset({"staff-management-not-met"})),
-    ("ban", frozenset({"prohibited-practice"})),
+# 附表2 violation columns: the controlled vocabulary (the `violation` codes of the statutory
+# table) mapped to the form's columns as data; violations by a person are counted in the
+# 技术人员 row, the rest by institution.
+HZ2_VIOLATIONS = Path(__file__).parent.parent / "data" / "hz2_violations.csv"
+OH_KIND = "occupational-health-service"  # the occupational-health form counts these only
+HZ2_COLUMN_ORDER = ("unqualified", "certificate", "false-report", "work", "staff-management", "ban")
+
+
+@cache
+def hz2_mapping() -> dict[str, tuple[str, str]]:
+    """violation -> (row: institution | person, column)."""
+    with HZ2_VIOLATIONS.open(encoding="utf-8") as f:
+        return {r["violation"]: (r["row"], r["column"]) for r in csv.DictReader(f)}
+
+
+def _person_violations() -> frozenset[str]:
+    return frozenset(v for v, (row, _) in hz2_mapping().items() if row == "person")
+
+
+HZ2_NOTES = [
+    "说明：外地职业卫生技术服务机构是指在本辖区从事职业卫生技术服务的辖区以外注册的机构。",
+    "统计口径：本表只统计职业卫生技术服务机构（放射卫生技术服务机构不计入）；"
+    "本地、外地按机构注册地区分；辖区单位数为统计期内至少一日持有效资质的本地机构。",
+    "案件及处罚按作出决定的执法机关所在辖区统计（违法行为发生地查处的外地机构计入外地机构）；"
+    "未在本省备案而在本辖区开展技术服务被发现的外地机构，计入外地机构辖区单位数及其违法情况。",
+    "已被撤销或变更的处罚决定自撤销之日起不计入；违法类型按统一违法行为代码归类，"
+    "违法事实另行记录；罚款、没收违法所得以万元为单位，保留四位小数。",
 ]
 
 
@@ -125,13 +132,8 @@ HZ2_STAFF_DASHES = frozenset({2, 3, 6, 11})
 
 
 async def hangzhou_2(conn: Conn, m: Moment, jurisdiction: str, start: date, end: date) -> Form:
-    """附表2: the campaign's result for the jurisdiction over the period.
-
-    Local institutions: technical service institutions registered in the jurisdiction with a
-    valid qualification at the moment. Out-of-area institutions: registered elsewhere, with
-    report cards for clients in the jurisdiction in the period, or a case here. Staff: the
-    local institutions' staff in post. Penalties count when decided in the period by an
-    authority of the jurisdiction; cases when opened in it."""
+    """附表2: the campaign's result for the jurisdiction over the period, counted by the
+    rules written in HZ2_NOTES (they are printed under the form)."""
     prefix = region_prefix(jurisdiction) + "%"
     local, outside, staff = await _hz2_universes(conn, m, prefix, start, end)
     by_row, case_count = await _hz2_decisions(conn, m, prefix, start, end)
@@ -151,24 +153,32 @@ async def hangzhou_2(conn: Conn, m: Moment, jurisdiction: str, start: date, end:
         preamble=[f"填报单位：{regions.name_of(jurisdiction)}卫生健康监督部门"],
         columns=HZ2_COLUMNS,
         rows=[[label, *values] for label, values in [*rows.items(), ("合计", total)]],
-        notes=[
-            "说明：外地职业卫生技术服务机构是指在本辖区从事职业卫生技术服务的辖区以外注册的机构。"
-        ],
+        notes=list(HZ2_NOTES),
     )
+
+
+# A qualification in force on at least one day of the period (world dates): valid dates
+# overlapping it, and not ended (revoked, cancelled...) before the period began.
+_IN_FORCE = (
+    "q.valid_from <= $4 AND q.valid_until >= $3"
+    " AND (q.status IN ('granted', 'renewal-pending') OR q.changed_on >= $3)"
+)
 
 
 async def _hz2_universes(
     conn: Conn, m: Moment, prefix: str, start: date, end: date
 ) -> tuple[int, int, int]:
-    """辖区单位数（人数）: local institutions, out-of-area institutions and staff."""
+    """辖区单位数（人数）: local and out-of-area occupational-health institutions, staff."""
     local = await conn.fetchval(
         f"SELECT count(*) FROM rp_institutions i WHERE {as_of_clause('i', 1)}"
-        " AND i.region_code LIKE $2 AND i.kind = ANY($3::text[]) AND EXISTS (SELECT 1 FROM"
+        " AND i.region_code LIKE $2 AND i.kind = $5 AND EXISTS (SELECT 1 FROM"
         f" rp_qualifications q WHERE q.institution_id = i.institution_id AND {as_of_clause('q', 1)}"
-        " AND q.status IN ('granted', 'renewal-pending'))",
+        f" AND {_IN_FORCE})",
         m.at,
         prefix,
-        list(L.TECHNICAL_SERVICE_KINDS),
+        start,
+        end,
+        OH_KIND,
     )
     outside = await conn.fetchval(
         "SELECT count(DISTINCT x.institution_id) FROM ("
@@ -177,22 +187,23 @@ async def _hz2_universes(
         " UNION SELECT institution_id FROM rp_cases WHERE known_at < $1"
         "  AND jurisdiction_code LIKE $2 AND opened_on BETWEEN $3 AND $4) x"
         f" JOIN rp_institutions i ON i.institution_id = x.institution_id AND {as_of_clause('i', 1)}"
-        " WHERE i.region_code NOT LIKE $2",
+        " WHERE i.region_code NOT LIKE $2 AND i.kind = $5",
         m.at,
         prefix,
         start,
         end,
+        OH_KIND,
     )
     staff = await conn.fetchval(
         "SELECT count(*) FROM rp_staff s JOIN rp_institutions i"
         f" ON i.institution_id = s.institution_id AND {as_of_clause('i', 1)}"
         " WHERE s.known_at < $1 AND s.registered_on <= $3 AND i.region_code LIKE $2"
-        " AND i.kind = ANY($4::text[])"
+        " AND i.kind = $4"
         " AND NOT (s.left_known_at IS NOT NULL AND s.left_known_at < $1 AND s.left_on <= $3)",
         m.at,
         prefix,
         end,
-        list(L.TECHNICAL_SERVICE_KINDS),
+        OH_KIND,
     )
     return local, outside, staff
 
@@ -200,28 +211,35 @@ async def _hz2_universes(
 async def _hz2_decisions(
     conn: Conn, m: Moment, prefix: str, start: date, end: date
 ) -> tuple[dict[str, list[Any]], dict[str, int]]:
-    """The period's penalties and the number of its cases, by row (local, outside, staff)."""
+    """The period's penalties (annulled ones excluded from their annulment on) and the number
+    of its cases, by row (local, outside, staff), for occupational-health institutions."""
     penalties = await conn.fetch(
         "SELECT p.*, i.region_code FROM rp_penalties p JOIN rp_institutions i"
         f" ON i.institution_id = p.institution_id AND {as_of_clause('i', 1)}"
-        " WHERE p.known_at < $1 AND p.jurisdiction_code LIKE $2 AND p.decided_on BETWEEN $3 AND $4",
+        " WHERE p.known_at < $1 AND p.jurisdiction_code LIKE $2 AND p.decided_on BETWEEN $3 AND $4"
+        " AND i.kind = $5"
+        " AND NOT (p.annulled_known_at IS NOT NULL AND p.annulled_known_at < $1)",
         m.at,
         prefix,
         start,
         end,
+        OH_KIND,
     )
     cases = await conn.fetch(
         "SELECT c.violation, c.institution_id, i.region_code FROM rp_cases c JOIN rp_institutions i"
         f" ON i.institution_id = c.institution_id AND {as_of_clause('i', 1)}"
-        " WHERE c.known_at < $1 AND c.jurisdiction_code LIKE $2 AND c.opened_on BETWEEN $3 AND $4",
+        " WHERE c.known_at < $1 AND c.jurisdiction_code LIKE $2 AND c.opened_on BETWEEN $3 AND $4"
+        " AND i.kind = $5",
         m.at,
         prefix,
         start,
         end,
+        OH_KIND,
     )
+    persons = _person_violations()
 
     def row_of(violation: str, region_code: str) -> str:
-        if violation in PERSON_VIOLATIONS:
+        if violation in persons:
             return "staff"
         return "local" if region_code.startswith(prefix[:-1]) else "outside"
 
@@ -242,9 +260,10 @@ def _hz2_cells(
         (p["banned_staff_id"] or p["case_id"]) if kind == "staff" else p["institution_id"]
         for p in ps
     }
+    mapping = hz2_mapping()
     counts: list[Cell] = []
-    for column, violations in HZ2_VIOLATION_COLUMNS:
-        hits = [p for p in ps if p["violation"] in violations]
+    for column in HZ2_COLUMN_ORDER:
+        hits = [p for p in ps if mapping.get(p["violation"], ("", ""))[1] == column]
         # The certificate column counts units (单位数); the others count decisions (数).
         counts.append(
             len({p["institution_id"] for p in hits}) if column == "certificate" else len(hits)
@@ -264,7 +283,9 @@ def _hz2_cells(
 
 
 def _sum(cells: tuple[Cell, ...]) -> Cell:
-    """合计: the sum of a column's numbers (a —— cell counts nothing)."""
+    """合计: the sum of a column's numbers (a —— cell counts nothing); 万元 stay 万元."""
+    if any(isinstance(cell, WanYuan) for cell in cells):
+        return WanYuan(sum((c for c in cells if isinstance(c, Decimal)), Decimal(0)))
     total: int | Decimal = 0
     for cell in cells:
         if isinstance(cell, int | Decimal):

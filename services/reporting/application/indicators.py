@@ -9,7 +9,9 @@ Definitions (targets 100%, Yunnan seed 001 §一.2), over the period [start, end
 - rectification rate (整改率): rectification items due in the period and verified / those due;
 - case rate (案件查处率): leads opened in the period and dealt with (a case, or closed with a
   reason) / leads opened;
-- publication lag: mean working days from decision to publication, and those over 20.
+- publication lag: mean working days from decision to publication, and those over 20;
+- late entries (F1): facts dated in the period (decisions, QC results, filings) recorded more
+  than 20 working days after they happened, and the largest such lag.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import BaseModel
 from contracts.reporting_rate import ReportingCounts
 from ohts_kit import regions
 from ohts_kit.db import Conn
+from services.reporting.application import lateness
 from services.reporting.application.moment import Moment
 from services.reporting.application.public import region_prefix
 from services.reporting.projections.temporal import as_of_clause
@@ -46,6 +49,8 @@ class RegionIndicators(BaseModel):
     case_rate: Ratio
     publication_lag_mean_working_days: float | None
     publications_over_20_working_days: int
+    late_entries: int = 0
+    late_entry_max_working_days: int = 0
 
 
 class Indicators(BaseModel):
@@ -103,12 +108,14 @@ async def indicators(conn: Conn, m: Moment, region: str, start: date, end: date)
     children = regions.children_of(region)
     child_length = len(region_prefix(children[0].code)) if children else len(prefix)
     results: dict[int, dict[str, dict[str, tuple[int, ...]]]] = {}
+    late: dict[int, dict[str, tuple[int, int]]] = {}
     for length in {len(prefix), child_length}:
         per: dict[str, dict[str, tuple[int, ...]]] = {}
         for name, sql in QUERIES.items():
             rows = await conn.fetch(sql, m.at, prefix + "%", start, end, length)
             per[name] = {r[0]: tuple(int(v) for v in r[1:]) for r in rows}
         results[length] = per
+        late[length] = await lateness.late_by_group(conn, m, prefix + "%", start, end, length)
 
     def build(code: str, length: int) -> RegionIndicators:
         g = region_prefix(code)[:length]
@@ -117,9 +124,10 @@ async def indicators(conn: Conn, m: Moment, region: str, start: date, end: date)
         def get(name: str) -> tuple[int, ...]:
             return per[name].get(g, (0, 0, 0))
 
-        on_time, late = get("reporting_rate")[:2]
-        cards = ReportingCounts(on_time=on_time, late=late, unreported=get("unreported")[0])
+        on_time, late_cards = get("reporting_rate")[:2]
+        cards = ReportingCounts(on_time=on_time, late=late_cards, unreported=get("unreported")[0])
         lag_sum, published, over = get("lag")
+        late_entries, worst = late[length].get(g, (0, 0))
         return RegionIndicators(
             region_code=code,
             region_name=regions.name_of(code),
@@ -133,6 +141,8 @@ async def indicators(conn: Conn, m: Moment, region: str, start: date, end: date)
             case_rate=_ratio(*get("case_rate")[:2]),
             publication_lag_mean_working_days=round(lag_sum / published, 1) if published else None,
             publications_over_20_working_days=over,
+            late_entries=late_entries,
+            late_entry_max_working_days=worst,
         )
 
     return Indicators(

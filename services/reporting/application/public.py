@@ -121,6 +121,10 @@ class PublicPenalty(BaseModel):
     data_source: str = Field(description="数据来源单位 (the deciding authority)")
     data_source_uscc: str = Field("", description="数据来源单位统一社会信用代码")
     remarks: str = Field("", description="备注")
+    severity_label: str = Field("", description="P2: the class as the rule in force names it")
+    severity_chosen: bool = Field(False, description="chosen by the deciding authority")
+    severity_basis: str | None = Field(None, description="the authority's basis for it")
+    publicity_rule: str = ""
 
 
 class PenaltyPage(Paging):
@@ -268,6 +272,10 @@ def _penalty(r: asyncpg.Record) -> PublicPenalty:
         public_until=r["public_until"],
         data_source=r["authority"],
         remarks=f"禁止从业人员：{r['banned_staff']}" if r["banned_staff"] else "",
+        severity_label=r["severity_name"],
+        severity_chosen=r["severity_chosen"],
+        severity_basis=r["severity_basis"],
+        publicity_rule=r["publicity_rule"],
     )
 
 

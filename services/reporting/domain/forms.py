@@ -96,6 +96,20 @@ class Form:
         return paths
 
 
-def wan_yuan(yuan: Decimal | None) -> Decimal:
+class WanYuan(Decimal):
+    """An amount in 万元: exports print it with four decimals (exact to the yuan) and XLSX
+    gives it a fixed number format."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: Decimal | int | str = 0) -> WanYuan:
+        return super().__new__(cls, Decimal(value).quantize(WAN_PLACES))
+
+
+WAN_PLACES = Decimal("0.0001")
+WAN_FORMAT = "0.0000"  # the XLSX number format of 万元 cells
+
+
+def wan_yuan(yuan: Decimal | None) -> WanYuan:
     """Amounts in 万元 as the seed's 附表2 asks, exact to the yuan."""
-    return ((yuan or Decimal(0)) / Decimal(10_000)).quantize(Decimal("0.0001"))
+    return WanYuan((yuan or Decimal(0)) / Decimal(10_000))

@@ -18,7 +18,7 @@ from ohts_kit.auth import check_jurisdiction, verify_token
 from ohts_kit.errors import InvalidCommand, NotFound
 from ohts_kit.service import runtime_of
 from services.reporting.adapters import exports
-from services.reporting.application import forms, indicators
+from services.reporting.application import forms, indicators, lateness
 from services.reporting.application.moment import Moment, moment
 from services.reporting.domain.form_extras import SignOff, seed_notes
 from services.reporting.entrypoints.templating import templates
@@ -170,7 +170,12 @@ async def full_penalty_record(
     ]
     if rows and not mine:
         check_jurisdiction(actor, rows[0]["region_code"])  # raises: nothing here is theirs
-    return [{k: v for k, v in dict(r).items() if k != "region_code"} for r in mine]
+    return [
+        {k: v for k, v in dict(r).items() if k != "region_code"}
+        # F1: a decision entered late shows it ("recorded N working days after the decision").
+        | {"recorded_working_days_after": lateness.recorded_after(r["decided_on"], r["known_at"])}
+        for r in mine
+    ]
 
 
 @router.get("/supervision", response_class=HTMLResponse, include_in_schema=False)

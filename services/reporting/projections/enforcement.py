@@ -28,7 +28,7 @@ from contracts.enforcement_v1 import (
     UnreportedProjectFound,
 )
 from contracts.envelope import Envelope
-from contracts.publicity import publicity_of
+from contracts.publicity import Publicity, SeverityNotAllowed, publicity_of
 from ohts_kit.db import Conn
 from ohts_kit.handlers import EventHandlers
 from services.reporting.projections import Projecting
@@ -131,16 +131,30 @@ async def case_closed(_: Projecting, conn: Conn, env: Envelope, e: CaseClosed) -
     )
 
 
+def _publicity(ctx: Projecting, e: PenaltyDecided) -> Publicity:
+    """The chosen severity (law16's optional field) or, for older events, the suggested one;
+    a choice the rule does not know falls back to the suggestion rather than stop the view."""
+    chosen = getattr(e, "severity", None)
+    args = (e.decided_on, e.penalties, e.fine_yuan, e.ban_years, ctx.fine_threshold_yuan)
+    try:
+        return publicity_of(*args, severity=chosen, violation=e.violation)
+    except SeverityNotAllowed:
+        return publicity_of(*args, violation=e.violation)
+    except LookupError:  # before the first rule of the table: long out of any period
+        return Publicity("none", "general", False, None, None, "no publicity rule in force")
+
+
 @views.on(PenaltyDecided)
 async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: PenaltyDecided) -> None:
-    p = publicity_of(e.decided_on, e.penalties, e.fine_yuan, e.ban_years, ctx.fine_threshold_yuan)
+    p = _publicity(ctx, e)
     await conn.execute(
         "INSERT INTO rp_penalties (case_id, institution_id, jurisdiction_code,"
         " decision_number, decided_on, authority, violation, legal_basis, penalties,"
         " fine_yuan, confiscation_yuan, banned_staff_id, ban_years, severity,"
-        " published, public_until, publicity_rule, known_at, certificate_number, on_person)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19, $20) ON CONFLICT DO NOTHING",
+        " published, public_until, publicity_rule, known_at, certificate_number, on_person,"
+        " severity_name, severity_chosen, severity_basis) VALUES ($1, $2, $3, $4, $5, $6,"
+        " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+        " ON CONFLICT DO NOTHING",
         e.case_id,
         e.institution_id,
         env.actor.region_code,
@@ -161,6 +175,9 @@ async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: Penalty
         env.occurred_at,
         e.certificate_number,
         e.person_ref is not None,  # E6: on a person, never on an institution's credit page
+        p.name,
+        p.chosen,
+        getattr(e, "severity_basis", None),
     )
 
 

@@ -179,7 +179,9 @@ StatusChange = (
 @views.on(*STATUS_OF)
 async def qualification_status(_: Projecting, conn: Conn, env: Envelope, e: StatusChange) -> None:
     status, what = STATUS_OF[type(e)]
-    change = {"status": status, "change": what, "changed_on": china_date(env.occurred_at)}
+    # F1: the decision's own date where the event has one, else when it was recorded.
+    when = getattr(e, "decided_at", None) or env.occurred_at
+    change = {"status": status, "change": what, "changed_on": china_date(when)}
     await _revise_qualification(conn, env, e.qualification_id, change)
 
 
