@@ -299,6 +299,7 @@ async def _supervisor_decides(page: Page, base: str, svc: dict, settings: object
     await page.goto(f"{base}/console/do/decide-penalty?id={case}")
     await fill(page, {"decision_number": decision, "fine_yuan": "60000"})
     await page.get_by_label("罚款", exact=True).check()
+    await page.get_by_label("警告", exact=True).check()  # 办法 42: 并处 warning and fine
     await submit(page)
     assert "请确认" in await page.inner_text("h1")  # irreversible: a second page
     await _accessible(page, "confirmation")

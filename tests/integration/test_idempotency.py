@@ -17,29 +17,31 @@ async def test_a_retried_create_has_one_effect_and_the_first_answer(settings: Se
     async with running_registry(settings) as reg:
         a = await reg.register(1)
         part_time = {**staff_body(a, 5, 1), "full_time": False}
-        # Without a key, a retry after a timeout registered the person twice.
+        # Without a key, a retry after a timeout used to register the person twice; R6 (one
+        # registration per person and institution) now refuses the repeat, the key replays it.
         await reg.post("/api/v1/staff", part_time, expect=201)
-        await reg.post("/api/v1/staff", part_time, expect=201)
-        assert len(await reg.events("registry.StaffRegistered")) == 2
+        await reg.post("/api/v1/staff", part_time, expect=409)
+        assert len(await reg.events("registry.StaffRegistered")) == 1
 
         keyed = {**reg.authority, "Idempotency-Key": "3f0e7a52-retry-1"}
         other = {**staff_body(a, 6, 1), "full_time": False}
         first = await reg.post("/api/v1/staff", other, keyed, expect=201)
         again = await reg.post("/api/v1/staff", other, keyed, expect=201)
         assert again.json() == first.json() and again.headers["idempotency-replayed"] == "true"
-        assert len(await reg.events("registry.StaffRegistered")) == 3
+        assert len(await reg.events("registry.StaffRegistered")) == 2
 
         changed = await reg.post("/api/v1/staff", {**other, "specialty": "检测检验"}, keyed)
         assert changed.status_code == 422, changed.text
         assert changed.json()["errors"][0]["field"] == "header idempotency-key"
-        assert len(await reg.events("registry.StaffRegistered")) == 3
+        assert len(await reg.events("registry.StaffRegistered")) == 2
 
         # Another caller's key of the same text is its own.
         institution = {
             **reg.token(Role.INSTITUTION, "330106", a),
             "Idempotency-Key": "3f0e7a52-retry-1",
         }
-        mine = await reg.post("/api/v1/staff", other, institution, expect=201)
+        own = {**staff_body(a, 9, 1), "full_time": False}
+        mine = await reg.post("/api/v1/staff", own, institution, expect=201)
         assert mine.json() != first.json()
 
         # Parallel duplicates: one effect, both answered with the same id or told to retry.
@@ -50,7 +52,7 @@ async def test_a_retried_create_has_one_effect_and_the_first_answer(settings: Se
         )
         created = {r.json()["id"] for r in answers if r.status_code == 201}
         assert len(created) == 1 and {r.status_code for r in answers} <= {201, 409}
-        assert len(await reg.events("registry.StaffRegistered")) == 5
+        assert len(await reg.events("registry.StaffRegistered")) == 4
 
         # A refusal is not kept: the corrected retry with the same key runs.
         bad = {**staff_body(a, 8, 1), "full_time": False, "id_number": "123"}

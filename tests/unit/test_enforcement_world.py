@@ -133,7 +133,9 @@ def test_a_ban_needs_a_person() -> None:
 def test_the_severity_is_the_authoritys_choice_with_a_basis() -> None:
     s = investigated()
     on = date(2026, 5, 1)
-    suggested = suggest_severity(on, ["warning", "fine"], Decimal(20000), violation="false-report")
+    suggested = suggest_severity(
+        on, ["warning", "fine"], Decimal(20000), None, violation="false-report"
+    )
     [default] = case.decide_penalty(s, decision(decided_on=on), TODAY)
     assert (default.severity, default.severity_basis) == (suggested, "默认建议（规则表）")  # type: ignore[attr-defined]
     other = next(k for k in ("general", "serious", "minor") if k != suggested)
