@@ -254,88 +254,105 @@ def register(client: httpx.Client, headers: dict[str, str], item: DemoInstitutio
 def load_demo(settings: Settings, registry_url: str) -> list[str]:
     """Institutions in four provinces with staff and certificates, a legacy import, an
     out-of-province filing with a work summary, and service report cards."""
-    ids: list[str] = []
     with keyed_client(base_url=registry_url, timeout=30) as client:
-        for serial, item in enumerate(INSTITUTIONS, start=1):
-            headers = authority(settings, item.region_code)
-            institution_id = register(client, headers, item)
-            ids.append(institution_id)
-            if item.certificate_number and item.qualification_kind:
-                qualify(
-                    client,
-                    headers,
-                    institution_id,
-                    item.qualification_kind,
-                    list(item.scopes),
-                    item.certificate_number,
-                    serial,
-                )
+        ids = _register_institutions(settings, client)
         zj = authority(settings, "330000")
-        report = ok(
-            client.post(
-                "/api/v1/imports/legacy",
-                headers={**zj, "Content-Type": "text/csv"},
-                content=LEGACY_CSV.read_text("utf-8").encode(),
-            )
-        )
-        if report["errors"]:
-            raise RuntimeError(f"demo legacy import: {report['errors']}")
-        # 浙江省职业病防治研究院检测中心 works in Yunnan: files first (R7), then reports.
-        filing_id = ok(
-            client.post(
-                "/api/v1/filings",
-                headers=zj,
-                json={
-                    "institution_id": ids[0],
-                    "province_code": "530000",
-                    "certificate_number": INSTITUTIONS[0].certificate_number,
-                    "contacts": [{"name": "王建国", "phone": "0571-88000000"}],
-                    "receiving_qc_centre": "云南省职业病防治院质量控制中心",
-                },
-            )
-        )["id"]
-        ok(
-            client.post(
-                f"/api/v1/filings/{filing_id}/summaries",
-                headers=zj,
-                json={
-                    "period": "2026H1",
-                    "projects": [
-                        {
-                            "report_name": "某矿业公司职业病危害因素定期检测报告",
-                            "report_number": "ZJJC-2026-0107",
-                            "completion_date": "2026-04-18",
-                            "client_name": "云南某矿业有限公司",
-                            "client_address": "昆明市东川区",
-                            "client_contact": "0871-6000000",
-                        }
-                    ],
-                },
-            )
-        )
-        for n, (kind, completed) in enumerate(
-            [
-                ("detection", "2026-09-01"),
-                ("evaluation", "2026-10-20"),
-                ("current-status-evaluation", "2026-11-02"),
-            ]
-        ):
-            ok(
-                client.post(
-                    "/api/v1/report-cards",
-                    headers=zj,
-                    json={
-                        "institution_id": ids[n % 2],
-                        "report_number": f"ZJ-2026-{100 + n}",
-                        "service_kind": kind,
-                        "client_name": f"杭州某化工有限公司{n + 1}",
-                        "client_uscc": make_uscc("330106", f"00000{n + 1:04d}", "91"),
-                        "client_region_code": "330106",
-                        "completion_date": completed,
-                    },
-                )
+        _legacy_import(client, zj)
+        _yunnan_filing(client, zj, ids[0])
+        _report_cards(client, zj, ids)
+    return ids
+
+
+def _register_institutions(settings: Settings, client: httpx.Client) -> list[str]:
+    ids: list[str] = []
+    for serial, item in enumerate(INSTITUTIONS, start=1):
+        headers = authority(settings, item.region_code)
+        institution_id = register(client, headers, item)
+        ids.append(institution_id)
+        if item.certificate_number and item.qualification_kind:
+            qualify(
+                client,
+                headers,
+                institution_id,
+                item.qualification_kind,
+                list(item.scopes),
+                item.certificate_number,
+                serial,
             )
     return ids
+
+
+def _legacy_import(client: httpx.Client, zj: dict[str, str]) -> None:
+    report = ok(
+        client.post(
+            "/api/v1/imports/legacy",
+            headers={**zj, "Content-Type": "text/csv"},
+            content=LEGACY_CSV.read_text("utf-8").encode(),
+        )
+    )
+    if report["errors"]:
+        raise RuntimeError(f"demo legacy import: {report['errors']}")
+
+
+def _yunnan_filing(client: httpx.Client, zj: dict[str, str], institution_id: str) -> None:
+    # 浙江省职业病防治研究院检测中心 works in Yunnan: files first (R7), then reports.
+    filing_id = ok(
+        client.post(
+            "/api/v1/filings",
+            headers=zj,
+            json={
+                "institution_id": institution_id,
+                "province_code": "530000",
+                "certificate_number": INSTITUTIONS[0].certificate_number,
+                "contacts": [{"name": "王建国", "phone": "0571-88000000"}],
+                "receiving_qc_centre": "云南省职业病防治院质量控制中心",
+            },
+        )
+    )["id"]
+    ok(
+        client.post(
+            f"/api/v1/filings/{filing_id}/summaries",
+            headers=zj,
+            json={
+                "period": "2026H1",
+                "projects": [
+                    {
+                        "report_name": "某矿业公司职业病危害因素定期检测报告",
+                        "report_number": "ZJJC-2026-0107",
+                        "completion_date": "2026-04-18",
+                        "client_name": "云南某矿业有限公司",
+                        "client_address": "昆明市东川区",
+                        "client_contact": "0871-6000000",
+                    }
+                ],
+            },
+        )
+    )
+
+
+def _report_cards(client: httpx.Client, zj: dict[str, str], ids: list[str]) -> None:
+    for n, (kind, completed) in enumerate(
+        [
+            ("detection", "2026-09-01"),
+            ("evaluation", "2026-10-20"),
+            ("current-status-evaluation", "2026-11-02"),
+        ]
+    ):
+        ok(
+            client.post(
+                "/api/v1/report-cards",
+                headers=zj,
+                json={
+                    "institution_id": ids[n % 2],
+                    "report_number": f"ZJ-2026-{100 + n}",
+                    "service_kind": kind,
+                    "client_name": f"杭州某化工有限公司{n + 1}",
+                    "client_uscc": make_uscc("330106", f"00000{n + 1:04d}", "91"),
+                    "client_region_code": "330106",
+                    "completion_date": completed,
+                },
+            )
+        )
 
 
 def wait_until(check: Any, what: str, timeout: float = 60) -> None:
@@ -367,84 +384,8 @@ def load_qc_demo(settings: Settings, qc_url: str, institution_ids: list[str]) ->
             ),
             "qc learning the registry",
         )
-        plan_id = ok(
-            client.post(
-                "/api/v1/plans",
-                headers=centre,
-                json={
-                    "province_code": "330000",
-                    "year": 2026,
-                    "seed": "zj-2026-demo",
-                    "complaints_to_verify": [institution_ids[1]],
-                },
-            )
-        )["id"]
-        on_site = ok(
-            client.post(
-                "/api/v1/activities",
-                headers=centre,
-                json={"plan_id": plan_id, "kind": "on-site", "participants": institution_ids[:3]},
-            )
-        )["id"]
-        blind = ok(
-            client.post(
-                "/api/v1/activities",
-                headers=centre,
-                json={
-                    "plan_id": plan_id,
-                    "kind": "blind-sample",
-                    "participants": institution_ids[:3],
-                },
-            )
-        )["id"]
-        ok(
-            client.post(
-                f"/api/v1/activities/{blind}/results",
-                headers=centre,
-                json={"institution_id": institution_ids[0], "result": "pass"},
-            )
-        )
-        items = ok(
-            client.post(
-                f"/api/v1/activities/{on_site}/results",
-                headers=centre,
-                json={
-                    "institution_id": institution_ids[1],
-                    "result": "fail",
-                    "findings": [
-                        {
-                            "category": "false-report",
-                            "severity": "serious",
-                            "description": "检测报告中噪声测量数据与现场原始记录不符",
-                            "evidence_refs": ["现场照片-01", "原始记录-17"],
-                            "due_on": "2026-12-31",
-                        },
-                        {
-                            "category": "records-management",
-                            "description": "技术服务档案缺少委托合同",
-                            "due_on": "2026-12-15",
-                        },
-                        {
-                            "category": "service-procedure",
-                            "description": "现场采样未按规定记录气象条件",
-                            "due_on": "2026-12-20",
-                        },
-                        {
-                            "category": "quality-management",
-                            "description": "内部质控样品未按期核查",
-                            "due_on": "2026-12-10",
-                        },
-                    ],
-                },
-            )
-        )["rectification_item_ids"]
-        ok(
-            client.post(
-                f"/api/v1/activities/{on_site}/results",
-                headers=centre,
-                json={"institution_id": institution_ids[2], "result": "pass"},
-            )
-        )
+        plan_id = _qc_plan(client, centre, institution_ids)
+        items = _qc_results(client, centre, plan_id, institution_ids)
         inst = {
             "Authorization": "Bearer "
             + issue(
@@ -454,37 +395,136 @@ def load_qc_demo(settings: Settings, qc_url: str, institution_ids: list[str]) ->
                 institution_id=institution_ids[1],
             )
         }
-        # one submitted, one verified (closed), one rejected back to open, one left open
-        ok(
-            client.post(
-                f"/api/v1/rectifications/{items[1]}/submission",
-                headers=inst,
-                json={"text": "已补全委托合同并归档", "attachment_refs": ["合同扫描件"]},
-            )
-        )
-        ok(
-            client.post(
-                f"/api/v1/rectifications/{items[2]}/submission",
-                headers=inst,
-                json={"text": "已补充气象条件记录", "attachment_refs": ["记录表"]},
-            )
-        )
-        ok(client.post(f"/api/v1/rectifications/{items[2]}/verification", headers=centre))
-        ok(
-            client.post(
-                f"/api/v1/rectifications/{items[3]}/submission",
-                headers=inst,
-                json={"text": "已核查", "attachment_refs": []},
-            )
-        )
-        ok(
-            client.post(
-                f"/api/v1/rectifications/{items[3]}/rejection",
-                headers=centre,
-                json={"reason": "未提供核查记录"},
-            )
-        )
+        _rectifications(client, centre, inst, items)
     return plan_id
+
+
+def _qc_plan(client: httpx.Client, centre: dict[str, str], institution_ids: list[str]) -> str:
+    plan_id = ok(
+        client.post(
+            "/api/v1/plans",
+            headers=centre,
+            json={
+                "province_code": "330000",
+                "year": 2026,
+                "seed": "zj-2026-demo",
+                "complaints_to_verify": [institution_ids[1]],
+            },
+        )
+    )["id"]
+    return plan_id
+
+
+# The on-site check's findings at the failing institution, one rectification item each.
+ON_SITE_FINDINGS: list[dict[str, Any]] = [
+    {
+        "category": "false-report",
+        "severity": "serious",
+        "description": "检测报告中噪声测量数据与现场原始记录不符",
+        "evidence_refs": ["现场照片-01", "原始记录-17"],
+        "due_on": "2026-12-31",
+    },
+    {
+        "category": "records-management",
+        "description": "技术服务档案缺少委托合同",
+        "due_on": "2026-12-15",
+    },
+    {
+        "category": "service-procedure",
+        "description": "现场采样未按规定记录气象条件",
+        "due_on": "2026-12-20",
+    },
+    {
+        "category": "quality-management",
+        "description": "内部质控样品未按期核查",
+        "due_on": "2026-12-10",
+    },
+]
+
+
+def _qc_results(
+    client: httpx.Client, centre: dict[str, str], plan_id: str, institution_ids: list[str]
+) -> list[str]:
+    """Two activities: a blind sample passed, an on-site check failed with four findings."""
+    on_site = ok(
+        client.post(
+            "/api/v1/activities",
+            headers=centre,
+            json={"plan_id": plan_id, "kind": "on-site", "participants": institution_ids[:3]},
+        )
+    )["id"]
+    blind = ok(
+        client.post(
+            "/api/v1/activities",
+            headers=centre,
+            json={
+                "plan_id": plan_id,
+                "kind": "blind-sample",
+                "participants": institution_ids[:3],
+            },
+        )
+    )["id"]
+    ok(
+        client.post(
+            f"/api/v1/activities/{blind}/results",
+            headers=centre,
+            json={"institution_id": institution_ids[0], "result": "pass"},
+        )
+    )
+    items = ok(
+        client.post(
+            f"/api/v1/activities/{on_site}/results",
+            headers=centre,
+            json={
+                "institution_id": institution_ids[1],
+                "result": "fail",
+                "findings": ON_SITE_FINDINGS,
+            },
+        )
+    )["rectification_item_ids"]
+    ok(
+        client.post(
+            f"/api/v1/activities/{on_site}/results",
+            headers=centre,
+            json={"institution_id": institution_ids[2], "result": "pass"},
+        )
+    )
+    return items
+
+
+def _rectifications(
+    client: httpx.Client, centre: dict[str, str], inst: dict[str, str], items: list[str]
+) -> None:
+    # one submitted, one verified (closed), one rejected back to open, one left open
+    ok(
+        client.post(
+            f"/api/v1/rectifications/{items[1]}/submission",
+            headers=inst,
+            json={"text": "已补全委托合同并归档", "attachment_refs": ["合同扫描件"]},
+        )
+    )
+    ok(
+        client.post(
+            f"/api/v1/rectifications/{items[2]}/submission",
+            headers=inst,
+            json={"text": "已补充气象条件记录", "attachment_refs": ["记录表"]},
+        )
+    )
+    ok(client.post(f"/api/v1/rectifications/{items[2]}/verification", headers=centre))
+    ok(
+        client.post(
+            f"/api/v1/rectifications/{items[3]}/submission",
+            headers=inst,
+            json={"text": "已核查", "attachment_refs": []},
+        )
+    )
+    ok(
+        client.post(
+            f"/api/v1/rectifications/{items[3]}/rejection",
+            headers=centre,
+            json={"reason": "未提供核查记录"},
+        )
+    )
 
 
 def load_enforcement_demo(settings: Settings, url: str, institution_ids: list[str]) -> str:
@@ -507,124 +547,147 @@ def load_enforcement_demo(settings: Settings, url: str, institution_ids: list[st
             lambda: len(client.get("/api/v1/leads", headers=sup).json()) >= 1,
             "the QC referral reaching enforcement",
         )
-        plan_id = ok(
-            client.post(
-                "/api/v1/plans",
-                headers=sup,
-                json={
-                    "jurisdiction_region_code": "330000",
-                    "year": 2026,
-                    "sampling_ratio": "2/3",
-                    "roster": [
-                        {"inspector_id": f"ZJ-执法-{k:02d}", "conflicts": [zj[0]] if k == 1 else []}
-                        for k in range(1, 9)
-                    ],
-                },
-            )
-        )["id"]
-        draw_id: str = ok(
-            client.post(
-                f"/api/v1/plans/{plan_id}/draws", headers=sup, json={"seed": "zj-2026-draw"}
-            )
-        )["id"]
-        extended = ok(
-            client.post(
-                "/api/v1/inspections",
-                headers=sup,
-                json={
-                    "institution_id": zj[2],
-                    "kind": "extended",
-                    "period": "2026",
-                    "inspectors": ["ZJ-执法-07", "ZJ-执法-08"],
-                    "employer_name": "杭州某化工有限公司",
-                    "report_number": "ZJ-2026-777",
-                },
-            )
-        )["id"]
-        ok(
-            client.post(
-                f"/api/v1/inspections/{extended}/completion",
-                headers=sup,
-                json={
-                    "result": "issues-found",
-                    "findings": ["某项目未填报技术服务信息报送卡"],
-                    "full_evaluation": True,
-                    "ended_on": "2026-11-10",
-                },
-            )
-        )
-        ok(client.post(f"/api/v1/inspections/{extended}/publication", headers=sup))
-        ok(
-            client.post(
-                f"/api/v1/inspections/{extended}/unreported-projects",
-                headers=sup,
-                json={"report_number": "ZJ-2026-777", "client_name": "杭州某化工有限公司"},
-            )
-        )
-        [referral_lead] = [
-            lead
-            for lead in client.get("/api/v1/leads", headers=sup).json()
-            if lead["source"] == "qc-referral"
-        ][:1]
-        cases: list[tuple[str, str, dict[str, Any]]] = [
-            (
-                referral_lead["lead_id"],
-                "false-report",
-                {
-                    "penalties": ["warning", "fine", "confiscation"],
-                    "fine_yuan": "30000",
-                    "confiscation_yuan": "12000",
-                    "illegal_gains_yuan": "12000",
-                },
-            ),
-            (
-                _lead(client, sup, zj[2], "报告签字人员未参加现场采样"),
-                "staff-signing",
-                {"penalties": ["warning", "fine"], "fine_yuan": "8000"},
-            ),
-            (
-                _lead(client, sup, zj[0], "投诉：技术服务合同未载明业务范围"),
-                "work-requirements-not-met",
-                {"penalties": ["warning"]},
-            ),
-            (
-                _lead(client, sup, zj[2], "专业技术人员同时在两家机构执业"),
-                "prohibited-practice",
-                {"penalties": ["practice-ban"], "banned_staff_id": "demo-staff", "ban_years": 2},
-            ),
-            (
-                _lead(client, sup, zj[1], "超出资质认可范围开展放射检测"),
-                "beyond-scope",
-                {
-                    "penalties": ["warning", "fine", "revocation"],
-                    "fine_yuan": "20000",
-                    "certificate_number": INSTITUTIONS[1].certificate_number,
-                },
-            ),
-        ]
-        for n, (lead_id, violation, penalty) in enumerate(cases, start=1):
-            case_id = ok(
-                client.post(
-                    f"/api/v1/leads/{lead_id}/case", headers=sup, json={"violation": violation}
-                )
-            )["id"]
-            ok(
-                client.post(
-                    f"/api/v1/cases/{case_id}/investigation",
-                    headers=sup,
-                    json={"summary": "经调查，违法事实清楚，证据确凿"},
-                )
-            )
-            ok(
-                client.post(
-                    f"/api/v1/cases/{case_id}/penalty",
-                    headers=sup,
-                    json={"decision_number": f"浙卫职罚〔2026〕{n:03d}号", **penalty},
-                )
-            )
-            if n % 2:
-                ok(client.post(f"/api/v1/cases/{case_id}/execution", headers=sup))
+        draw_id = _plan_and_draw(client, sup, zj)
+        _extended_inspection(client, sup, zj[2])
+        for n, (lead_id, violation, penalty) in enumerate(_demo_cases(client, sup, zj), start=1):
+            _decide_case(client, sup, n, lead_id, violation, penalty)
     return draw_id
+
+
+def _plan_and_draw(client: httpx.Client, sup: dict[str, str], zj: list[str]) -> str:
+    plan_id = ok(
+        client.post(
+            "/api/v1/plans",
+            headers=sup,
+            json={
+                "jurisdiction_region_code": "330000",
+                "year": 2026,
+                "sampling_ratio": "2/3",
+                "roster": [
+                    {"inspector_id": f"ZJ-执法-{k:02d}", "conflicts": [zj[0]] if k == 1 else []}
+                    for k in range(1, 9)
+                ],
+            },
+        )
+    )["id"]
+    draw_id: str = ok(
+        client.post(f"/api/v1/plans/{plan_id}/draws", headers=sup, json={"seed": "zj-2026-draw"})
+    )["id"]
+    return draw_id
+
+
+def _extended_inspection(client: httpx.Client, sup: dict[str, str], institution_id: str) -> None:
+    extended = ok(
+        client.post(
+            "/api/v1/inspections",
+            headers=sup,
+            json={
+                "institution_id": institution_id,
+                "kind": "extended",
+                "period": "2026",
+                "inspectors": ["ZJ-执法-07", "ZJ-执法-08"],
+                "employer_name": "杭州某化工有限公司",
+                "report_number": "ZJ-2026-777",
+            },
+        )
+    )["id"]
+    ok(
+        client.post(
+            f"/api/v1/inspections/{extended}/completion",
+            headers=sup,
+            json={
+                "result": "issues-found",
+                "findings": ["某项目未填报技术服务信息报送卡"],
+                "full_evaluation": True,
+                "ended_on": "2026-11-10",
+            },
+        )
+    )
+    ok(client.post(f"/api/v1/inspections/{extended}/publication", headers=sup))
+    ok(
+        client.post(
+            f"/api/v1/inspections/{extended}/unreported-projects",
+            headers=sup,
+            json={"report_number": "ZJ-2026-777", "client_name": "杭州某化工有限公司"},
+        )
+    )
+
+
+def _demo_cases(
+    client: httpx.Client, sup: dict[str, str], zj: list[str]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """Cases ending in each kind of penalty: the QC referral's lead and four new leads."""
+    [referral_lead] = [
+        lead
+        for lead in client.get("/api/v1/leads", headers=sup).json()
+        if lead["source"] == "qc-referral"
+    ][:1]
+    cases: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            referral_lead["lead_id"],
+            "false-report",
+            {
+                "penalties": ["warning", "fine", "confiscation"],
+                "fine_yuan": "30000",
+                "confiscation_yuan": "12000",
+                "illegal_gains_yuan": "12000",
+            },
+        ),
+        (
+            _lead(client, sup, zj[2], "报告签字人员未参加现场采样"),
+            "staff-signing",
+            {"penalties": ["warning", "fine"], "fine_yuan": "8000"},
+        ),
+        (
+            _lead(client, sup, zj[0], "投诉：技术服务合同未载明业务范围"),
+            "work-requirements-not-met",
+            {"penalties": ["warning"]},
+        ),
+        (
+            _lead(client, sup, zj[2], "专业技术人员同时在两家机构执业"),
+            "prohibited-practice",
+            {"penalties": ["practice-ban"], "banned_staff_id": "demo-staff", "ban_years": 2},
+        ),
+        (
+            _lead(client, sup, zj[1], "超出资质认可范围开展放射检测"),
+            "beyond-scope",
+            {
+                "penalties": ["warning", "fine", "revocation"],
+                "fine_yuan": "20000",
+                "certificate_number": INSTITUTIONS[1].certificate_number,
+            },
+        ),
+    ]
+    return cases
+
+
+def _decide_case(
+    client: httpx.Client,
+    sup: dict[str, str],
+    n: int,
+    lead_id: str,
+    violation: str,
+    penalty: dict[str, Any],
+) -> None:
+    case_id = ok(
+        client.post(f"/api/v1/leads/{lead_id}/case", headers=sup, json={"violation": violation})
+    )["id"]
+    ok(
+        client.post(
+            f"/api/v1/cases/{case_id}/investigation",
+            headers=sup,
+            json={"summary": "经调查，违法事实清楚，证据确凿"},
+        )
+    )
+    ok(
+        client.post(
+            f"/api/v1/cases/{case_id}/penalty",
+            headers=sup,
+            json={"decision_number": f"浙卫职罚〔2026〕{n:03d}号", **penalty},
+        )
+    )
+    if n % 2:
+        ok(client.post(f"/api/v1/cases/{case_id}/execution", headers=sup))
 
 
 def _lead(

@@ -40,7 +40,7 @@ from ohts_kit.service import ServiceRuntime
 from ohts_kit.settings import Settings
 from services.enforcement.application.intake import enforcement_of
 from services.enforcement.bootstrap import SPEC as ENFORCEMENT
-from services.qc.application.unit import province_key, qc_of
+from services.qc.application.unit import Qc, province_key, qc_of
 from services.qc.bootstrap import SPEC as QC
 from services.registry.application.unit import registry_of
 from services.registry.bootstrap import SPEC as REGISTRY
@@ -270,40 +270,12 @@ async def _qc(rt: ServiceRuntime, scale: Scale, institutions: list[Institution])
         province = regions.province_of(inst.region_code)
         meta = operator(Role.QC_CENTRE, province)
         activity_id = str(uuid7())
-        events: list[EventPayload] = [
-            QcActivityOpened(
-                activity_id=activity_id,
-                plan_id=f"national-{province}",
-                kind="on-site",
-                province_code=province,
-                year=today.year,
-                participants=[inst.institution_id],
-                opened_at=app.now(),
-            ),
-            QcResultRecorded(
-                activity_id=activity_id,
-                institution_id=inst.institution_id,
-                activity_kind="on-site",
-                result="fail",
-                recorded_on=today,
-            ),
+        events = _failed_activity(app, activity_id, inst, province, today)
+        findings = [
+            _finding(activity_id, inst, f, today) for f in range(min(10, scale.findings - a * 10))
         ]
-        clues = []
-        for f in range(min(10, scale.findings - a * 10)):
-            finding = QcFindingRecorded(
-                finding_id=str(uuid7()),
-                activity_id=activity_id,
-                institution_id=inst.institution_id,
-                category="report-quality",
-                severity="serious" if f == 0 else "general",
-                description=f"现场检查发现的问题 {f + 1}",
-                evidence_refs=[f"evidence-{activity_id}-{f}"],
-                violation_clue=f == 0,
-                recorded_on=today,
-            )
-            events.append(finding)
-            if finding.violation_clue:
-                clues.append(finding)
+        events += findings
+        clues = [f for f in findings if f.violation_clue]
         async with rt.pool.acquire() as conn, conn.transaction():
             await _append(
                 app,
@@ -316,23 +288,70 @@ async def _qc(rt: ServiceRuntime, scale: Scale, institutions: list[Institution])
                 meta,
             )
             for clue in clues:
-                referral_id = str(uuid7())
-                referral = ViolationClueReferred(
-                    referral_id=referral_id,
-                    institution_id=inst.institution_id,
-                    finding_id=clue.finding_id,
-                    category=clue.category,
-                    description=clue.description,
-                    evidence_refs=clue.evidence_refs,
-                    supervision_region_code=inst.region_code,
-                    reason="finding",
-                    referred_on=today,
-                )
+                referral = _referral(clue, inst, today)
                 await _append(
-                    app, conn, "Referral", referral_id, [referral], inst, inst.region_code, meta
+                    app,
+                    conn,
+                    "Referral",
+                    referral.referral_id,
+                    [referral],
+                    inst,
+                    inst.region_code,
+                    meta,
                 )
         written += len(events) + len(clues)
     return written
+
+
+def _failed_activity(
+    app: Qc, activity_id: str, inst: Institution, province: str, today: date
+) -> list[EventPayload]:
+    return [
+        QcActivityOpened(
+            activity_id=activity_id,
+            plan_id=f"national-{province}",
+            kind="on-site",
+            province_code=province,
+            year=today.year,
+            participants=[inst.institution_id],
+            opened_at=app.now(),
+        ),
+        QcResultRecorded(
+            activity_id=activity_id,
+            institution_id=inst.institution_id,
+            activity_kind="on-site",
+            result="fail",
+            recorded_on=today,
+        ),
+    ]
+
+
+def _finding(activity_id: str, inst: Institution, f: int, today: date) -> QcFindingRecorded:
+    return QcFindingRecorded(
+        finding_id=str(uuid7()),
+        activity_id=activity_id,
+        institution_id=inst.institution_id,
+        category="report-quality",
+        severity="serious" if f == 0 else "general",
+        description=f"现场检查发现的问题 {f + 1}",
+        evidence_refs=[f"evidence-{activity_id}-{f}"],
+        violation_clue=f == 0,
+        recorded_on=today,
+    )
+
+
+def _referral(clue: QcFindingRecorded, inst: Institution, today: date) -> ViolationClueReferred:
+    return ViolationClueReferred(
+        referral_id=str(uuid7()),
+        institution_id=inst.institution_id,
+        finding_id=clue.finding_id,
+        category=clue.category,
+        description=clue.description,
+        evidence_refs=clue.evidence_refs,
+        supervision_region_code=inst.region_code,
+        reason="finding",
+        referred_on=today,
+    )
 
 
 async def _penalties(rt: ServiceRuntime, scale: Scale, institutions: list[Institution]) -> int:

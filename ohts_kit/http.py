@@ -90,6 +90,12 @@ def create_http_app(
 def _install_error_handlers(app: FastAPI) -> None:
     """Every error the shell answers: a stable code, the field and a Chinese message
     (ohts_kit/problems.py), besides the older `detail` and English messages."""
+    _install_refusals(app)
+    _install_failures(app)
+
+
+def _install_refusals(app: FastAPI) -> None:
+    """The domain's refusals and invalid requests: 422, 409, 403, 404."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -119,6 +125,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse(problems.body(404, str(exc)), status_code=404)
+
+
+def _install_failures(app: FastAPI) -> None:
+    """What the transport and the database say: 401/404/405, unstorable input, timeouts."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

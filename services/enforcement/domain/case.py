@@ -261,20 +261,24 @@ def decide_penalty(
             severity_basis=basis,
         )
     ]
-    events += _ban(s, d, person, decided_on)
-    if "revocation" in d.penalties:
-        assert d.certificate_number is not None
-        events.append(
-            QualificationRevocationOrdered(
-                case_id=s.case_id,
-                institution_id=s.institution_id,
-                certificate_number=d.certificate_number,
-                decision_number=d.decision_number,
-                authority=d.authority,
-                decided_on=decided_on,
-            )
+    return events + _ban(s, d, person, decided_on) + _revocation(s, d, decided_on)
+
+
+def _revocation(s: Case, d: Decision, decided_on: date) -> list[EventPayload]:
+    """A revocation is carried out by the registry that granted the certificate (E6)."""
+    if "revocation" not in d.penalties:
+        return []
+    assert d.certificate_number is not None
+    return [
+        QualificationRevocationOrdered(
+            case_id=s.case_id,
+            institution_id=s.institution_id,
+            certificate_number=d.certificate_number,
+            decision_number=d.decision_number,
+            authority=d.authority,
+            decided_on=decided_on,
         )
-    return events
+    ]
 
 
 def _person(s: Case, d: Decision) -> Target:
@@ -346,6 +350,31 @@ def grant_credit_repair(
             f"the decision of case {s.case_id} was annulled; nothing to repair", rule="P2"
         )
     p = s.penalty
+    _repairable(p, fine_threshold_yuan, today)
+    if not harm_removed:
+        raise InvalidCommand.of(
+            "harm_removed", "harm removed", "credit repair needs the harm removed"
+        )
+    if repeat_decisions:
+        raise Conflict(
+            "the institution repeated the violation since: " + ", ".join(repeat_decisions),
+            rule="P2 no repeat violation",
+            details={"repeat_decisions": repeat_decisions},
+        )
+    return [
+        CreditRepairGranted(
+            case_id=s.case_id,
+            institution_id=s.institution_id,
+            decision_number=p.decision_number,
+            reason=reason,
+            granted_on=today,
+        )
+    ]
+
+
+def _repairable(p: PenaltyDecided, fine_threshold_yuan: Decimal, today: date) -> None:
+    """The publicity rule of the decision allows early repair, and today is past its
+    minimum period."""
     try:
         publicity = publicity_of(
             p.decided_on,
@@ -375,25 +404,6 @@ def grant_credit_repair(
             rule="P2 minimum publicity period",
             details={"repair_from": publicity.repair_from.isoformat()},
         )
-    if not harm_removed:
-        raise InvalidCommand.of(
-            "harm_removed", "harm removed", "credit repair needs the harm removed"
-        )
-    if repeat_decisions:
-        raise Conflict(
-            "the institution repeated the violation since: " + ", ".join(repeat_decisions),
-            rule="P2 no repeat violation",
-            details={"repeat_decisions": repeat_decisions},
-        )
-    return [
-        CreditRepairGranted(
-            case_id=s.case_id,
-            institution_id=s.institution_id,
-            decision_number=p.decision_number,
-            reason=reason,
-            granted_on=today,
-        )
-    ]
 
 
 def annul_penalty(

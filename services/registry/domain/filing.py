@@ -96,21 +96,7 @@ def register(
         earliest,
         ("资质证书有效期起始日", certificate.valid_from),
     )
-    if certificate.status is not Status.GRANTED or (
-        certificate.valid_until is not None
-        and today > certificate.valid_until
-        and not certificate.renewal_pending
-    ):
-        state = (
-            "expired"
-            if certificate.status in (Status.GRANTED, Status.EXPIRED)
-            else certificate.status.value
-        )
-        raise InvalidCommand.of(
-            "certificate_number",
-            "R7 valid certificate",
-            f"certificate {certificate.certificate_number} is {state}; a filing needs a valid one",
-        )
+    _check_valid_on(certificate, today)
     assert certificate.valid_until is not None
     return [
         OutOfProvinceFilingRegistered(
@@ -130,6 +116,26 @@ def register(
             receiving_official_phone=cmd.receiving_official_phone,
         )
     ]
+
+
+def _check_valid_on(certificate: Qualification, today: date) -> None:
+    """R7: a filing needs a certificate valid on the filing's date (a pending renewal keeps
+    an expired one valid until decided)."""
+    if certificate.status is not Status.GRANTED or (
+        certificate.valid_until is not None
+        and today > certificate.valid_until
+        and not certificate.renewal_pending
+    ):
+        state = (
+            "expired"
+            if certificate.status in (Status.GRANTED, Status.EXPIRED)
+            else certificate.status.value
+        )
+        raise InvalidCommand.of(
+            "certificate_number",
+            "R7 valid certificate",
+            f"certificate {certificate.certificate_number} is {state}; a filing needs a valid one",
+        )
 
 
 def _check_work_region(cmd: FileOutOfProvince) -> None:
