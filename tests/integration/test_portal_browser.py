@@ -101,7 +101,7 @@ async def test_portal_in_chromium(settings: Settings, tmp_path: Path) -> None:
                 assert [c.value for c in sheet[6 + o]][:3] == ["本地\n机构", 2, 2]
                 # Period 1 Jan – 10 Aug: a2's warning of 15 July now counts (3 warnings).
                 assert sheet[at("K6")].value == 3
-                assert sheet["L6"].value == 4
+                assert sheet[at("L6")].value == 4
 
                 # The clock passes the end of e1's publicity period (1 year, to 20 May 2027).
                 svc.clock.advance(timedelta(days=283))
