@@ -76,8 +76,13 @@ async def paged(
     }
 
 
-async def history(conn: Conn, aggregate_type: str, aggregate_id: str) -> list[dict[str, Any]]:
-    """The audit trail of one aggregate from its events: who, when, what, and the cause."""
+async def history(
+    conn: Conn, aggregate_type: str, aggregate_id: str, *related: tuple[str, str]
+) -> list[dict[str, Any]]:
+    """The audit trail of one aggregate from its events: who, when, what, and the cause;
+    with the events of `related` aggregates (type, id) that act on it, in recording order."""
+    types = [aggregate_type, *(t for t, _ in related)]
+    ids = [aggregate_id, *(i for _, i in related)]
     rows = await conn.fetch(
         "SELECT e.aggregate_version AS version, e.event_type, e.occurred_at, e.recorded_at,"
         " e.actor::text AS actor, e.correlation_id, e.causation_id,"
@@ -85,9 +90,10 @@ async def history(conn: Conn, aggregate_type: str, aggregate_id: str) -> list[di
         " FROM events e LEFT JOIN events c ON c.event_id = CASE"
         " WHEN e.causation_id ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"
         " THEN e.causation_id::uuid END"
-        " WHERE e.aggregate_type = $1 AND e.aggregate_id = $2 ORDER BY e.aggregate_version",
-        aggregate_type,
-        aggregate_id,
+        " WHERE (e.aggregate_type, e.aggregate_id) IN"
+        " (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY e.position",
+        types,
+        ids,
     )
     return [
         {**dict(r), "actor": json.loads(r["actor"]), "payload": json.loads(r["payload"])}

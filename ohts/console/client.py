@@ -3,6 +3,7 @@ every call, and every error answer mapped to what a page shows (Chinese, per fie
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 
 from ohts_kit.settings import Settings
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 STATUS_MESSAGES = {
     400: "请求有误",
     401: "登录已失效，请重新登录",
@@ -49,8 +51,11 @@ def error_of(response: httpx.Response) -> ApiError:
         if isinstance(e, dict) and e.get("field"):
             fields[str(e["field"])] = str(e.get("message_zh") or e.get("message") or e.get("rule"))
     status = response.status_code
+    detail = str(body.get("detail", ""))
     summary = STATUS_MESSAGES.get(status, "服务暂时无法处理，请稍后再试")
-    return ApiError(status, summary, fields, str(body.get("detail", "")))
+    if not fields and _CJK.search(detail):  # the service's own reason, written for people
+        summary = detail
+    return ApiError(status, summary, fields, detail)
 
 
 class ServiceClient:
@@ -70,15 +75,19 @@ class ServiceClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        text: tuple[str, str] | None = None,  # (media type, body) instead of JSON
     ) -> Any:
         headers = dict(self.headers)
+        content = None
+        if text is not None:
+            headers["Content-Type"], content = text[0], text[1].encode()
         if method != "GET":
             headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
         url = self.settings.url_of(service) + path
         try:
             async with httpx.AsyncClient(transport=self.transport, timeout=15) as http:
                 response = await http.request(
-                    method, url, json=json, params=params or None, headers=headers
+                    method, url, json=json, content=content, params=params or None, headers=headers
                 )
         except httpx.HTTPError as exc:
             raise ApiError(503, "业务系统暂时无法连接，请稍后再试", detail=str(exc)) from exc

@@ -23,6 +23,7 @@ class Command:
     on: str = ""  # the record kind whose page offers it ('' = a list page)
     confirm: bool = False  # irreversible: a second page asks
     then: str = ""  # the record page to go to after it: a kind, with the created id
+    fill: str = ""  # the body field the record's id fills (a command about it, not on it)
 
 
 def _c(*args: object, **kwargs: object) -> Command:
@@ -205,6 +206,7 @@ COMMANDS = [
         f"{API}/self-inspection-campaigns",
         "部署自查",
         (AUTHORITY, SUPERVISOR),
+        then="campaign",
     ),
     _c(
         "report-self-inspection",
@@ -218,6 +220,36 @@ COMMANDS = [
     # qc
     _c(
         "generate-plan", "qc", "POST", f"{API}/plans", "生成年度质控计划", (CENTRE,), then="qc-plan"
+    ),
+    _c(
+        "follow-up",
+        "qc",
+        "POST",
+        f"{API}/follow-ups",
+        "采取跟进措施（约谈、集中点评、督办整改）",
+        (CENTRE,),
+        "institution",
+        then="qc-follow-up",
+        fill="institution_id",
+    ),
+    _c(
+        "conclude-follow-up",
+        "qc",
+        "POST",
+        f"{API}/follow-ups/{{id}}/outcome",
+        "跟进措施办结",
+        (CENTRE,),
+        "qc-follow-up",
+    ),
+    _c(
+        "assess-capability",
+        "qc",
+        "POST",
+        f"{API}/capability-assessments",
+        "能力建设评估（技术支撑机构）",
+        (CENTRE, AUTHORITY),
+        "institution",
+        fill="institution_id",
     ),
     _c(
         "open-activity",
@@ -385,6 +417,25 @@ COMMANDS = [
         "case",
     ),
     _c(
+        "acknowledge-referral",
+        "enforcement",
+        "POST",
+        f"{API}/leads/{{id}}/referral-acknowledgement",
+        "签收质控移送线索",
+        (SUPERVISOR,),
+        "lead",
+    ),
+    _c(
+        "findings-lead",
+        "enforcement",
+        "POST",
+        f"{API}/inspections/{{id}}/leads",
+        "将检查发现登记为线索",
+        (SUPERVISOR,),
+        "inspection",
+        then="lead",
+    ),
+    _c(
         "decide-penalty",
         "enforcement",
         "POST",
@@ -432,8 +483,39 @@ COMMANDS = [
         "case",
         confirm=True,
     ),
+    _c(
+        "mark-typical",
+        "enforcement",
+        "POST",
+        f"{API}/cases/{{id}}/typical",
+        "列为典型案例并告知质控中心",
+        (SUPERVISOR,),
+        "case",
+    ),
+    _c(
+        "transfer-to-judiciary",
+        "enforcement",
+        "POST",
+        f"{API}/cases/{{id}}/judicial-transfers",
+        "移送司法机关",
+        (SUPERVISOR,),
+        "case",
+        confirm=True,
+    ),
+    _c(
+        "judicial-status",
+        "enforcement",
+        "POST",
+        f"{API}/judicial-transfers/{{id}}/status",
+        "登记司法机关办理情况",
+        (SUPERVISOR,),
+        "judicial-transfer",
+    ),
 ]
 BY_KEY = {c.key: c for c in COMMANDS}
+
+# Operations a person does on a page of its own rather than a generated form.
+ON_PAGES = {("registry", "POST", f"{API}/imports/legacy"): "/imports/legacy"}
 
 
 def offered(role: Role, on: str) -> list[Command]:

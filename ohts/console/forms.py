@@ -23,7 +23,7 @@ _CHOICE = re.compile(r"^\^\(([a-z0-9|-]+)\)\$$")
 class Field:
     name: str
     label: str
-    kind: str  # text, textarea, number, date, checkbox, select, multi, lines, rows
+    kind: str  # text, textarea, number, date, checkbox, select, multi, flags, lines, rows
     required: bool = False
     choices: dict[str, str] = field(default_factory=dict)
     columns: list[Field] = field(default_factory=list)  # for rows
@@ -54,6 +54,8 @@ def _choices(name: str, schema: dict[str, Any], command: str) -> dict[str, str]:
     if found:
         table = words.CHOICES.get(name, {})
         return {v: table.get(v, v) for v in found.group(1).split("|")}
+    if name in words.CODED_ONLY:  # a free text of that name (a campaign's title) is text
+        return {}
     return dict(words.CHOICES.get(name, {}))
 
 
@@ -64,6 +66,8 @@ def field_of(
     label = words.field(name)
     kind_of = s.get("type")
     if kind_of == "object" and "properties" not in s:
+        if name in words.FLAGS:  # yes/no per fixed key: one check box each
+            return Field(name, label, "flags", required, dict(words.FLAGS[name]))
         return Field(name, label, "skip")  # a free mapping (e.g. detection rates): API only
     if kind_of == "array":
         items = _resolve(s.get("items", {}), document)
@@ -120,6 +124,9 @@ def _value(f: Field, form: Any, prefix: str = "") -> Any:
         return None if f.default is None and not f.required else False
     if f.kind == "multi":
         return [v for v in form.getlist(key) if v]
+    if f.kind == "flags":
+        ticked = set(form.getlist(key))
+        return {code: code in ticked for code in f.choices}
     if f.kind == "lines":
         text = str(form.get(key) or "")
         return [line.strip() for line in text.splitlines() if line.strip()]

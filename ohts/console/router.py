@@ -10,7 +10,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ohts.console import store, todo
 from ohts.console.accounts import Lockout
-from ohts.console.client import ApiError, ServiceClient
+from ohts.console.client import ServiceClient
+from ohts.console.commands import BY_KEY
 from ohts.console.session import (
     Staff,
     check_csrf,
@@ -104,19 +105,22 @@ async def logout(
 
 async def home(request: Request, staff: StaffDep) -> Response:
     sections = await todo.sections(staff.account, client_for(request, staff))
-    return page(request, "todo.html", staff, sections=sections, describe=todo.describe)
+    done = BY_KEY.get(request.query_params.get("done", ""))
+    return page(
+        request,
+        "todo.html",
+        staff,
+        sections=sections,
+        describe=todo.describe,
+        done=done.title if done else "",
+    )
 
 
 async def institution(request: Request, staff: StaffDep, institution_id: str) -> Response:
-    """An institution's registry record, read with the person's own token: the registry
-    decides who may see it (another region's person gets its 403, shown in Chinese)."""
-    try:
-        record = await client_for(request, staff).get(
-            "registry", f"/api/v1/institutions/{institution_id}"
-        )
-    except ApiError as exc:
-        return page(request, "refused.html", staff, status=exc.status, error=exc)
-    return page(request, "institution.html", staff, record=record)
+    """An older address of an institution's page: its record page (the registry decides who
+    may see it, with the person's own token)."""
+    del staff  # signed in only
+    return RedirectResponse(f"{prefix(request)}/r/institution/{institution_id}", 303)
 
 
 def build_router(settings: Settings) -> APIRouter:

@@ -42,7 +42,7 @@ SOURCES: dict[Role, list[Source]] = {
         ),
     ],
     Role.QC_CENTRE: [
-        Source("逾期未确认的移送", "qc", "/api/v1/dashboard/referrals", "/qc/referrals", "stale"),
+        Source("逾期未确认的移送", "qc", "/api/v1/dashboard/referrals", "/qc/activities", "stale"),
         Source("整改中的事项", "qc", "/api/v1/rectifications?state=open", "/qc/rectifications"),
     ],
     Role.SUPERVISION_UNIT: [

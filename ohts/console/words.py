@@ -3,7 +3,9 @@ fields whose codes the APIs take as text (the portal's labels reused where they 
 
 from __future__ import annotations
 
+from services.qc.domain.capability import ASPECTS as CAPABILITY_ASPECTS
 from services.qc.domain.categories import CATEGORIES  # the vocabulary, no state
+from services.qc.domain.follow_up import KINDS as FOLLOW_UP_KIND
 from services.reporting.domain import labels
 
 FIELDS = {
@@ -93,6 +95,48 @@ FIELDS = {
     "year": "年度",
     "years_of_experience": "从业年限",
     "evidence_refs": "证据材料（每行一个）",
+    "applied_on": "申请日期",
+    "granted_on": "批准日期",
+    "restore_erased_person": "重新登记已删除个人信息的人员",
+    "position": "职务",
+    "email": "电子邮箱",
+    "work_region_code": "技术服务工作地代码",
+    "work_place_authority": "工作地卫生健康主管部门",
+    "receiving_official": "承办人",
+    "receiving_official_phone": "承办人电话",
+    "filed_on": "备案日期",
+    "technical_staff": "技术服务人员数",
+    "detection_reports": "检测报告出具数",
+    "evaluation_reports": "评价报告出具数",
+    "detection_report_problems": "发现问题的检测报告数",
+    "evaluation_report_problems": "发现问题的评价报告数",
+    "municipal_qc_serving_outside": "跨市服务的市级质控机构（每行一个编号）",
+    "opened_on": "登记日期",
+    "found_on": "发现日期",
+    "recorded_on": "记录日期",
+    "exclusive_teams": "每名检查人员在一次抽取中只参加一个检查组",
+    "scheduled_on": "安排检查日期",
+    "violation_region_code": "违法行为发生地代码",
+    "closed_on": "办结日期",
+    "staff_id": "被处罚人员编号（对个人立案时填写）",
+    "investigated_on": "调查终结日期",
+    "decided_on": "决定日期",
+    "severity_basis": "严重程度的认定理由",
+    "executed_on": "执行完毕日期",
+    "annulled_on": "撤销日期",
+    "held_on": "实施日期",
+    "subject": "事由",
+    "outcome": "结果",
+    "concluded_on": "办结日期",
+    "gaps": "不符合之处（分类说明）",
+    "improvement_plan": "能力提升计划",
+    "note": "说明",
+    "meets": "是否符合建设标准",
+    "receiving_authority": "接收移送的司法机关",
+    "suspected_offence": "涉嫌罪名",
+    "transferred_on": "移送日期",
+    "status": "状态",
+    "on": "日期",
 }
 
 # Choices for text fields the APIs check against a list of codes.
@@ -115,12 +159,25 @@ CHOICES: dict[str, dict[str, str]] = {
     "severity": {"general": "一般", "serious": "严重"},
     "title": labels.STAFF_TITLE,
     "nature": {"企业": "企业", "事业单位": "事业单位", "社会组织": "社会组织"},
+    "status": {
+        "transferred": "已移送",
+        "accepted": "已立案受理",
+        "declined": "不予立案",
+        "prosecuted": "已提起公诉",
+        "concluded": "已办结",
+        "returned": "已退回",
+    },
 }
+# Free mappings of yes/no answers whose keys are fixed by the domain: one check box each.
+FLAGS: dict[str, dict[str, str]] = {"meets": CAPABILITY_ASPECTS}
+# Names whose choices apply only where the API checks a code (elsewhere the name is free text).
+CODED_ONLY = {"title", "status", "result"}
 KIND_CHOICES = {
     "RegisterInstitution": labels.INSTITUTION_KIND,
     "ApplyForQualification": labels.QUALIFICATION_KIND,
     "OpenActivity": labels.QC_ACTIVITY,
     "ScheduleInspection": {"extended": "扩大检查", "complaint": "投诉举报", "referral": "移交"},
+    "RecordFollowUp": FOLLOW_UP_KIND,
 }
 
 STAGES = {
@@ -132,6 +189,7 @@ STAGES = {
     "annulled": "处罚已撤销",
 }
 LEAD_STATUS = {"open": "待处理", "closed": "已了结", "case-opened": "已立案"}
+
 
 EVENTS = {
     "enforcement.CaseOpened": "立案",
@@ -190,6 +248,19 @@ EVENTS = {
     "registry.SelfInspectionCampaignLaunched": "部署自查",
     "registry.SelfInspectionReported": "报送自查结果",
     "registry.PersonalDataErased": "删除个人信息",
+    "enforcement.CaseMarkedTypical": "列为典型案例",
+    "enforcement.CaseTransferredToJudiciary": "移送司法机关",
+    "enforcement.JudicialTransferStatusChanged": "司法机关办理情况",
+    "enforcement.PracticeBanImposed": "禁止从业",
+    "enforcement.ReferralAcknowledgedByUnit": "签收移送线索",
+    "qc.AnnualQcConclusionRevised": "年度质控结论更新",
+    "qc.CapabilityAssessed": "能力建设评估",
+    "qc.QcFollowUpConcluded": "跟进措施办结",
+    "qc.QcFollowUpRecorded": "采取跟进措施",
+    "qc.QcPublicListEntered": "列入质控公示名单",
+    "qc.QcPublicListLeft": "移出质控公示名单",
+    "qc.QcResultSentToHomeAuthority": "质控结果告知属地",
+    "registry.UnfiledWorkDetected": "发现未备案的跨省执业",
 }
 ROLES = {
     "registry-authority": "资质审批部门",

@@ -106,6 +106,13 @@ async def test_every_role_does_its_main_workflow_in_the_console(servers: Servers
             Account(
                 "zhao", "赵监督", "浙江省卫生健康综合监督执法局", Role.SUPERVISION_UNIT, "330000"
             ),
+            Account(
+                "chen",
+                "陈西湖",
+                "杭州市西湖区卫生健康综合监督执法队",
+                Role.SUPERVISION_UNIT,
+                "330106",
+            ),
         ):
             await store.add(pool, account, PASSWORD, by="test")
         pw = await stack.enter_async_context(async_playwright())
@@ -134,7 +141,38 @@ async def test_every_role_does_its_main_workflow_in_the_console(servers: Servers
         await _accessible(page, "portal institution")
 
         await _institution_rectifies(page, base)
+        await _qc_follows_up(page, base, institution)
+        await _home_authority_told(page, base, decision)
         await browser.close()
+
+
+async def _qc_follows_up(page: Page, base: str, institution: str) -> None:
+    """The QC centre sees the typical case sent back, interviews the institution (约谈)
+    from its page and records the outcome from the list of follow-ups."""
+    await login(page, base, "qian")
+    await page.goto(f"{base}/console/qc/typical-cases")
+    assert "伪造采样记录的典型案例" in await page.inner_text("#rows")
+    await page.goto(f"{base}/console/r/institution/{institution}")
+    await page.click("text=采取跟进措施")
+    await fill(page, {"kind": "约谈", "held_on": "2026-03-02", "subject": "报告抽查不合格"})
+    await submit(page)
+    assert "/console/qc/follow-ups" in page.url, await page.inner_text("main")
+    assert "约谈" in await page.inner_text("#rows")
+    await page.click("#rows >> text=跟进措施办结")
+    await fill(page, {"outcome": "机构已承诺整改并提交计划", "concluded_on": "2026-03-02"})
+    await submit(page)
+    assert "机构已承诺整改并提交计划" in await page.inner_text("#rows")
+    await _accessible(page, "follow-ups")
+    await logout(page)
+
+
+async def _home_authority_told(page: Page, base: str, decision: str) -> None:
+    """F2: the licensing authority sees the decision against its institution."""
+    await login(page, base, "wang")
+    await page.goto(f"{base}/console/penalty-notices")
+    assert decision in await page.inner_text("#rows")
+    await _accessible(page, "penalty notices")
+    await logout(page)
 
 
 async def _authority(page: Page, base: str, svc: dict, settings: object) -> str:
@@ -227,10 +265,11 @@ async def _institution_files(page: Page, base: str) -> None:
             "client_name": "杭州某化工有限公司",
             "client_uscc": make_uscc("330106", "000000001", "91"),
             "client_region_code": "330106",
-            "completion_date": "2026-02-20",
+            "completion_date": "2026-03-01",
         },
     )
-    assert "报送技术服务信息报告卡" in await page.inner_text("#done, main")
+    shown = await page.inner_text("main")
+    assert "已完成：报送技术服务信息报告卡" in shown, shown
     await logout(page)
 
 
@@ -289,6 +328,22 @@ async def _supervisor_decides(page: Page, base: str, svc: dict, settings: object
     await _accessible(page, "leads")
     await page.click("#rows >> text=查看")
     await page.wait_for_url("**/r/lead/**")
+    lead = page.url.split("?")[0]
+    await page.click("text=签收质控移送线索")
+    await submit(page)  # the province is not the receiving unit: refused, in Chinese
+    assert "只有接收单位" in await page.inner_text("#refusal")
+    await logout(page)
+    # Q5: a person of the receiving unit (the district's) signs for the QC referral.
+    await login(page, base, "chen")
+    await page.goto(lead)
+    await page.click("text=签收质控移送线索")
+    await fill(page, {"note": "已签收，转案件承办科室"})
+    await submit(page)
+    assert "已完成：签收质控移送线索" in await page.inner_text("#done")
+    assert "签收移送线索" in await page.inner_text("#history")
+    await logout(page)
+    await login(page, base, "zhao")
+    await page.goto(lead)
     await page.click("text=立案")
     await fill(page, {"violation": "出具虚假或者失实的职业卫生技术服务报告"})
     await submit(page)
@@ -318,8 +373,39 @@ async def _supervisor_decides(page: Page, base: str, svc: dict, settings: object
     text = await page.inner_text("article")
     assert decision in text and "10,000.00" in text and "采样记录系事后补记" in text
     await _accessible(page, "penalty decision")
+    await _typical_and_judicial(page, base, case)
     await logout(page)
     return decision
+
+
+async def _typical_and_judicial(page: Page, base: str, case: str) -> None:
+    """The decided case goes back to QC as a typical case, and to the public security organ
+    as a suspected crime, whose answer is recorded from the list of transfers."""
+    await command(page, base, "mark-typical", {"summary": "伪造采样记录的典型案例"}, case)
+    assert "列为典型案例" in await page.inner_text("#history")
+    await command(
+        page,
+        base,
+        "transfer-to-judiciary",
+        {
+            "receiving_authority": "杭州市公安局西湖区分局",
+            "suspected_offence": "提供虚假证明文件罪",
+            "transferred_on": "2026-03-02",
+        },
+        case,
+    )
+    assert "请确认" in await page.inner_text("h1")
+    await submit(page, "#confirm")
+    assert f"/console/r/case/{case}" in page.url, await page.inner_text("main")
+    assert "移送司法机关" in await page.inner_text("#history")
+    await page.goto(f"{base}/console/judicial-transfers")
+    assert "已移送" in await page.inner_text("#rows")
+    await _accessible(page, "judicial transfers")
+    await page.click("#rows >> text=登记司法机关办理情况")
+    await fill(page, {"status": "已立案受理", "on": "2026-03-02", "note": "公安机关已立案"})
+    await submit(page)
+    assert "已完成：登记司法机关办理情况" in await page.inner_text("#done")
+    assert "已立案受理" in await page.inner_text("#rows")
 
 
 async def _institution_rectifies(page: Page, base: str) -> None:

@@ -388,6 +388,8 @@ async def test_r1_r5_legacy_import_is_idempotent_and_reports_bad_rows(settings) 
             (5, "region_code"),
             (6, "grade"),
         }
+        by_field = {e["field"]: e["message_zh"] for e in report["errors"]}
+        assert "原资质等级「丁」无法识别" in by_field["grade"]  # for the person, in Chinese
         second = (
             await reg.http.post(
                 "/api/v1/imports/legacy",

@@ -17,7 +17,7 @@ from ohts.console import commands, documents, forms, views, words
 from ohts.console.client import ApiError, ServiceClient
 from ohts.console.router import StaffDep, client_for
 from ohts.console.session import Staff, check_csrf
-from ohts.console.web import STATIC, page
+from ohts.console.web import STATIC, chinese_date, page
 from ohts_kit.settings import Settings
 
 OPENAPI: dict[str, dict[str, Any]] = {}  # per service, fetched once per process
@@ -104,7 +104,7 @@ def _list_page(listing: views.Listing) -> Any:
     async def show(request: Request, staff: StaffDep) -> Response:
         if staff.account.role not in listing.roles:
             return _refused(request, staff, ApiError(403, "您的角色无权查看此列表"))
-        asked = {k: v for k, v in request.query_params.items() if v}
+        asked = {k: v for k, v in request.query_params.items() if v and k != "done"}
         api = listing.api.replace("{mine}", staff.account.institution_id or "none")
         try:
             answer = await client_for(request, staff).get(listing.service, api, **asked)
@@ -122,14 +122,37 @@ def _list_page(listing: views.Listing) -> Any:
             asked=asked,
             pages=max((int(answer["total"]) + size - 1) // size, 1),
             offered=commands.offered(staff.account.role, ""),
+            records=views.RECORDS,
+            row_commands=_row_commands(staff, listing),
+            done=_done(request.query_params.get("done", "")),
         )
 
     return show
 
 
+def _row_commands(staff: Staff, listing: views.Listing) -> list[commands.Command]:
+    """A row without a record page of its own offers its commands on the list itself."""
+    if not listing.kind or listing.kind in views.RECORDS:
+        return []
+    return commands.offered(staff.account.role, listing.kind)
+
+
 def _done(key: str) -> str:
     cmd = commands.BY_KEY.get(key)
     return cmd.title if cmd else ""
+
+
+def _shown(key: str, value: Any) -> str:
+    """A value of a history line as a person reads it: codes by name, dates in Chinese."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key in words.CHOICES:
+        return words.code(words.CHOICES[key], value)
+    if key.endswith("_yuan"):
+        return f"{words.yuan(value)} 元"
+    if key.endswith(("_on", "_date", "_from", "_until", "deadline")):
+        return chinese_date(value)
+    return str(value)
 
 
 def _step(event: dict[str, Any]) -> dict[str, Any]:
@@ -144,10 +167,12 @@ def _step(event: dict[str, Any]) -> dict[str, Any]:
     if event.get("caused_by"):
         why.insert(0, f"由「{words.event(event['caused_by'])}」引起")
     details = [
-        (words.field(k), v)
+        (words.field(k), _shown(k, v))
         for k, v in payload.items()
         if k in words.FIELDS
         and k not in ("reason", "summary", "description", "text")
+        and not k.endswith("_id")  # ids are for programs; the record names the subject
+        and v not in (None, "")
         and not isinstance(v, dict | list)
     ]
     return {
@@ -248,11 +273,13 @@ def _label_of(key: str) -> str:
 
 
 def _after(request: Request, cmd: commands.Command, record_id: str, answer: Any) -> str:
+    """The page after a command: the record it made or acted on; for a kind without a
+    record page, the list of that kind; else the to-do list."""
     base = request.app.state.settings.console_prefix
     done = f"?done={cmd.key}"
     created = answer.get("id") if isinstance(answer, dict) else None
-    if created and cmd.then:
-        return f"{base}/r/{cmd.then}/{created}{done}"
-    if cmd.on and record_id:
-        return f"{base}/r/{cmd.on}/{record_id}{done}"
-    return f"{base}/{done}"
+    kind, target = (cmd.then, created) if created and cmd.then else (cmd.on, record_id)
+    if kind in views.RECORDS and target:
+        return f"{base}/r/{kind}/{target}{done}"
+    listing = views.listing_of(kind)
+    return f"{base}/{listing.key if listing else ''}{done}"

@@ -16,6 +16,7 @@ from contracts.enforcement_v1 import (
 from contracts.envelope import EventPayload
 from contracts.qc_v1 import ViolationClueReferred
 from contracts.registry_v1 import UnfiledWorkDetected
+from ohts_kit import regions
 from ohts_kit.errors import Conflict, Forbidden
 from services.enforcement.domain.dates import When, world_date
 from services.enforcement.domain.inspection import Inspection
@@ -98,7 +99,9 @@ def acknowledge(
             details={"source": s.source},
         )
     if unit_region_code != s.region_code:
-        raise Forbidden(f"只有接收单位（{s.region_code}）的人员可以签收该质控移交线索")
+        raise Forbidden(
+            f"只有接收单位（{regions.name_of(s.region_code)}）的人员可以签收该质控移交线索"
+        )
     if s.acknowledged_by is not None:
         raise Conflict(
             f"the referral of lead {s.lead_id} is already acknowledged by {s.acknowledged_by}",

@@ -13,7 +13,7 @@ from ohts_kit.auth import check_jurisdiction, require_roles
 from ohts_kit.errors import NotFound
 from ohts_kit.listing import PagingQ, history, paged
 from ohts_kit.service import runtime_of
-from services.enforcement.domain import case, inspection, lead
+from services.enforcement.domain import case, inspection, lead, transfer, typical
 
 router = APIRouter(prefix="/api/v1", tags=["enforcement"])
 Supervisor = Annotated[Actor, Depends(require_roles(Role.SUPERVISION_UNIT))]
@@ -78,7 +78,16 @@ async def case_record(case_id: str, request: Request, actor: Supervisor) -> dict
             raise NotFound(f"no case {case_id}")
         check_jurisdiction(actor, row["region_code"])
         penalty = await conn.fetchrow("SELECT * FROM penalties WHERE case_id = $1", case_id)
-        events = await history(conn, case.AGGREGATE, case_id)
+        transfers = await conn.fetch(
+            "SELECT transfer_id FROM judicial_transfers WHERE case_id = $1", case_id
+        )
+        events = await history(
+            conn,
+            case.AGGREGATE,
+            case_id,
+            (typical.AGGREGATE, case_id),
+            *((transfer.AGGREGATE, t["transfer_id"]) for t in transfers),
+        )
     return {**dict(row), "penalty": dict(penalty) if penalty else None, "history": events}
 
 

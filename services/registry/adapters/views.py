@@ -26,12 +26,15 @@ from contracts.registry_v1 import (
     QualificationRenewed,
     QualificationRevoked,
     QualificationWithdrawn,
+    SelfInspectionCampaignLaunched,
+    SelfInspectionReported,
     ServiceReportCardFiled,
     Source,
     StaffLeft,
     StaffRegistered,
     WorkSummarySubmitted,
 )
+from ohts_kit import regions
 from ohts_kit.db import Conn
 from ohts_kit.handlers import EventHandlers
 from ohts_kit.workdays import WorkCalendar, china_date
@@ -286,6 +289,38 @@ async def work_summary_submitted(
         e.submitted_on,
         e.due_on,
         e.late,
+    )
+
+
+@views.on(SelfInspectionCampaignLaunched)
+async def self_inspection_campaign_launched(
+    _: Views, conn: Conn, _env: Envelope, e: SelfInspectionCampaignLaunched
+) -> None:
+    await conn.execute(
+        "INSERT INTO campaigns_view (campaign_id, title, region_code, region_prefix,"
+        " period_from, period_to, deadline, launched_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " ON CONFLICT DO NOTHING",
+        e.campaign_id,
+        e.title,
+        e.region_code,
+        regions.prefix(e.region_code),
+        e.period_from,
+        e.period_to,
+        e.deadline,
+        e.launched_on,
+    )
+
+
+@views.on(SelfInspectionReported)
+async def self_inspection_reported(
+    _: Views, conn: Conn, _env: Envelope, e: SelfInspectionReported
+) -> None:
+    await conn.execute(
+        "INSERT INTO campaign_reports (campaign_id, institution_id, reported_on)"
+        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        e.campaign_id,
+        e.institution_id,
+        e.submitted_on,
     )
 
 

@@ -19,6 +19,7 @@ from ohts_kit.auth import check_jurisdiction
 from ohts_kit.errors import DomainError, InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
+from ohts_kit.problems import PYDANTIC_ZH, chinese
 from services.registry.application.qualifications import authority_name, claim
 from services.registry.application.unit import Registry
 from services.registry.domain import institution, legacy, qualification
@@ -53,7 +54,7 @@ async def import_csv(reg: Registry, text: str, meta: Metadata) -> ImportReport:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidCommand.of("file", "legacy CSV columns", f"missing columns: {missing}")
+        raise InvalidCommand.of("file", "legacy CSV columns", f"缺少列：{'、'.join(missing)}")
     for line, row in enumerate(reader, start=2):
         try:
             if await _import_row(reg, row, meta):
@@ -62,17 +63,22 @@ async def import_csv(reg: Registry, text: str, meta: Metadata) -> ImportReport:
                 report.already_imported += 1
         except InvalidCommand as exc:
             report.errors += [
-                {"line": line, "field": v.field, "reason": f"{v.message} [{v.rule}]"}
+                _error(line, v.field, f"{v.message} [{v.rule}]", chinese(v.message, v.rule))
                 for v in exc.violations
             ]
         except ValidationError as exc:
             report.errors += [
-                {"line": line, "field": ".".join(map(str, e["loc"])), "reason": e["msg"]}
+                _error(line, ".".join(map(str, e["loc"])), e["msg"], PYDANTIC_ZH.get(e["type"]))
                 for e in exc.errors()
             ]
         except (DomainError, ValueError) as exc:
-            report.errors.append({"line": line, "field": "row", "reason": str(exc)})
+            report.errors.append(_error(line, "row", str(exc), None))
     return report
+
+
+def _error(line: int, field: str, reason: str, zh: str | None) -> dict[str, Any]:
+    """A refused row: `reason` as before for programs, `message_zh` for the person."""
+    return {"line": line, "field": field, "reason": reason, "message_zh": zh or chinese(reason, "")}
 
 
 async def _import_row(reg: Registry, row: dict[str, str], meta: Metadata) -> bool:

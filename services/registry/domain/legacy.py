@@ -37,7 +37,7 @@ def import_certificate(
     """The certificate as granted under the single level, with its converted scopes."""
     if row.grade not in GRADES:
         raise InvalidCommand.of(
-            "grade", "legacy grade", f"unknown grade {row.grade!r} (甲/乙/丙/煤矿乙)"
+            "grade", "legacy grade", f"原资质等级「{row.grade}」无法识别（应为甲、乙、丙或煤矿乙）"
         )
     kind = QualificationKind(row.qualification_kind)
     scopes = convert_scopes(
@@ -49,13 +49,11 @@ def import_certificate(
         date.fromisoformat(row.valid_until),
     )
     if valid_until <= valid_from:
-        raise InvalidCommand.of(
-            "valid_until", "after valid_from", "validity must end after it starts"
-        )
+        raise InvalidCommand.of("valid_until", "after valid_from", "有效期截止日期应晚于起始日期")
     if not row.certificate_number:
-        raise InvalidCommand.of("certificate_number", "required", "empty certificate number")
+        raise InvalidCommand.of("certificate_number", "required", "资质证书编号不能为空")
     if holder.kind not in LICENSED_KINDS:
-        raise InvalidCommand.of("kind", "licensed kind", "filed institutions hold no certificate")
+        raise InvalidCommand.of("kind", "licensed kind", "备案类机构不持有资质证书")
     return [
         QualificationGranted(
             qualification_id=s.qualification_id,

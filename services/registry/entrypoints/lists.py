@@ -13,7 +13,7 @@ from ohts_kit.auth import check_jurisdiction, require_roles
 from ohts_kit.errors import Forbidden, NotFound
 from ohts_kit.listing import PagingQ, history, paged
 from ohts_kit.service import runtime_of
-from services.registry.domain import filing, institution, qualification, staff
+from services.registry.domain import filing, institution, qualification, self_inspection, staff
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 Reader = Annotated[
@@ -193,3 +193,51 @@ async def filing_record(filing_id: str, request: Request, actor: Reader) -> dict
         )
         events = await history(conn, filing.AGGREGATE, filing_id)
     return {**dict(row), "summaries": [dict(s) for s in summaries], "history": events}
+
+
+CAMPAIGNS = (
+    "SELECT c.campaign_id, c.title, c.region_code, c.period_from, c.period_to, c.deadline,"
+    " c.launched_on, (SELECT count(*) FROM campaign_reports r"
+    " WHERE r.campaign_id = c.campaign_id) AS reports,"
+    " EXISTS (SELECT 1 FROM campaign_reports r WHERE r.campaign_id = c.campaign_id"
+    " AND r.institution_id = $1) AS reported FROM campaigns_view c"
+)
+
+
+def _campaigns_of(actor: Actor) -> tuple[str, list[Any]]:
+    """An institution: the campaigns covering its region; anyone else: those in their
+    jurisdiction, and those of a wider region covering it (a province's campaign)."""
+    if actor.role is Role.INSTITUTION:
+        own = "(SELECT region_code FROM institutions_view WHERE institution_id = $1)"
+        return f"{own} LIKE c.region_prefix || '%'", [actor.institution_id]
+    return (
+        "(c.region_code LIKE $2 OR $3 LIKE c.region_prefix || '%')",
+        [None, regions.like(actor.region_code), actor.region_code],
+    )
+
+
+@router.get("/self-inspection-campaigns")
+async def list_campaigns(request: Request, actor: Reader, paging: PagingQ) -> dict[str, Any]:
+    """Self-inspection campaigns; for an institution, whether it has reported."""
+    where, args = _campaigns_of(actor)
+    sorts = {"deadline": "c.deadline", "launched_on": "c.launched_on"}
+    async with _pool(request).acquire() as conn:
+        return await paged(conn, CAMPAIGNS, where, args, paging, sorts)
+
+
+@router.get("/self-inspection-campaigns/{campaign_id}")
+async def campaign_record(campaign_id: str, request: Request, actor: Reader) -> dict[str, Any]:
+    where, args = _campaigns_of(actor)
+    args.append(campaign_id)
+    async with _pool(request).acquire() as conn:
+        if not await conn.fetchval(
+            "SELECT 1 FROM campaigns_view WHERE campaign_id = $1", campaign_id
+        ):
+            raise NotFound(f"no self-inspection campaign {campaign_id}")
+        row = await conn.fetchrow(
+            f"{CAMPAIGNS} WHERE c.campaign_id = ${len(args)} AND {where}", *args
+        )
+        if row is None:
+            raise Forbidden("the campaign is outside the caller's jurisdiction")
+        events = await history(conn, self_inspection.AGGREGATE, campaign_id)
+    return {**dict(row), "history": events}
