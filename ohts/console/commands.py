@@ -24,6 +24,7 @@ class Command:
     confirm: bool = False  # irreversible: a second page asks
     then: str = ""  # the record page to go to after it: a kind, with the created id
     fill: str = ""  # the body field the record's id fills (a command about it, not on it)
+    also: tuple[str, ...] = ()  # further record kinds whose page offers it (with `fill`)
 
 
 def _c(*args: object, **kwargs: object) -> Command:
@@ -60,6 +61,8 @@ COMMANDS = [
         "申请资质",
         (AUTHORITY, INSTITUTION),
         then="qualification",
+        also=("institution",),
+        fill="institution_id",
     ),
     _c(
         "review",
@@ -153,6 +156,8 @@ COMMANDS = [
         "登记专业技术人员",
         (AUTHORITY, INSTITUTION),
         then="staff",
+        also=("institution",),
+        fill="institution_id",
     ),
     _c(
         "staff-leaves",
@@ -181,6 +186,8 @@ COMMANDS = [
         "跨省执业备案",
         (AUTHORITY, INSTITUTION),
         then="filing",
+        also=("institution",),
+        fill="institution_id",
     ),
     _c(
         "submit-summary",
@@ -198,6 +205,8 @@ COMMANDS = [
         f"{API}/report-cards",
         "报送技术服务信息报告卡",
         (AUTHORITY, INSTITUTION),
+        also=("institution",),
+        fill="institution_id",
     ),
     _c(
         "launch-self-inspection",
@@ -259,6 +268,8 @@ COMMANDS = [
         "开展质控活动",
         (CENTRE,),
         then="qc-activity",
+        also=("qc-plan",),
+        fill="plan_id",
     ),
     _c(
         "record-result",
@@ -342,6 +353,8 @@ COMMANDS = [
         "安排检查",
         (SUPERVISOR,),
         then="inspection",
+        also=("institution",),
+        fill="institution_id",
     ),
     _c(
         "complete-inspection",
@@ -378,6 +391,8 @@ COMMANDS = [
         "登记投诉举报线索",
         (SUPERVISOR,),
         then="lead",
+        also=("institution",),
+        fill="institution_id",
     ),
     _c(
         "unfiled-work",
@@ -387,6 +402,8 @@ COMMANDS = [
         "登记未备案执业线索",
         (SUPERVISOR,),
         then="lead",
+        also=("institution",),
+        fill="institution_id",
     ),
     _c(
         "close-lead",
@@ -520,4 +537,4 @@ ON_PAGES = {("registry", "POST", f"{API}/imports/legacy"): "/imports/legacy"}
 
 def offered(role: Role, on: str) -> list[Command]:
     """The commands a role may issue on a record kind ('' = from a list page)."""
-    return [c for c in COMMANDS if role in c.roles and c.on == on]
+    return [c for c in COMMANDS if role in c.roles and (c.on == on or (on and on in c.also))]

@@ -29,6 +29,7 @@ class Field:
     columns: list[Field] = field(default_factory=list)  # for rows
     default: Any = None
     hint: str = ""
+    pick: str = ""  # a list page to choose the value from (institutions)
 
 
 def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:

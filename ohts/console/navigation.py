@@ -28,6 +28,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.SUPERVISION_UNIT: [
         ("待办", "/"),
+        ("机构", "/institutions"),
         ("线索", "/leads"),
         ("案件", "/cases"),
         ("双随机抽查", "/inspection-plans"),

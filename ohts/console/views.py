@@ -59,6 +59,9 @@ class Sub:
     columns: tuple[Column, ...]
     kind: str = ""  # a row links to this record kind
     id_key: str = ""
+    command: str = ""  # a command a row offers, its field `fill` taking the row's `id_key`
+    fill: str = ""
+    until: str = ""  # the row key that, once set, means the command is done
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,22 @@ RECORDS = {
                 Column("valid_until", "有效期至", _date),
                 Column("renewal_pending", "延续申请审查中", _yes),
             ),
+            (
+                Sub(
+                    "decisions",
+                    "许可决定及其公示",
+                    (
+                        Column("decision_type", "决定", _table(words.DECISION_TYPES)),
+                        Column("decided_at", "决定日期", _date),
+                        Column("due_on", "应公示日期", _date),
+                        Column("published_at", "公示日期", _date),
+                    ),
+                    id_key="decision_event_id",
+                    command="publish-decision",
+                    fill="decision_event_id",
+                    until="published_at",
+                ),
+            ),
             documents=(("certificate", "资质证书"),),
         ),
         Record(
@@ -216,12 +235,16 @@ RECORDS = {
                         Column("result", "结果", _table(labels.QC_RESULT)),
                         Column("recorded_on", "记录日期", _date),
                     ),
+                    id_key="institution_id",
+                    command="record-result",
+                    fill="institution_id",
+                    until="result",
                 ),
                 Sub(
                     "findings",
                     "发现的问题",
                     (
-                        Column("category", "类别"),
+                        Column("category", "类别", _table(words.CHOICES["category"])),
                         Column("severity", "严重程度", _table(words.CHOICES["severity"])),
                         Column("recorded_on", "记录日期", _date),
                     ),

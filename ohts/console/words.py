@@ -170,6 +170,17 @@ CHOICES: dict[str, dict[str, str]] = {
 }
 # Free mappings of yes/no answers whose keys are fixed by the domain: one check box each.
 FLAGS: dict[str, dict[str, str]] = {"meets": CAPABILITY_ASPECTS}
+# The registry's licensing decisions (decisions.decision_type), as a notice names them.
+DECISION_TYPES = {
+    "granted": "准予许可",
+    "rejected": "不予许可",
+    "renewed": "准予延续",
+    "renewal-rejected": "不予延续",
+    "changed": "准予变更",
+    "cancelled": "注销",
+    "revoked": "吊销",
+    "withdrawn": "撤销",
+}
 # Names whose choices apply only where the API checks a code (elsewhere the name is free text).
 CODED_ONLY = {"title", "status", "result"}
 KIND_CHOICES = {

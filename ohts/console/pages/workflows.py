@@ -67,6 +67,7 @@ def build_router(settings: Settings) -> APIRouter:
             data = await client_for(request, staff).get(spec.service, spec.api.format(id=record_id))
         except ApiError as exc:
             return _refused(request, staff, exc)
+        by_row = _sub_commands(staff, spec)  # offered on their rows, not for the record
         return page(
             request,
             "pages/record.html",
@@ -74,7 +75,8 @@ def build_router(settings: Settings) -> APIRouter:
             spec=spec,
             data=data,
             record_id=record_id,
-            offered=commands.offered(staff.account.role, kind),
+            offered=[c for c in commands.offered(staff.account.role, kind) if c.key not in by_row],
+            sub_commands=by_row,
             history=[_step(e) for e in data.get("history", [])],
             done=_done(request.query_params.get("done", "")),
         )
@@ -104,7 +106,8 @@ def _list_page(listing: views.Listing) -> Any:
     async def show(request: Request, staff: StaffDep) -> Response:
         if staff.account.role not in listing.roles:
             return _refused(request, staff, ApiError(403, "您的角色无权查看此列表"))
-        asked = {k: v for k, v in request.query_params.items() if v and k != "done"}
+        asked = {k: v for k, v in request.query_params.items() if v and k not in ("done", "pick")}
+        pick = _pick(staff, listing, request.query_params.get("pick", ""))
         api = listing.api.replace("{mine}", staff.account.institution_id or "none")
         try:
             answer = await client_for(request, staff).get(listing.service, api, **asked)
@@ -124,10 +127,52 @@ def _list_page(listing: views.Listing) -> Any:
             offered=commands.offered(staff.account.role, ""),
             records=views.RECORDS,
             row_commands=_row_commands(staff, listing),
+            pick=pick,
             done=_done(request.query_params.get("done", "")),
         )
 
     return show
+
+
+async def _name_the_institution(
+    request: Request,
+    client: ServiceClient,
+    cmd: commands.Command,
+    fields: list[forms.Field],
+    values: dict[str, Any],
+) -> None:
+    """An institution field shows the institution's name, or a link to choose one from the
+    list of institutions (a person never types an institution's id)."""
+    field = next((f for f in fields if f.name == "institution_id"), None)
+    if field is None:
+        return
+    chosen = str(values.get("institution_id") or "")
+    if not chosen:
+        field.pick = f"{request.app.state.settings.console_prefix}/institutions?pick={cmd.key}"
+        return
+    try:
+        found = await client.get("registry", f"/api/v1/institutions/{chosen}")
+        field.hint = f"{found.get('name', '')}（{found.get('uscc', '')}）"
+    except ApiError as exc:
+        field.hint = f"未能确认该机构：{exc.message}"
+
+
+def _sub_commands(staff: Staff, spec: views.Record) -> dict[str, commands.Command]:
+    """The command each row of a sub-table offers the person (a decision to publish)."""
+    found = {}
+    for sub in spec.subs:
+        cmd = commands.BY_KEY.get(sub.command)
+        if cmd is not None and staff.account.role in cmd.roles:
+            found[sub.key] = cmd
+    return found
+
+
+def _pick(staff: Staff, listing: views.Listing, key: str) -> commands.Command | None:
+    """The command whose form asked for an institution to be chosen from this list."""
+    cmd = commands.BY_KEY.get(key)
+    if listing.kind != "institution" or cmd is None or staff.account.role not in cmd.roles:
+        return None
+    return cmd
 
 
 def _row_commands(staff: Staff, listing: views.Listing) -> list[commands.Command]:
@@ -205,6 +250,7 @@ async def _form(
     _, fields = forms.fields_of(document, cmd.method, _api_path(document, cmd.path))
     if staff.account.institution_id and "institution_id" not in values:
         values["institution_id"] = staff.account.institution_id
+    await _name_the_institution(request, client, cmd, fields, values)
     return page(
         request,
         "pages/command.html",

@@ -89,6 +89,25 @@ async def list_activities(
         return await paged(conn, ACTIVITIES, " AND ".join(where), args, paging, sorts)
 
 
+async def _without_result(
+    conn: Any, events: list[dict[str, Any]], recorded: set[str]
+) -> list[dict[str, Any]]:
+    """The activity's participants (from its opening) whose result is not recorded yet."""
+    named = [
+        i
+        for e in events
+        if e["event_type"] == "qc.QcActivityOpened"
+        for i in e["payload"].get("participants", [])
+        if i not in recorded
+    ]
+    rows = await conn.fetch(
+        "SELECT institution_id, name FROM known_institutions WHERE institution_id = ANY($1)",
+        named,
+    )
+    names = {r["institution_id"]: r["name"] for r in rows}
+    return [{"institution_id": i, "institution_name": names.get(i), "result": None} for i in named]
+
+
 @router.get("/activities/{activity_id}")
 async def activity_record(activity_id: str, request: Request, actor: Reader) -> dict[str, Any]:
     async with _pool(request).acquire() as conn:
@@ -106,9 +125,10 @@ async def activity_record(activity_id: str, request: Request, actor: Reader) -> 
             "SELECT * FROM findings WHERE activity_id = $1 ORDER BY finding_id", activity_id
         )
         events = await history(conn, activity.AGGREGATE, activity_id)
+        waiting = await _without_result(conn, events, {r["institution_id"] for r in results})
     return {
         **dict(row),
-        "participants": [dict(r) for r in results],
+        "participants": [dict(r) for r in results] + waiting,
         "findings": [dict(f) for f in findings],
         "history": events,
     }

@@ -133,8 +133,13 @@ async def qualification_record(
         if row is None:
             raise NotFound(f"no qualification {qualification_id}")
         _mine(actor, row)
+        decisions = await conn.fetch(
+            "SELECT decision_event_id, decision_type, decided_at, due_on, published_at"
+            " FROM decisions WHERE qualification_id = $1 ORDER BY decided_at",
+            qualification_id,
+        )
         events = await history(conn, qualification.AGGREGATE, qualification_id)
-    return {**dict(row), "history": events}
+    return {**dict(row), "decisions": [dict(d) for d in decisions], "history": events}
 
 
 @router.get("/staff")
