@@ -12,7 +12,7 @@ import pytest
 from starlette.routing import Match
 
 from contracts.envelope import Role
-from ohts.console import todo
+from ohts.console import todo, todo_items
 from ohts.console.accounts import Account
 from ohts.console.client import ApiError
 from ohts.console.pages import workflows
@@ -73,7 +73,7 @@ def test_each_section_and_item_link_is_a_console_page() -> None:
 
 
 def test_items_read_in_chinese_and_link_to_their_record() -> None:
-    unmet = todo._unmet(
+    unmet = todo_items.unmet(
         {
             "institution_id": "i1",
             "institution_name": "杭州某检测公司",
@@ -82,41 +82,41 @@ def test_items_read_in_chinese_and_link_to_their_record() -> None:
     )
     assert unmet.name == "杭州某检测公司" and unmet.link == "/r/institution/i1"
     assert unmet.note == "专职专业技术人员 14 人，少于规定的 15 人；无对外公开的网站"
-    plan = todo._plan(
+    plan = todo_items.plan(
         {"plan_id": "p1", "year": 2026, "province_code": "330000", "entries": 3, "done": 1}
     )
     assert plan.name == "2026年度质控计划（浙江省）" and plan.note == "已完成 1/3 家机构"
-    stage = todo._stage({"stage": "penalty-decided", "count": 2})
+    stage = todo_items.stage({"stage": "penalty-decided", "count": 2})
     assert (stage.name, stage.note) == ("已作出处罚决定", "2 件")
-    assert stage.link == todo.listing("cases", stage="penalty-decided")
+    assert stage.link == todo_items.listing("cases", stage="penalty-decided")
     assert stage.link.endswith("cases?stage=penalty-decided")
-    withdraw = todo._publicity(
+    withdraw = todo_items.publicity(
         {"case_id": "c1", "decision_number": "浙卫罚〔2026〕1号", "action": "withdraw"}
     )
     assert withdraw.when_label == "应撤下日期" and "应撤下" in withdraw.note
-    assert todo._publicity({"action": "publish"}).note == "待公示"
-    look_back = todo._look_back(
+    assert todo_items.publicity({"action": "publish"}).note == "待公示"
+    look_back = todo_items.look_back(
         {"item_id": "r1", "year": 2025, "reopened_on": date(2026, 3, 1), "overdue": False}
     )
     assert (
         look_back.note == "回头看于2026年3月1日重新打开" and look_back.link == "/r/rectification/r1"
     )
-    due = todo._rectification({"item_id": "r2", "state": "submitted", "overdue": True})
+    due = todo_items.rectification({"item_id": "r2", "state": "submitted", "overdue": True})
     assert due.note == "已逾期；已提交整改，待核查销号"
     drawn = [
-        todo._drawn({"inspection_id": "s1", **d}).note
+        todo_items.drawn({"inspection_id": "s1", **d}).note
         for d in ({}, {"ended_on": "2026-03-01"}, {"published_on": "2026-03-02", "merged": True})
     ]
     assert drawn == ["待检查", "已检查，结果待公开", "结果已公开（已合并检查）"]
-    card = todo._card({"report_number": "ZJ 1/2", "client_name": "某化工厂"})
+    card = todo_items.card({"report_number": "ZJ 1/2", "client_name": "某化工厂"})
     assert card.link == "/do/file-report-card?report_number=ZJ+1%2F2"
 
 
 def test_an_unknown_listing_or_record_kind_is_a_mistake_found_at_once() -> None:
     with pytest.raises(KeyError):
-        todo.listing("no-such-list")
+        todo_items.listing("no-such-list")
     with pytest.raises(KeyError):
-        todo.record("no-such-kind", "x")
+        todo_items.record("no-such-kind", "x")
 
 
 class FakeClient:
