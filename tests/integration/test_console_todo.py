@@ -17,8 +17,8 @@ from services.qc.bootstrap import create_app as qc_app
 from services.registry.bootstrap import create_app as registry_app
 from services.reporting.bootstrap import create_app as reporting_app
 from tests.conftest import Servers
-from tests.integration.access_cells import NOW, PROVINCE, Call, World
-from tests.integration.helpers import eventually, running
+from tests.integration.access_cells import NOW, OTHER_PROVINCE, PROVINCE, Call, World
+from tests.integration.helpers import eventually, running, token
 from tests.integration.test_console_browser import PASSWORD, served
 from tests.integration.test_console_workflows import login, logout
 from tests.integration.test_portal_browser import CHROMIUM, FLAGS, _accessible
@@ -141,6 +141,7 @@ async def test_each_role_sees_its_new_to_do_sections_with_real_items(servers: Se
         await w.referred_lead()
         decided = await w.case("decided")
         await institution_world(w, target)
+        await _only_in_their_jurisdiction(w, names, target)
         pool = w.svc["reporting"].app.state.console.pool
         for account in ACCOUNTS:
             await store.add(pool, account, PASSWORD, by="test")
@@ -226,3 +227,35 @@ async def _institution_sees(page: Page, base: str) -> None:
     assert "2026H1 工作小结" in summaries and "云南省" in summaries and "已逾期" in summaries
     await opens(page, base, "应报送的跨省执业工作小结", "2026H1")
     await logout(page)
+
+
+async def _only_in_their_jurisdiction(w: World, names: dict[str, str], me: str) -> None:
+    """The new lists show these items to the province and to the institution itself, and
+    nothing of them to another province's official or to another institution."""
+    seen = [
+        ("registry", "/api/v1/conditions/unmet", Role.REGISTRY_AUTHORITY, names["short"]),
+        ("registry", "/api/v1/certificates/expiring", Role.REGISTRY_AUTHORITY, names["ending"]),
+        ("qc", "/api/v1/rectifications/due", Role.QC_CENTRE, name_of(w, me)),
+        ("qc", "/api/v1/plan-progress", Role.QC_CENTRE, w.plan_id),
+        ("enforcement", "/api/v1/leads/unacknowledged", Role.SUPERVISION_UNIT, me),
+        ("enforcement", "/api/v1/penalties/publicity", Role.SUPERVISION_UNIT, me),
+        ("enforcement", "/api/v1/inspections/current-draw", Role.SUPERVISION_UNIT, w.draw_id),
+    ]
+    for service, path, role, text in seen:
+        own = await w.svc[service].call("GET", path, token(w.settings, role, PROVINCE), None, 200)
+        other = token(w.settings, role, OTHER_PROVINCE)
+        elsewhere = await w.svc[service].call("GET", path, other, None, 200)
+        assert text in own.text and text not in elsewhere.text, path
+    stages = await w.svc["enforcement"].call(
+        "GET", "/api/v1/cases/stages", token(w.settings, Role.SUPERVISION_UNIT, OTHER_PROVINCE)
+    )
+    assert stages.json() == []
+    mine = w.headers("institution", Call("", institution_id=me))
+    someone = w.headers("institution", Call("", institution_id=me), "other-institution")
+    for path, text in (
+        ("/api/v1/report-cards/due", "ZJ-2026-077"),
+        ("/api/v1/filings/summaries/due", "2026H1"),
+    ):
+        ours = await w.svc["registry"].call("GET", path, mine, None, 200)
+        theirs = await w.svc["registry"].call("GET", path, someone, None, 200)
+        assert text in ours.text and theirs.json() == [], path
