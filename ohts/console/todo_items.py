@@ -129,10 +129,22 @@ def inspection_due(item: dict[str, Any]) -> Item:
     )
 
 
+def half_year(period: str) -> str:
+    """2026H1 -> 2026年上半年 (R7's summary periods); anything else as it is."""
+    halves = {"H1": "上半年", "H2": "下半年"}
+    if len(period) == 6 and period[:4].isdigit() and period[4:] in halves:
+        return f"{period[:4]}年{halves[period[4:]]}"
+    return period
+
+
 def summary(item: dict[str, Any]) -> Item:
     late = item.get("overdue") or item.get("status") == "missing"
     return Item(
-        _named(item, f"{_s(item, 'period')} 工作小结", regions.name_of(_s(item, "province_code"))),
+        _named(
+            item,
+            f"{half_year(_s(item, 'period'))}工作小结",
+            regions.name_of(_s(item, "province_code")),
+        ),
         record("filing", item.get("filing_id")),
         item.get("due_on"),
         "应报日期",
@@ -194,10 +206,14 @@ def stale_referral(item: dict[str, Any]) -> Item:
 # supervision unit
 
 
+# A lead's category: a violation, or the QC finding category a referral carried.
+LEAD_CATEGORIES = {**words.CHOICES["category"], **labels.VIOLATION}
+
+
 def lead(note: str) -> Reading:
     def read(item: dict[str, Any]) -> Item:
         return Item(
-            _named(item, _s(item, "category")),
+            _named(item, _status(LEAD_CATEGORIES, item.get("category"))),
             record("lead", item.get("lead_id")),
             item.get("opened_on"),
             "登记日期",
@@ -234,7 +250,7 @@ def drawn(item: dict[str, Any]) -> Item:
     else:
         note = "待检查"
     return Item(
-        _named(item, _s(item, "period")),
+        _named(item, f"检查期间 {_s(item, 'period')}"),
         record("inspection", item.get("inspection_id")),
         item.get("scheduled_on"),
         "安排日期",

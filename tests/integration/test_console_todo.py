@@ -224,8 +224,8 @@ async def _institution_sees(page: Page, base: str) -> None:
     assert "整改期限：2026年12月15日" in rectify
     await opens(page, base, "须完成的整改", "待整改")
     summaries = await section(page, "应报送的跨省执业工作小结")
-    assert "2026H1 工作小结" in summaries and "云南省" in summaries and "已逾期" in summaries
-    await opens(page, base, "应报送的跨省执业工作小结", "2026H1")
+    assert "2026年上半年工作小结" in summaries and "云南省" in summaries and "已逾期" in summaries
+    await opens(page, base, "应报送的跨省执业工作小结", "2026年上半年")
     await logout(page)
 
 

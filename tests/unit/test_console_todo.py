@@ -108,6 +108,24 @@ def test_items_read_in_chinese_and_link_to_their_record() -> None:
         for d in ({}, {"ended_on": "2026-03-01"}, {"published_on": "2026-03-02", "merged": True})
     ]
     assert drawn == ["待检查", "已检查，结果待公开", "结果已公开（已合并检查）"]
+    referral = todo_items.lead("")(
+        {
+            "lead_id": "l1",
+            "institution_name": "某机构",
+            "status": "open",
+            "category": "report-card-unreported",
+        }
+    )
+    assert (referral.name, referral.note) == ("某机构 · 技术服务信息不报", "待处理")
+    owed = todo_items.summary(
+        {"filing_id": "f1", "period": "2025H2", "province_code": "530000", "overdue": True}
+    )
+    assert (owed.name, owed.note, owed.link) == (
+        "2025年下半年工作小结 · 云南省",
+        "已逾期",
+        "/r/filing/f1",
+    )
+    assert todo_items.half_year("2026") == "2026"
     card = todo_items.card({"report_number": "ZJ 1/2", "client_name": "某化工厂"})
     assert card.link == "/do/file-report-card?report_number=ZJ+1%2F2"
 
