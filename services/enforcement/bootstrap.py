@@ -17,7 +17,7 @@ from services.enforcement.application import queries
 from services.enforcement.application.credit import sweep_credit
 from services.enforcement.application.intake import consumers
 from services.enforcement.application.unit import Enforcement, enforcement_of
-from services.enforcement.entrypoints import lists
+from services.enforcement.entrypoints import lists, todo
 from services.enforcement.entrypoints.http import router
 
 
@@ -56,6 +56,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         SPEC,
         settings,
         title="OHTS enforcement (监督执法)",
-        routers=[router, lists.router],
+        routers=[router, todo.router, lists.router],
         clock=clock,
     )

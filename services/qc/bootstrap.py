@@ -15,7 +15,7 @@ from ohts_kit.workdays import WorkCalendar
 from services.qc.adapters.views import learned
 from services.qc.application.rectifications import mark_overdue
 from services.qc.application.unit import Qc, qc_of
-from services.qc.entrypoints import lists
+from services.qc.entrypoints import lists, todo
 from services.qc.entrypoints.http import router
 
 
@@ -45,6 +45,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         SPEC,
         settings,
         title="OHTS quality control (质量控制)",
-        routers=[router, lists.router],
+        routers=[router, todo.router, lists.router],
         clock=clock,
     )

@@ -17,7 +17,7 @@ from services.registry.application import policies, queries
 from services.registry.application.qualifications import expire_due
 from services.registry.application.unit import Registry, registry_of
 from services.registry.domain.policy import RegistryPolicy
-from services.registry.entrypoints import lists
+from services.registry.entrypoints import lists, todo
 from services.registry.entrypoints.http import router
 
 
@@ -64,6 +64,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         SPEC,
         settings,
         title="OHTS registry (资质与备案)",
-        routers=[router, lists.router],
+        routers=[router, todo.router, lists.router],
         clock=clock,
     )

@@ -947,6 +947,21 @@ def _own(path: str) -> Recipe:
 for path in ("/api/v1/qualifications", "/api/v1/staff", "/api/v1/filings"):
     RECIPES[("registry", "GET", path)] = _own(path)
 
+# the to-do lists' sources (issue 19, 待办)
+for path in ("/api/v1/conditions/unmet", "/api/v1/certificates/expiring"):
+    plain("registry", "GET", path)
+for path in ("/api/v1/report-cards/due", "/api/v1/filings/summaries/due"):
+    RECIPES[("registry", "GET", path)] = _own(path)
+for path in ("/api/v1/rectifications/due", "/api/v1/plan-progress"):
+    plain("qc", "GET", path)
+for path in (
+    "/api/v1/leads/unacknowledged",
+    "/api/v1/cases/stages",
+    "/api/v1/penalties/publicity",
+    "/api/v1/inspections/current-draw",
+):
+    plain("enforcement", "GET", path)
+
 
 @recipe("registry", "GET", "/api/v1/institutions/{institution_id}/history")
 async def _institution_history(w: World, role: str) -> Call:

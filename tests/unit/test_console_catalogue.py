@@ -110,7 +110,7 @@ def test_a_list_row_without_a_record_page_offers_its_commands() -> None:
     from ohts.console.pages.workflows import _row_commands
 
     class _Staff:
-        class account:  # noqa: N801 - the shape of a session's account
+        class account:
             role = commands.SUPERVISOR
 
     keys = [c.key for c in _row_commands(_Staff(), transfers)]  # type: ignore[arg-type]

@@ -15,7 +15,9 @@ async def referrals(
     conn: Conn, today: date, calendar: WorkCalendar, region_prefix: str
 ) -> dict[str, Any]:
     rows = await conn.fetch(
-        "SELECT * FROM referrals WHERE supervision_region_code LIKE $1 ORDER BY referred_on",
+        "SELECT r.*, k.name AS institution_name FROM referrals r"
+        " LEFT JOIN known_institutions k USING (institution_id)"
+        " WHERE r.supervision_region_code LIKE $1 ORDER BY r.referred_on",
         region_prefix + "%",
     )
     return referral_dashboard([dict(r) for r in rows], today, calendar)
@@ -41,6 +43,7 @@ def referral_dashboard(
                 {
                     "referral_id": r["referral_id"],
                     "institution_id": r["institution_id"],
+                    "institution_name": r.get("institution_name"),
                     "supervision_region_code": r["supervision_region_code"],
                     "referred_on": r["referred_on"],
                     "received_on": r["received_on"],

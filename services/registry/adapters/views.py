@@ -24,6 +24,7 @@ from contracts.registry_v1 import (
     QualificationRenewalAccepted,
     QualificationRenewalRejected,
     QualificationRenewed,
+    QualificationReviewStarted,
     QualificationRevoked,
     QualificationWithdrawn,
     SelfInspectionCampaignLaunched,
@@ -107,6 +108,14 @@ async def qualification_applied(
         e.kind.value,
         e.scope_codes,
     )
+
+
+@views.on(QualificationReviewStarted)
+async def qualification_review_started(
+    _: Views, conn: Conn, _env: Envelope, e: QualificationReviewStarted
+) -> None:
+    """Under review: the authority's to-do list tells a decision to take from one to open."""
+    await _set(conn, e.qualification_id, "status = 'under-review'")
 
 
 @views.on(QualificationGranted)

@@ -112,11 +112,15 @@ async def list_qualifications(
     paging: PagingQ,
     status: Text = None,
     institution_id: Text = None,
+    renewal_pending: bool | None = None,
 ) -> dict[str, Any]:
     where, args = _within(actor, institution_id)
     if status:
         args.append(status)
         where.append(f"q.status = ${len(args)}")
+    if renewal_pending is not None:  # renewals applied for and not yet decided
+        args.append(renewal_pending)
+        where.append(f"q.renewal_pending = ${len(args)}")
     sorts = {"valid_until": "q.valid_until", "status": "q.status", "institution": "i.name"}
     async with _pool(request).acquire() as conn:
         return await paged(conn, QUALIFICATIONS, " AND ".join(where), args, paging, sorts)
