@@ -553,6 +553,20 @@ async def _launch(w: World, role: str) -> Call:
     return Call("/api/v1/self-inspection-campaigns", body, region="330100")
 
 
+@recipe("registry", "GET", "/api/v1/self-inspection-campaigns")
+async def _campaigns(w: World, role: str) -> Call:
+    await w.campaign()
+    return Call("/api/v1/self-inspection-campaigns", institution_id=w.planned[0])
+
+
+@recipe("registry", "GET", "/api/v1/self-inspection-campaigns/{campaign_id}")
+async def _campaign(w: World, role: str) -> Call:
+    """A city's campaign: its officials and the institutions inside it see it."""
+    campaign = await w.campaign()
+    path = f"/api/v1/self-inspection-campaigns/{campaign}"
+    return Call(path, institution_id=w.planned[0], region="330100")
+
+
 @recipe("registry", "POST", "/api/v1/self-inspection-campaigns/{campaign_id}/reports")
 async def _self_report(w: World, role: str) -> Call:
     iid, campaign = await w.institution(), await w.campaign()
