@@ -128,9 +128,9 @@ def _value(f: Field, form: Any, prefix: str = "") -> Any:
     if f.kind == "flags":
         ticked = set(form.getlist(key))
         return {code: code in ticked for code in f.choices}
-    if f.kind == "lines":
-        text = str(form.get(key) or "")
-        return [line.strip() for line in text.splitlines() if line.strip()]
+    if f.kind == "lines":  # one per line, or one per ticked box when chosen from records
+        texts = [str(t) for t in form.getlist(key)]
+        return [line.strip() for text in texts for line in text.splitlines() if line.strip()]
     if f.kind == "rows":
         rows = []
         for i in range(ROWS):

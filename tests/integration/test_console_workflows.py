@@ -289,12 +289,12 @@ async def _qc_fails_it(
     )
     assert "/console/r/qc-plan/" in page.url
     plan = last_part(page.url)
-    await command(
-        page,
-        base,
-        "open-activity",
-        {"plan_id": plan, "kind": "报告抽查", "participants": institution},
-    )
+    # From the plan's page: the plan's institutions are offered by name, not by id.
+    await page.click("text=开展质控活动")
+    await _accessible(page, "form open-activity from the plan")
+    await fill(page, {"kind": "报告抽查"})
+    await page.get_by_label(NAME, exact=True).check()
+    await submit(page)
     assert "/console/r/qc-activity/" in page.url
     await page.click("text=记录质控结果")
     await fill(

@@ -84,3 +84,12 @@ def test_lists_of_text_are_lines_and_free_mappings_are_not_offered() -> None:
     body = forms.body_of(list(by_name.values()), FormData([("participants", "a\n\n b \n")]))
     assert body["participants"] == ["a", "b"]
     assert "detection_rates" not in {f.name for f in _fields("generate-plan")}
+
+
+def test_a_list_chosen_by_ticked_boxes_sends_every_choice() -> None:
+    """A plan's institutions offered as boxes (the console's chooser) post one value each."""
+    fields = _fields("open-activity")
+    participants = next(f for f in fields if f.name == "participants")
+    assert participants.kind == "lines"
+    form = FormData([("plan_id", "p1"), ("participants", "i1"), ("participants", "i2")])
+    assert forms.body_of(fields, form)["participants"] == ["i1", "i2"]

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from ohts.console import commands, documents, forms, views, words
+from ohts.console import choosers, commands, documents, forms, views, words
 from ohts.console.client import ApiError, ServiceClient
 from ohts.console.router import StaffDep, client_for
 from ohts.console.session import Staff, check_csrf
@@ -251,6 +251,7 @@ async def _form(
     if staff.account.institution_id and "institution_id" not in values:
         values["institution_id"] = staff.account.institution_id
     await _name_the_institution(request, client, cmd, fields, values)
+    await choosers.offer(client, cmd.key, cmd.on, fields, values)
     return page(
         request,
         "pages/command.html",

@@ -75,14 +75,15 @@ async def plan_view(conn: Conn, plan_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     entries = await conn.fetch(
-        "SELECT grp, institution_id, reason FROM plan_entries WHERE plan_id = $1"
-        " ORDER BY grp, institution_id",
+        "SELECT e.grp, e.institution_id, e.reason, k.name FROM plan_entries e"
+        " LEFT JOIN known_institutions k USING (institution_id)"
+        " WHERE e.plan_id = $1 ORDER BY e.grp, e.institution_id",
         plan_id,
     )
     groups: dict[str, list[dict[str, str]]] = {}
     for e in entries:
         groups.setdefault(e["grp"], []).append(
-            {"institution_id": e["institution_id"], "reason": e["reason"]}
+            {"institution_id": e["institution_id"], "reason": e["reason"], "name": e["name"]}
         )
     return {**dict(row), "groups": groups}
 
