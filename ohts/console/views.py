@@ -10,6 +10,7 @@ from typing import Any
 from contracts.envelope import Role
 from ohts.console import words
 from ohts_kit import regions
+from services.registry.domain.scopes import scope_table  # the vocabulary, no state
 from services.reporting.domain import labels
 
 Show = Callable[[Any], str]
@@ -42,6 +43,17 @@ def _yuan(value: Any) -> str:
 
 
 REGION: Show = lambda v: regions.name_of(str(v)) if v else ""  # noqa: E731
+CATEGORY: Show = _table(words.CHOICES["category"])
+
+
+def _scopes(value: Any) -> str:
+    """Scope codes with their names (业务范围 as the certificate writes them)."""
+    table = scope_table()
+    codes = value if isinstance(value, list) else ([value] if value else [])
+    return "；".join(f"{c} {table[c].name}" if c in table else str(c) for c in codes)
+
+
+SCOPES: Show = _scopes
 KINDS: Show = _table({**labels.INSTITUTION_KIND, **labels.QUALIFICATION_KIND, **labels.QC_ACTIVITY})
 
 
@@ -139,7 +151,7 @@ RECORDS = {
                 Column("kind", "资质类别", KINDS),
                 STATUS,
                 Column("certificate_number", "证书编号"),
-                Column("scope_codes", "业务范围"),
+                Column("scope_codes", "业务范围", SCOPES),
                 Column("valid_from", "有效期起", _date),
                 Column("valid_until", "有效期至", _date),
                 Column("renewal_pending", "延续申请审查中", _yes),
@@ -173,7 +185,7 @@ RECORDS = {
                 Column("title", "职称", _table(labels.STAFF_TITLE)),
                 Column("specialty", "专业"),
                 Column("years", "从业年限"),
-                Column("role", "岗位"),
+                Column("role", "岗位", _table(words.CHOICES["role"])),
                 Column("full_time", "专职", _yes),
                 Column("active", "在职", _yes),
                 Column("registered_on", "登记日期", _date),
@@ -259,7 +271,7 @@ RECORDS = {
             "institution_name",
             (
                 INSTITUTION_NAME,
-                Column("category", "问题类别"),
+                Column("category", "问题类别", CATEGORY),
                 Column("severity", "严重程度", _table(words.CHOICES["severity"])),
                 Column("state", "整改状态", _table(labels.RECTIFICATION_STATUS)),
                 Column("due_on", "整改期限", _date),
@@ -275,8 +287,8 @@ RECORDS = {
             "institution_name",
             (
                 INSTITUTION_NAME,
-                Column("source", "来源"),
-                Column("category", "类别"),
+                Column("source", "来源", _table(words.LEAD_SOURCE)),
+                Column("category", "类别", CATEGORY),
                 Column("description", "内容"),
                 Column("status", "状态", _table(words.LEAD_STATUS)),
                 Column("opened_on", "登记日期", _date),
@@ -309,11 +321,11 @@ RECORDS = {
             (
                 INSTITUTION_NAME,
                 Column("period", "期间"),
-                Column("kinds", "检查类型"),
+                Column("kinds", "检查类型", _table(words.INSPECTION_KIND)),
                 Column("inspectors", "检查人员"),
                 Column("scheduled_on", "安排日期", _date),
                 Column("ended_on", "结束日期", _date),
-                Column("result", "结果"),
+                Column("result", "结果", _table(words.CHOICES["result"])),
                 Column("published_on", "公开日期", _date),
             ),
         ),
@@ -396,7 +408,7 @@ LISTINGS = {
             (
                 Column("masked_name", "姓名"),
                 Column("title", "职称", _table(labels.STAFF_TITLE)),
-                Column("role", "岗位"),
+                Column("role", "岗位", _table(words.CHOICES["role"])),
                 Column("full_time", "专职", _yes),
                 Column("active", "在职", _yes),
             ),
@@ -492,7 +504,7 @@ LISTINGS = {
             "rectification",
             "item_id",
             (
-                Column("category", "问题类别"),
+                Column("category", "问题类别", CATEGORY),
                 Column("state", "状态", _table(labels.RECTIFICATION_STATUS)),
                 Column("due_on", "整改期限", _date),
             ),
@@ -510,7 +522,7 @@ LISTINGS = {
             "lead_id",
             (
                 INSTITUTION_NAME,
-                Column("category", "类别"),
+                Column("category", "类别", CATEGORY),
                 Column("description", "内容"),
                 Column("status", "状态", _table(words.LEAD_STATUS)),
                 Column("opened_on", "登记日期", _date),
@@ -560,7 +572,7 @@ LISTINGS = {
                 INSTITUTION_NAME,
                 Column("period", "期间"),
                 Column("scheduled_on", "安排日期", _date),
-                Column("result", "结果"),
+                Column("result", "结果", _table(words.CHOICES["result"])),
                 Column("published_on", "公开日期", _date),
             ),
             SUPERVISOR,

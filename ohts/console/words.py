@@ -139,6 +139,22 @@ FIELDS = {
     "on": "日期",
 }
 
+# Where a lead came from (enforcement's lead sources).
+LEAD_SOURCE = {
+    "qc-referral": "质控移送",
+    "complaint": "投诉举报",
+    "unfiled-work": "未备案执业",
+    "draw": "双随机抽查发现",
+    "extended-inspection": "扩大检查发现",
+    "inspection": "检查发现",
+}
+# An inspection's kinds (a draw's, or scheduled by hand).
+INSPECTION_KIND = {
+    "random": "双随机抽查",
+    "extended": "扩大检查",
+    "complaint": "投诉举报",
+    "referral": "移交",
+}
 # Choices for text fields the APIs check against a list of codes.
 CHOICES: dict[str, dict[str, str]] = {
     "violation": labels.VIOLATION,
@@ -154,7 +170,11 @@ CHOICES: dict[str, dict[str, str]] = {
         "other": "其他",
     },
     "role": {"staff": "技术人员", "technical-lead": "技术负责人", "qc-lead": "质量负责人"},
-    "category": {code: label for code, (label, _) in CATEGORIES.items()},
+    "source": LEAD_SOURCE,
+    "category": {
+        **{code: label for code, (label, _) in CATEGORIES.items()},
+        "unqualified-service": "未取得资质（或未备案）从事技术服务",
+    },
     "result": {**labels.QC_RESULT, "compliant": "未发现问题", "issues-found": "发现问题"},
     "severity": {"general": "一般", "serious": "严重"},
     "title": labels.STAFF_TITLE,

@@ -170,3 +170,26 @@ def test_a_history_line_names_codes_and_dates_in_chinese_and_hides_ids() -> None
         "罚款金额（元）": "10,000.00 元",
         "决定日期": "2026年3月2日",
     }
+
+
+CODED = {
+    "kind", "kinds", "status", "state", "result", "category", "role", "source", "violation",
+    "stage", "severity", "scope_codes", "decision_type", "activity_kind", "region_code",
+    "province_code", "title",
+}  # fmt: skip
+
+
+def test_every_column_holding_a_code_shows_it_in_chinese() -> None:
+    """Scopes by their names, kinds, statuses, results, categories, regions: never a code."""
+    columns = [(v.title, c) for v in views.LISTINGS.values() for c in v.columns]
+    columns += [(r.title, c) for r in views.RECORDS.values() for c in r.fields]
+    columns += [
+        (sub.title, c) for r in views.RECORDS.values() for sub in r.subs for c in sub.columns
+    ]
+    raw = [
+        f"{title}: {c.key}"
+        for title, c in columns
+        if c.key in CODED - {"title"} and c.show is views._text  # a title is text
+    ]
+    assert raw == []
+    assert "采矿业" in views._scopes(["OH-01"])
