@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2_000_000
     public_rate_limit_per_second: float = 50.0
     public_rate_limit_burst: int = 100
+    # Memory for public answers kept until the read models change (0: keep none).
+    portal_cache_mb: int = Field(16, ge=0, le=1024)
     # Issue 18.2: a date outside these years (query or JSON body) is refused at the door.
     input_year_min: int = 1900
     input_year_max: int = 2200

@@ -23,6 +23,7 @@ from services.reporting.application.moment import Moment, moment
 from services.reporting.domain import labels, vocabulary
 from services.reporting.entrypoints import feed
 from services.reporting.entrypoints import filters as F
+from services.reporting.entrypoints.cache import cached
 from services.reporting.entrypoints.templating import templates
 
 router = APIRouter()
@@ -75,6 +76,7 @@ async def _page(
 
 
 @router.get("/api/v1/public/institutions", response_model=public.InstitutionPage, tags=["public"])
+@cached
 async def list_institutions(
     request: Request,
     q: F.Q = None,
@@ -115,6 +117,7 @@ async def institution(
 
 
 @router.get("/api/v1/public/penalties", response_model=public.PenaltyPage, tags=["public"])
+@cached
 async def penalties(
     request: Request,
     region: F.RegionText = None,
@@ -137,6 +140,7 @@ async def penalties(
 
 
 @router.get("/api/v1/public/qc-list", response_model=public.ListedPage, tags=["public"])
+@cached
 async def qc_list(
     request: Request,
     region: F.RegionText = None,
@@ -156,6 +160,7 @@ async def qc_list(
 
 
 @router.get("/api/v1/public/revoked", response_model=public.ListedPage, tags=["public"])
+@cached
 async def revoked(
     request: Request,
     region: F.RegionText = None,
@@ -277,6 +282,7 @@ async def open_data(
 
 
 @router.get("/api/v1/public/trends", response_model=trends.Trends, tags=["public"])
+@cached
 async def trend_data(
     request: Request,
     region: F.RegionText = None,
@@ -286,7 +292,10 @@ async def trend_data(
     as_of: AsOf = None,
 ) -> trends.Trends:
     """Penalties and revoked certificates per month (the last 12), QC results per year."""
-    a = F.asked(None, region, province, city, district)
+    return await _trends(request, F.asked(None, region, province, city, district), as_of)
+
+
+async def _trends(request: Request, a: F.Asked, as_of: date | None) -> trends.Trends:
     m = _moment(request, as_of)
     async with runtime_of(request.app).pool.acquire() as conn:
         return await trends.trends(conn, m, a.filters.regions)
@@ -300,6 +309,7 @@ def _context(a: F.Asked, as_of: date | None, **more: Any) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+@cached
 async def portal(
     request: Request,
     q: F.Q = None,
@@ -328,6 +338,7 @@ async def portal(
 
 
 @router.get("/institutions/{institution_id}", response_class=HTMLResponse, include_in_schema=False)
+@cached
 async def institution_page(
     request: Request, institution_id: str, as_of: AsOf = None
 ) -> HTMLResponse:
@@ -344,6 +355,7 @@ LIST_TITLES = {
 
 
 @router.get("/lists", response_class=HTMLResponse, include_in_schema=False)
+@cached
 async def lists_page(
     request: Request,
     region: F.RegionText = None,
@@ -360,6 +372,7 @@ async def lists_page(
 
 
 @router.get("/lists/{name}", response_class=HTMLResponse, include_in_schema=False)
+@cached
 async def list_page(
     request: Request,
     name: str,
@@ -389,6 +402,7 @@ async def list_page(
 
 
 @router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+@cached
 async def trends_page(
     request: Request,
     region: F.RegionText = None,
@@ -398,7 +412,7 @@ async def trends_page(
     as_of: AsOf = None,
 ) -> HTMLResponse:
     a = F.asked(None, region, province, city, district)
-    data = await trend_data(request, region, province, city, district, as_of)
+    data = await _trends(request, a, as_of)
     context = _context(a, as_of, t=data, charts=trends.charts_of(data))
     return templates.TemplateResponse(request, "trends.html", context)
 
