@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import timedelta
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import uvicorn
@@ -18,11 +18,14 @@ from ohts.console import store
 from ohts.console.accounts import Account
 from ohts.embedded import free_port
 from ohts_kit.auth import issue_token
+from ohts_kit.settings import Settings
+from services.enforcement.bootstrap import create_app as enforcement_app
+from services.qc.bootstrap import create_app as qc_app
 from services.registry.bootstrap import create_app as registry_app
 from services.registry.domain.uscc import make_uscc
 from services.reporting.bootstrap import create_app as reporting_app
 from tests.conftest import Servers
-from tests.integration.helpers import running, token
+from tests.integration.helpers import Service, running, token
 from tests.integration.test_portal_browser import CHROMIUM, FLAGS, _accessible
 
 PASSWORD = "correct-horse-7"
@@ -219,3 +222,25 @@ async def test_console_login_lockout_expiry_and_region(servers: Servers) -> None
             "expired",
             "login",
         ]
+
+
+async def console_system(
+    stack: AsyncExitStack, servers: Servers, now: datetime
+) -> tuple[Settings, dict[str, Service], str]:
+    """The four services at `now`, the three writing ones over real HTTP (the console calls
+    them as a browser's person would), and the reporting process serving the console:
+    (settings, services, the console's base URL)."""
+    ports = {s: free_port() for s in ("registry", "qc", "enforcement")}
+    settings = servers.settings(**{f"{s}_url": f"http://127.0.0.1:{p}" for s, p in ports.items()})
+    svc = {}
+    for name, create in (
+        ("registry", registry_app),
+        ("qc", qc_app),
+        ("enforcement", enforcement_app),
+        ("reporting", reporting_app),
+    ):
+        svc[name] = await stack.enter_async_context(running(create, settings, now))
+        if name in ports:
+            await stack.enter_async_context(served(svc[name].app, ports[name]))
+    base = await stack.enter_async_context(served(svc["reporting"].app, free_port()))
+    return settings, svc, base

@@ -18,14 +18,9 @@ from contracts.envelope import Role
 from ohts.console import commands, navigation, store
 from ohts.console.accounts import Account
 from ohts.demo import LEGACY_CSV
-from ohts.embedded import free_port
-from services.enforcement.bootstrap import create_app as enforcement_app
-from services.qc.bootstrap import create_app as qc_app
-from services.registry.bootstrap import create_app as registry_app
-from services.reporting.bootstrap import create_app as reporting_app
 from tests.conftest import Servers
-from tests.integration.helpers import running, token
-from tests.integration.test_console_browser import PASSWORD, served
+from tests.integration.helpers import token
+from tests.integration.test_console_browser import PASSWORD, console_system
 from tests.integration.test_console_workflows import NOW, fill, last_part, login, logout, submit
 from tests.integration.test_portal_browser import CHROMIUM, FLAGS, _accessible
 
@@ -45,20 +40,8 @@ async def test_every_form_and_page_of_every_role_and_the_pages_without_a_form(
     servers: Servers, tmp_path: Path
 ) -> None:
     assert CHROMIUM.exists(), "make test installs Debian's chromium for this test"
-    ports = {s: free_port() for s in ("registry", "qc", "enforcement")}
-    settings = servers.settings(**{f"{s}_url": f"http://127.0.0.1:{p}" for s, p in ports.items()})
     async with AsyncExitStack() as stack:
-        svc = {}
-        for name, create in (
-            ("registry", registry_app),
-            ("qc", qc_app),
-            ("enforcement", enforcement_app),
-            ("reporting", reporting_app),
-        ):
-            svc[name] = await stack.enter_async_context(running(create, settings, NOW))
-            if name in ports:
-                await stack.enter_async_context(served(svc[name].app, ports[name]))
-        base = await stack.enter_async_context(served(svc["reporting"].app, free_port()))
+        settings, svc, base = await console_system(stack, servers, NOW)
         pool = svc["reporting"].app.state.console.pool
         for account in ACCOUNTS.values():
             await store.add(pool, account, PASSWORD, by="test")

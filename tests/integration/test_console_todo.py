@@ -11,15 +11,10 @@ from playwright.async_api import Page, async_playwright
 from contracts.envelope import Role
 from ohts.console import store
 from ohts.console.accounts import Account
-from ohts.embedded import free_port
-from services.enforcement.bootstrap import create_app as enforcement_app
-from services.qc.bootstrap import create_app as qc_app
-from services.registry.bootstrap import create_app as registry_app
-from services.reporting.bootstrap import create_app as reporting_app
 from tests.conftest import Servers
 from tests.integration.access_cells import NOW, OTHER_PROVINCE, PROVINCE, Call, World
-from tests.integration.helpers import eventually, running, token
-from tests.integration.test_console_browser import PASSWORD, served
+from tests.integration.helpers import eventually, token
+from tests.integration.test_console_browser import PASSWORD, console_system
 from tests.integration.test_console_workflows import login, logout
 from tests.integration.test_portal_browser import CHROMIUM, FLAGS, _accessible
 
@@ -54,19 +49,7 @@ async def opens(page: Page, base: str, title: str, text: str) -> str:
 
 
 async def start(stack: AsyncExitStack, servers: Servers) -> tuple[World, str]:
-    ports = {s: free_port() for s in ("registry", "qc", "enforcement")}
-    settings = servers.settings(**{f"{s}_url": f"http://127.0.0.1:{p}" for s, p in ports.items()})
-    svc = {}
-    for name, create in (
-        ("registry", registry_app),
-        ("qc", qc_app),
-        ("enforcement", enforcement_app),
-        ("reporting", reporting_app),
-    ):
-        svc[name] = await stack.enter_async_context(running(create, settings, NOW))
-        if name in ports:
-            await stack.enter_async_context(served(svc[name].app, ports[name]))
-    base = await stack.enter_async_context(served(svc["reporting"].app, free_port()))
+    settings, svc, base = await console_system(stack, servers, NOW)
     w = World(settings, svc)
     await w.start_plans()  # qualified institutions, the QC plan, an inspection draw
     return w, base

@@ -17,16 +17,11 @@ from contracts.envelope import Role
 from ohts.console import store
 from ohts.console.accounts import Account
 from ohts.demo import staff_body
-from ohts.embedded import free_port
-from services.enforcement.bootstrap import create_app as enforcement_app
-from services.qc.bootstrap import create_app as qc_app
-from services.registry.bootstrap import create_app as registry_app
 from services.registry.domain.people import make_id_number
 from services.registry.domain.uscc import make_uscc
-from services.reporting.bootstrap import create_app as reporting_app
 from tests.conftest import Servers
-from tests.integration.helpers import eventually, running, token
-from tests.integration.test_console_browser import PASSWORD, served
+from tests.integration.helpers import eventually, token
+from tests.integration.test_console_browser import PASSWORD, console_system
 from tests.integration.test_portal_browser import CHROMIUM, FLAGS, _accessible
 
 NOW = datetime(2026, 3, 2, 2, tzinfo=UTC)  # the services' clock (helpers.running)
@@ -85,20 +80,8 @@ def last_part(url: str) -> str:
 
 async def test_every_role_does_its_main_workflow_in_the_console(servers: Servers) -> None:
     assert CHROMIUM.exists(), "make test installs Debian's chromium for this test"
-    ports = {s: free_port() for s in ("registry", "qc", "enforcement")}
-    settings = servers.settings(**{f"{s}_url": f"http://127.0.0.1:{p}" for s, p in ports.items()})
     async with AsyncExitStack() as stack:
-        svc = {}
-        for name, create in (
-            ("registry", registry_app),
-            ("qc", qc_app),
-            ("enforcement", enforcement_app),
-            ("reporting", reporting_app),
-        ):
-            svc[name] = await stack.enter_async_context(running(create, settings, NOW))
-            if name in ports:
-                await stack.enter_async_context(served(svc[name].app, ports[name]))
-        base = await stack.enter_async_context(served(svc["reporting"].app, free_port()))
+        settings, svc, base = await console_system(stack, servers, NOW)
         pool = svc["reporting"].app.state.console.pool
         for account in (
             Account("wang", "王审批", "浙江省卫生健康委员会", Role.REGISTRY_AUTHORITY, "330000"),
@@ -291,6 +274,7 @@ async def _qc_fails_it(
     plan = last_part(page.url)
     # From the plan's page: the plan's institutions are offered by name, not by id.
     await page.click("text=开展质控活动")
+    assert await page.input_value('[id="f-plan_id"]') == plan  # the plan fills the form
     await _accessible(page, "form open-activity from the plan")
     await fill(page, {"kind": "报告抽查"})
     await page.get_by_label(NAME, exact=True).check()
