@@ -166,7 +166,7 @@ class OutboxRelay:
                 " published = published + $1 WHERE id = 1 RETURNING published",
                 self._unsaved,
             )
-        self._cursor, self._unsaved = ("0", 0), 0
+        self._cursor, self._unsaved = (0, 0), 0  # xid8 goes as an int
         await self.watch.mark()
         if previous:
             log.warning("relay.broker_lost_history", topic=self.topic, republishing=True)
