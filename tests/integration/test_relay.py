@@ -6,9 +6,11 @@ from collections import Counter
 
 import pytest
 
+from contracts.envelope import Envelope
+from ohts_kit.errors import ConcurrencyConflict
 from ohts_kit.eventstore import EventStore
 from ohts_kit.kafka import ensure_topics, make_broker
-from ohts_kit.relay import FastStreamPublisher, OutboxRelay
+from ohts_kit.relay import FastStreamPublisher, KafkaPublisher, OutboxRelay
 from tests.integration.helpers import META, eventually, platform_pool, read_topic, registered
 
 pytestmark = pytest.mark.integration
@@ -22,7 +24,7 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
     topic = settings.topic_of("registry")
     relay = OutboxRelay(
         pool,
-        FastStreamPublisher(broker),
+        KafkaPublisher(settings, "relay-test"),
         producer="registry",
         schema=settings.schema_of("registry"),
         topic=topic,
@@ -47,12 +49,13 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
             cursor_while_held.append((held_xid, cursor))
 
     async def fast_writer(w: int) -> None:
-        for i in range(10):
+        for i in range(5):  # several appends in one transaction, as a consumer's run makes
             async with pool.acquire() as conn, conn.transaction():
-                stream = f"w{w}-{i}"
-                await store.append(
-                    conn, "Institution", stream, 0, [registered(stream, w * 100 + i)] * 2, META
-                )
+                for part in ("a", "b"):
+                    stream = f"w{w}-{i}{part}"
+                    await store.append(
+                        conn, "Institution", stream, 0, [registered(stream, w * 100 + i)] * 2, META
+                    )
 
     try:
         slow = asyncio.create_task(slow_writer())
@@ -89,6 +92,12 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
         held_xid, cursor = cursor_while_held[0]
         assert int(cursor) < int(held_xid)
         assert all(r.key == json.loads(r.value)["institution_id"].encode() for r in records)
+        envelopes = [Envelope.model_validate_json(r.value) for r in records]  # as consumers do
+        assert all(e.producer == "registry" and e.actor == META.actor for e in envelopes)
+        by_stream: dict[str, list[int]] = {}
+        for e in envelopes:
+            by_stream.setdefault(e.aggregate_id, []).append(e.aggregate_version)
+        assert all(v == sorted(v) for v in by_stream.values()), "each stream in version order"
     finally:
         release.set()
         stop.set()
@@ -144,4 +153,32 @@ async def test_a_crash_between_publish_and_cursor_save_duplicates_never_loses(se
         assert len(ids) == 5 and sum(ids.values()) == 8  # 3 duplicates, nothing lost
     finally:
         await broker.stop()
+        await pool.close()
+
+
+async def test_a_later_append_overtaken_on_its_stream_is_a_conflict(settings) -> None:
+    """A transaction's xid is fixed at its first append; a newer transaction that wrote a
+    stream first would be relayed after this one's later version of it: refused."""
+    pool = await platform_pool(settings)
+    store = EventStore("registry")
+    try:
+        async with pool.acquire() as conn:
+            with pytest.raises(ConcurrencyConflict):
+                async with conn.transaction():
+                    await store.append(conn, "Institution", "o1", 0, [registered("o1", 1)], META)
+                    async with pool.acquire() as other, other.transaction():
+                        await store.append(
+                            other, "Institution", "o2", 0, [registered("o2", 2)], META
+                        )
+                    await store.append(conn, "Institution", "o2", 1, [registered("o2", 3)], META)
+            async with conn.transaction():  # a stream nobody newer wrote: both appends kept
+                await store.append(conn, "Institution", "o3", 0, [registered("o3", 4)], META)
+                await store.append(conn, "Institution", "o4", 0, [registered("o4", 5)], META)
+            assert (
+                await conn.fetchval(
+                    "SELECT count(*) FROM events WHERE aggregate_id IN ('o1', 'o2', 'o3', 'o4')"
+                )
+                == 3
+            )  # o2 (other writer), o3, o4; o1 rolled back with its transaction
+    finally:
         await pool.close()
