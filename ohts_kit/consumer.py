@@ -59,8 +59,9 @@ H = TypeVar("H", bound=Handler)
 
 
 def may_append(handler: H) -> H:
-    """Marks a handler that may append events: it starts a transaction of its own, so its
-    append is that transaction's first write. An unmarked handler that appends still works,
+    """Marks a handler that may append events: it starts a transaction of its own (unless the
+    run's transaction was opened by an append), so its append is never preceded by another
+    write. An unmarked handler that appends still works,
     at the price of a rolled-back run (logged as consumer.unmarked_appending_handler)."""
     handler.may_append = True  # type: ignore[attr-defined]
     return handler

@@ -1,8 +1,11 @@
 """The outbox relay never skips an event, even when transactions commit out of order."""
 
 import asyncio
+import functools
 import json
+import random
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -182,3 +185,89 @@ async def test_a_later_append_overtaken_on_its_stream_is_a_conflict(settings) ->
             )  # o2 (other writer), o3, o4; o1 rolled back with its transaction
     finally:
         await pool.close()
+
+
+async def test_racing_multi_append_transactions_reach_the_topic_in_stream_order(settings) -> None:
+    """The relay race with streams that several multi-append transactions write. Each
+    transaction first appends to a stream of its own (its xid is fixed there), then, after a
+    pause in which newer transactions may commit, to a shared stream at the version it
+    loads; a conflict makes the writer start over from a fresh load, as the consumer's
+    one-by-one fallback does. Writer "late" is overtaken for certain: "early" commits its
+    shared version between late's first append and late's load. On the topic every shared
+    stream must arrive in version order, each version once; without the store's overtaking
+    check late's version would be sent before early's (smaller xid, later version)."""
+    pool = await platform_pool(settings)
+    await ensure_topics(settings)
+    topic = settings.topic_of("registry")
+    relay = OutboxRelay(
+        pool,
+        KafkaPublisher(settings, "relay-race-test"),
+        producer="registry",
+        schema=settings.schema_of("registry"),
+        topic=topic,
+        batch_size=5,
+        poll_seconds=0.02,
+    )
+    stop = asyncio.Event()
+    relay_task = asyncio.create_task(relay.run(stop))
+    store = EventStore("registry")
+    rng = random.Random(22)
+    conflicts = Counter[str]()
+    late_has_xid, early_committed = asyncio.Event(), asyncio.Event()
+
+    async def transaction(name: str, shared: str, pause: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            try:
+                async with pool.acquire() as conn, conn.transaction():
+                    await store.append(conn, "Institution", name, 0, [registered(name)], META)
+                    await pause()
+                    version = len(await store.load(conn, "Institution", shared))
+                    await store.append(
+                        conn, "Institution", shared, version, [registered(shared)], META
+                    )
+                return
+            except ConcurrencyConflict:
+                conflicts[name] += 1
+
+    async def late_pause() -> None:
+        late_has_xid.set()
+        await early_committed.wait()
+
+    async def early() -> None:
+        await late_has_xid.wait()
+        await transaction("early", "shared0", _no_pause)
+        early_committed.set()
+
+    async def writer(w: int) -> None:
+        for i in range(6):
+            pause = functools.partial(asyncio.sleep, rng.uniform(0, 0.03))
+            await transaction(f"m{w}-{i}", f"shared{i % 2}", pause)
+
+    try:
+        await asyncio.gather(
+            transaction("late", "shared0", late_pause), early(), *(writer(w) for w in range(4))
+        )
+        async with pool.acquire() as conn:
+            stored = [str(r["event_id"]) for r in await conn.fetch("SELECT event_id FROM events")]
+        assert len(stored) == 2 * 26  # 26 transactions of two appends each, retries rolled back
+
+        async def all_published() -> bool:
+            async with pool.acquire() as conn:
+                return await conn.fetchval("SELECT published FROM relay_cursor") == len(stored)
+
+        await eventually(all_published)
+        records = await read_topic(settings, topic, expected=len(stored))
+        envelopes = [Envelope.model_validate_json(r.value) for r in records]
+        assert Counter(str(e.event_id) for e in envelopes) == Counter(stored)
+        for shared, written in (("shared0", 2 + 12), ("shared1", 12)):
+            versions = [e.aggregate_version for e in envelopes if e.aggregate_id == shared]
+            assert versions == list(range(1, written + 1)), f"{shared} in version order"
+        assert conflicts["late"] >= 1, "late was overtaken on shared0 and started over"
+    finally:
+        stop.set()
+        await relay_task
+        await pool.close()
+
+
+async def _no_pause() -> None:
+    return None
