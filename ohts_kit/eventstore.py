@@ -89,6 +89,26 @@ def row_to_envelope(row: asyncpg.Record, producer: str) -> Envelope:
     )
 
 
+def stream_beside(facts: str) -> str:
+    """One statement for a command's reads: `facts` (a SELECT of one row; its parameters
+    from $3 on) and, beside it on every row, the stream of aggregate type $1, id $2 in
+    version order; a stream without events gives one row with the facts alone."""
+    return (
+        f"WITH f AS ({facts}) SELECT f.*, e.* FROM f LEFT JOIN LATERAL"
+        f" (SELECT {_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2) e"
+        " ON true ORDER BY e.aggregate_version"
+    )
+
+
+def stored_events(rows: Sequence[asyncpg.Record], producer: str) -> list[StoredEvent]:
+    """The stream's events out of `stream_beside` rows."""
+    return [
+        StoredEvent(r["position"], row_to_envelope(r, producer))
+        for r in rows
+        if r["position"] is not None
+    ]
+
+
 async def _why_not_appended(
     conn: Conn, aggregate_type: str, aggregate_id: str, version: int
 ) -> None:
