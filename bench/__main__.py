@@ -184,6 +184,7 @@ async def rebuild_speed(settings: Settings) -> Figure:
                 date(2026, 3, 2),
                 False,
                 datetime.now(UTC),
+                f"R-{i}",  # report_number, since reporting's migration 0010
             )
             for i in range(events)
         ]
