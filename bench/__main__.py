@@ -11,6 +11,10 @@ issue's 1,000,000-card history), and on it:
 4. portal search and institution pages at 300 requests/s from a second process (bench/load.py)
    against /health on the same server at the same rate;
 5. each service's peak resident memory (VmHWM) against a process that only builds its app.
+
+Every row shows the figure, its baseline, the ratio and a verdict against its target of issue
+22; after the table comes one line per target, met or missed by how much (bench/verdicts.py),
+and the machine's load average before and after the run (the cores are shared).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import Any
 import asyncpg
 
 from bench import system_figures as sf
+from bench.verdicts import Target, number, summary, verdict
 from contracts.envelope import Actor, Role
 from ohts.embedded import EmbeddedBroker, EmbeddedPostgres
 from ohts.national import SCALES
@@ -59,7 +64,7 @@ class Figure:
     unit: str
     baseline_name: str
     baseline: float
-    target: str
+    target: Target | None  # None: shown for reference (its target is measured elsewhere)
 
     lower_is_better: bool = False
 
@@ -68,7 +73,16 @@ class Figure:
         return self.value / self.baseline if self.baseline else 0.0
 
     def shown(self, value: float) -> str:
-        return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+        return number(value)
+
+
+# The targets of issue 22 ("Done when"), on the same machine and run.
+COMMAND_PATH = Target("command path >= 0.6 of the raw insert transaction", 0.6, on_ratio=True)
+SATURATED = Target("saturated propagation >= 0.75 of the minimal pipeline", 0.75, on_ratio=True)
+HOP_P99 = Target("p99 <= 60 ms for both hops at 1,000 events/s", 60, at_most=True, unit="ms")
+REBUILD = Target("rebuild >= 0.25 of the COPY baseline", 0.25, on_ratio=True)
+PORTAL_P99 = Target("portal p99 <= 30 ms at 300 req/s", 30, at_most=True, unit="ms")
+MEMORY = Target("peak memory <= 150 MB per service", 150, at_most=True, unit="MB")
 
 
 async def timed(n: int, step: Callable[[int], Coroutine[Any, Any, Any]]) -> float:
@@ -143,7 +157,7 @@ async def command_path(settings: Settings, n: int) -> Figure:
         "commands/s",
         "raw asyncpg insert transaction",
         raw,
-        ">= 0.6",
+        COMMAND_PATH,
     )
 
 
@@ -170,6 +184,7 @@ async def rebuild_speed(settings: Settings) -> Figure:
                 date(2026, 3, 2),
                 False,
                 datetime.now(UTC),
+                f"R-{i}",  # report_number, since reporting's migration 0010
             )
             for i in range(events)
         ]
@@ -184,24 +199,31 @@ async def rebuild_speed(settings: Settings) -> Figure:
         "events/s",
         "COPY of as many rows",
         copied,
-        ">= 0.25",
+        REBUILD,
     )
 
 
 HEADER = (
-    "| figure | value | baseline | baseline value | ratio | target |\n|---|---:|---|---:|---:|---|"
+    "| figure | value | baseline | baseline value | ratio | target | verdict |\n"
+    "|---|---:|---|---:|---:|---|---|"
 )
 
 
 def row(f: Figure) -> str:
+    target = f.target.text() if f.target else "(reference)"
     return (
         f"| {f.name} | {f.shown(f.value)} {f.unit} | {f.baseline_name} |"
-        f" {f.shown(f.baseline)} | {f.ratio:.2f} | {f.target} |"
+        f" {f.shown(f.baseline)} | {f.ratio:.2f} | {target} | {verdict(f)} |"
     )
 
 
 def table(figures: list[Figure]) -> str:
     return "\n".join([HEADER, *map(row, figures)])
+
+
+def verdicts(figures: list[Figure]) -> str:
+    """One line per target of the issue, after the table."""
+    return "\n".join(f"- {line}" for line in summary(figures))
 
 
 def shown(figures: list[Figure]) -> list[Figure]:
@@ -253,7 +275,7 @@ async def propagation(system: sf.System) -> list[Figure]:
                         "ms p99",
                         "minimal pipeline p99",
                         base.p99,
-                        "p99 <= 60 ms at 1,000/s",
+                        HOP_P99 if rate == 1000 else None,
                         lower_is_better=True,
                     )
                 )
@@ -266,7 +288,7 @@ async def propagation(system: sf.System) -> list[Figure]:
                 "events/s",
                 "minimal pipeline",
                 base_rate,
-                ">= 0.75",
+                SATURATED,
             )
         )
     finally:
@@ -290,7 +312,7 @@ def portal(system: sf.System) -> list[Figure]:
                 "ms p99",
                 f"/health at the same rate (p50 {b['p50']:.1f} ms)",
                 b["p99"],
-                "p99 <= 30 ms",
+                PORTAL_P99,
                 lower_is_better=True,
             )
         )
@@ -308,7 +330,7 @@ def memory(system: sf.System) -> list[Figure]:
                 "MB",
                 "same app built, idle",
                 sf.import_only_mb(service),
-                "<= 150 MB",
+                MEMORY,
                 lower_is_better=True,
             )
         )
@@ -323,6 +345,7 @@ def main() -> None:
     args = parser.parse_args()
     postgres = broker = None
     env = dict(os.environ)
+    load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="ohts-bench-"))
     try:
         if "DATABASE_URL" not in env:
@@ -345,7 +368,8 @@ def main() -> None:
             broker.stop()
         if postgres:
             postgres.remove()
-    report = table(figures) + f"\n\n{note}"
+    load = f"load average (1/5/15 min) before {_load(load_before)}, after {_load(os.getloadavg())}"
+    report = f"{table(figures)}\n\n{verdicts(figures)}\n\n{note}\n\n{load}"
     print(report)
     if not args.no_record:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -355,6 +379,10 @@ def main() -> None:
                 f"\n## {stamp} — {machine}, {args.commands} commands, scale {args.scale}\n\n"
                 f"{report}\n"
             )
+
+
+def _load(averages: tuple[float, float, float]) -> str:
+    return " / ".join(f"{a:.2f}" for a in averages)
 
 
 if __name__ == "__main__":

@@ -162,7 +162,20 @@ class UnitOfWork:
         """The aggregate's state, checked: a stream with no events is 404 (or 422 naming
         `field` when the id came in a command's body), and a state that is itself a subject
         (it has institution_id and region_code) must lie in the caller's jurisdiction."""
-        events = [e.payload for e in await self.stream(module, aggregate_id)]
+        stream = await self.stream(module, aggregate_id)
+        return self.checked(module, aggregate_id, stream, field=field)
+
+    def checked(
+        self,
+        module: AggregateModule,
+        aggregate_id: str,
+        stream: Sequence[StoredEvent],
+        *,
+        field: str | None = None,
+    ) -> Any:
+        """`get` on a stream the handler loaded itself, in the statement that also read
+        what its command checks (one round trip instead of several)."""
+        events = [e.payload for e in stream]
         if not events:
             noun = getattr(module, "NOUN", None) or noun_of(module.AGGREGATE)
             if field is not None:

@@ -6,9 +6,10 @@ redelivery finds the inbox row and is a no-op. A fetched batch is applied in as 
 transactions as the event store allows (one commit, one fsync, one inbox statement for many
 events), without savepoints: failures are rare, so a failing event rolls its run back and the
 run's events are applied again one by one. An event whose handler may append (`may_append`)
-starts a transaction of its own, and any append ends its transaction: an append must be its
-transaction's first write, and a later append in the same transaction could overtake a
-version another writer committed meanwhile (README, "Relay order"). Bytes that do not
+starts a transaction unless the run's transaction was opened by an append: an append must be
+its transaction's first write, and later appends may follow it (the event store refuses one
+that a newer transaction overtook on its stream, with a conflict that sends the run one by
+one; README, "Several appends in one transaction"). Bytes that do not
 decode, unknown types and payloads failing validation go to `ohts.dlq` with the error and the
 original bytes; a handler error is retried alone with backoff, then dead-lettered. A conflict
 with another writer of the same stream (optimistic concurrency) is never dead-lettered: the
@@ -58,8 +59,9 @@ H = TypeVar("H", bound=Handler)
 
 
 def may_append(handler: H) -> H:
-    """Marks a handler that may append events: it starts a transaction of its own, so its
-    append is that transaction's first write. An unmarked handler that appends still works,
+    """Marks a handler that may append events: it starts a transaction of its own (unless the
+    run's transaction was opened by an append), so its append is never preceded by another
+    write. An unmarked handler that appends still works,
     at the price of a rolled-back run (logged as consumer.unmarked_appending_handler)."""
     handler.may_append = True  # type: ignore[attr-defined]
     return handler
@@ -210,6 +212,7 @@ class IdempotentConsumer:
         assert self.pool is not None
         applied: list[_Item] = []
         at, in_handler, duplicates, event_type = start, False, 0, ""
+        opened_by_append = False  # the run's first write was an append: more may follow
         try:
             async with self.pool.acquire(timeout=self.acquire_timeout) as conn, conn.transaction():
                 while at < len(items):
@@ -223,7 +226,7 @@ class IdempotentConsumer:
                         at += 1
                         continue
                     event_type = item.envelope.event_type
-                    if applied and event_type in self.appending:
+                    if applied and event_type in self.appending and not opened_by_append:
                         break  # an append must be its transaction's first write
                     before = appends_so_far()
                     handler = self.handlers.get(event_type)
@@ -238,8 +241,10 @@ class IdempotentConsumer:
                         in_handler = False
                     applied.append(item)
                     at += 1
-                    if appends_so_far() != before:
-                        break  # an append ends its transaction (see module doc)
+                    if appends_so_far() != before and len(applied) == 1:
+                        opened_by_append = True  # later appends keep the order (README)
+                    elif appends_so_far() != before and not opened_by_append:
+                        break  # an append after another write ends its transaction
                 if applied and await self._record_in_inbox(conn, applied) < len(applied):
                     raise _Duplicate  # a concurrent delivery won: roll everything back
         except _OUTAGES as exc:

@@ -89,6 +89,38 @@ def row_to_envelope(row: asyncpg.Record, producer: str) -> Envelope:
     )
 
 
+def stream_beside(facts: str) -> str:
+    """One statement for a command's reads: `facts` (a SELECT of one row; its parameters
+    from $3 on) and, beside it on every row, the stream of aggregate type $1, id $2 in
+    version order; a stream without events gives one row with the facts alone."""
+    return (
+        f"WITH f AS ({facts}) SELECT f.*, e.* FROM f LEFT JOIN LATERAL"
+        f" (SELECT {_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2) e"
+        " ON true ORDER BY e.aggregate_version"
+    )
+
+
+def stored_events(rows: Sequence[asyncpg.Record], producer: str) -> list[StoredEvent]:
+    """The stream's events out of `stream_beside` rows."""
+    return [
+        StoredEvent(r["position"], row_to_envelope(r, producer))
+        for r in rows
+        if r["position"] is not None
+    ]
+
+
+async def _why_not_appended(
+    conn: Conn, aggregate_type: str, aggregate_id: str, version: int
+) -> None:
+    """Raise the reason an append wrote nothing (rare: looked up only then)."""
+    ours = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE tx_id = pg_current_xact_id_if_assigned())"
+    )
+    if ours:  # a later append of a multi-append transaction, overtaken on its stream
+        raise ConcurrencyConflict(f"{aggregate_type}-{aggregate_id}", version)
+    raise AppendOrderError("append must be the first write of its transaction")
+
+
 class EventStore:
     def __init__(self, producer: str) -> None:
         self.producer = producer
@@ -131,9 +163,13 @@ class EventStore:
                 " u(event_id, event_type, schema_version, institution_id, region_code,"
                 " occurred_at, payload, n)"
                 # The first-write check rides along (evaluated once, before the first row is
-                # written): no transaction id yet, or one this transaction got from events.
-                " WHERE (SELECT x IS NULL OR EXISTS (SELECT 1 FROM events WHERE tx_id = x)"
-                " FROM (SELECT pg_current_xact_id_if_assigned() AS x) s)"
+                # written): no transaction id yet, or one this transaction got from events
+                # and no newer transaction wrote this stream since (README, "Several appends
+                # in one transaction": the relay orders by transaction id).
+                " WHERE (SELECT CASE WHEN x IS NULL THEN true"
+                " ELSE EXISTS (SELECT 1 FROM events WHERE tx_id = x) AND NOT EXISTS"
+                " (SELECT 1 FROM events WHERE aggregate_type = $2 AND aggregate_id = $3"
+                " AND tx_id > x) END FROM (SELECT pg_current_xact_id_if_assigned() AS x) s)"
                 f" ORDER BY u.n RETURNING {_COLUMNS}",
                 ids,
                 aggregate_type,
@@ -152,7 +188,7 @@ class EventStore:
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyConflict(f"{aggregate_type}-{aggregate_id}", expected_version) from exc
         if not rows:
-            raise AppendOrderError("append must be the first write of its transaction")
+            await _why_not_appended(conn, aggregate_type, aggregate_id, expected_version)
         _APPENDS.set(_APPENDS.get() + 1)
         return [
             row_to_envelope(r, self.producer) for r in sorted(rows, key=lambda r: r["position"])

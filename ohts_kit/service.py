@@ -30,7 +30,7 @@ from ohts_kit.idempotency import Idempotency
 from ohts_kit.kafka import BrokerWatch, ensure_topics, make_broker
 from ohts_kit.limits import BodyLimit
 from ohts_kit.logging import get_logger
-from ohts_kit.relay import FastStreamPublisher, OutboxRelay
+from ohts_kit.relay import KafkaPublisher, OutboxRelay
 from ohts_kit.settings import Settings
 
 log = get_logger(__name__)
@@ -130,7 +130,7 @@ class ServiceRuntime:
         if self.spec.publishes:
             self.relay = OutboxRelay(
                 self.pool,
-                FastStreamPublisher(self.broker),
+                KafkaPublisher(self.settings, f"{self.spec.name}-relay"),
                 producer=self.spec.name,
                 schema=self.schema,
                 topic=self.settings.topic_of(self.spec.name),

@@ -1,14 +1,19 @@
 """The outbox relay never skips an event, even when transactions commit out of order."""
 
 import asyncio
+import functools
 import json
+import random
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 import pytest
 
+from contracts.envelope import Envelope
+from ohts_kit.errors import ConcurrencyConflict
 from ohts_kit.eventstore import EventStore
 from ohts_kit.kafka import ensure_topics, make_broker
-from ohts_kit.relay import FastStreamPublisher, OutboxRelay
+from ohts_kit.relay import FastStreamPublisher, KafkaPublisher, OutboxRelay
 from tests.integration.helpers import META, eventually, platform_pool, read_topic, registered
 
 pytestmark = pytest.mark.integration
@@ -22,7 +27,7 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
     topic = settings.topic_of("registry")
     relay = OutboxRelay(
         pool,
-        FastStreamPublisher(broker),
+        KafkaPublisher(settings, "relay-test"),
         producer="registry",
         schema=settings.schema_of("registry"),
         topic=topic,
@@ -47,12 +52,13 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
             cursor_while_held.append((held_xid, cursor))
 
     async def fast_writer(w: int) -> None:
-        for i in range(10):
+        for i in range(5):  # several appends in one transaction, as a consumer's run makes
             async with pool.acquire() as conn, conn.transaction():
-                stream = f"w{w}-{i}"
-                await store.append(
-                    conn, "Institution", stream, 0, [registered(stream, w * 100 + i)] * 2, META
-                )
+                for part in ("a", "b"):
+                    stream = f"w{w}-{i}{part}"
+                    await store.append(
+                        conn, "Institution", stream, 0, [registered(stream, w * 100 + i)] * 2, META
+                    )
 
     try:
         slow = asyncio.create_task(slow_writer())
@@ -89,6 +95,12 @@ async def test_no_event_is_skipped_when_a_writer_holds_its_transaction_open(sett
         held_xid, cursor = cursor_while_held[0]
         assert int(cursor) < int(held_xid)
         assert all(r.key == json.loads(r.value)["institution_id"].encode() for r in records)
+        envelopes = [Envelope.model_validate_json(r.value) for r in records]  # as consumers do
+        assert all(e.producer == "registry" and e.actor == META.actor for e in envelopes)
+        by_stream: dict[str, list[int]] = {}
+        for e in envelopes:
+            by_stream.setdefault(e.aggregate_id, []).append(e.aggregate_version)
+        assert all(v == sorted(v) for v in by_stream.values()), "each stream in version order"
     finally:
         release.set()
         stop.set()
@@ -145,3 +157,117 @@ async def test_a_crash_between_publish_and_cursor_save_duplicates_never_loses(se
     finally:
         await broker.stop()
         await pool.close()
+
+
+async def test_a_later_append_overtaken_on_its_stream_is_a_conflict(settings) -> None:
+    """A transaction's xid is fixed at its first append; a newer transaction that wrote a
+    stream first would be relayed after this one's later version of it: refused."""
+    pool = await platform_pool(settings)
+    store = EventStore("registry")
+    try:
+        async with pool.acquire() as conn:
+            with pytest.raises(ConcurrencyConflict):
+                async with conn.transaction():
+                    await store.append(conn, "Institution", "o1", 0, [registered("o1", 1)], META)
+                    async with pool.acquire() as other, other.transaction():
+                        await store.append(
+                            other, "Institution", "o2", 0, [registered("o2", 2)], META
+                        )
+                    await store.append(conn, "Institution", "o2", 1, [registered("o2", 3)], META)
+            async with conn.transaction():  # a stream nobody newer wrote: both appends kept
+                await store.append(conn, "Institution", "o3", 0, [registered("o3", 4)], META)
+                await store.append(conn, "Institution", "o4", 0, [registered("o4", 5)], META)
+            assert (
+                await conn.fetchval(
+                    "SELECT count(*) FROM events WHERE aggregate_id IN ('o1', 'o2', 'o3', 'o4')"
+                )
+                == 3
+            )  # o2 (other writer), o3, o4; o1 rolled back with its transaction
+    finally:
+        await pool.close()
+
+
+async def test_racing_multi_append_transactions_reach_the_topic_in_stream_order(settings) -> None:
+    """The relay race with streams that several multi-append transactions write. Each
+    transaction first appends to a stream of its own (its xid is fixed there), then, after a
+    pause in which newer transactions may commit, to a shared stream at the version it
+    loads; a conflict makes the writer start over from a fresh load, as the consumer's
+    one-by-one fallback does. Writer "late" is overtaken for certain: "early" commits its
+    shared version between late's first append and late's load. On the topic every shared
+    stream must arrive in version order, each version once; without the store's overtaking
+    check late's version would be sent before early's (smaller xid, later version)."""
+    pool = await platform_pool(settings)
+    await ensure_topics(settings)
+    topic = settings.topic_of("registry")
+    relay = OutboxRelay(
+        pool,
+        KafkaPublisher(settings, "relay-race-test"),
+        producer="registry",
+        schema=settings.schema_of("registry"),
+        topic=topic,
+        batch_size=5,
+        poll_seconds=0.02,
+    )
+    stop = asyncio.Event()
+    relay_task = asyncio.create_task(relay.run(stop))
+    store = EventStore("registry")
+    rng = random.Random(22)
+    conflicts = Counter[str]()
+    late_has_xid, early_committed = asyncio.Event(), asyncio.Event()
+
+    async def transaction(name: str, shared: str, pause: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            try:
+                async with pool.acquire() as conn, conn.transaction():
+                    await store.append(conn, "Institution", name, 0, [registered(name)], META)
+                    await pause()
+                    version = len(await store.load(conn, "Institution", shared))
+                    await store.append(
+                        conn, "Institution", shared, version, [registered(shared)], META
+                    )
+                return
+            except ConcurrencyConflict:
+                conflicts[name] += 1
+
+    async def late_pause() -> None:
+        late_has_xid.set()
+        await early_committed.wait()
+
+    async def early() -> None:
+        await late_has_xid.wait()
+        await transaction("early", "shared0", _no_pause)
+        early_committed.set()
+
+    async def writer(w: int) -> None:
+        for i in range(6):
+            pause = functools.partial(asyncio.sleep, rng.uniform(0, 0.03))
+            await transaction(f"m{w}-{i}", f"shared{i % 2}", pause)
+
+    try:
+        await asyncio.gather(
+            transaction("late", "shared0", late_pause), early(), *(writer(w) for w in range(4))
+        )
+        async with pool.acquire() as conn:
+            stored = [str(r["event_id"]) for r in await conn.fetch("SELECT event_id FROM events")]
+        assert len(stored) == 2 * 26  # 26 transactions of two appends each, retries rolled back
+
+        async def all_published() -> bool:
+            async with pool.acquire() as conn:
+                return await conn.fetchval("SELECT published FROM relay_cursor") == len(stored)
+
+        await eventually(all_published)
+        records = await read_topic(settings, topic, expected=len(stored))
+        envelopes = [Envelope.model_validate_json(r.value) for r in records]
+        assert Counter(str(e.event_id) for e in envelopes) == Counter(stored)
+        for shared, written in (("shared0", 2 + 12), ("shared1", 12)):
+            versions = [e.aggregate_version for e in envelopes if e.aggregate_id == shared]
+            assert versions == list(range(1, written + 1)), f"{shared} in version order"
+        assert conflicts["late"] >= 1, "late was overtaken on shared0 and started over"
+    finally:
+        stop.set()
+        await relay_task
+        await pool.close()
+
+
+async def _no_pause() -> None:
+    return None

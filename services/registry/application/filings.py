@@ -5,6 +5,7 @@ from __future__ import annotations
 from ohts_kit.errors import InvalidCommand
 from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
+from services.registry.application.card_reads import card_reads
 from services.registry.application.unit import Registry
 from services.registry.domain import filing, institution, qualification, report_card
 from services.registry.domain.commands import FileOutOfProvince, FileReportCard, SubmitWorkSummary
@@ -47,41 +48,20 @@ async def submit_summary(
 async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -> str:
     card_id = str(uuid7())
     async with reg.unit(meta) as uow:
-        holder = await uow.get(institution, cmd.institution_id, field="institution_id")
-        already = await uow.conn.fetchval(
-            "SELECT 1 FROM report_cards WHERE institution_id = $1 AND report_number = $2",
-            holder.institution_id,
-            cmd.report_number,
-        )
-        known = {
-            r["staff_id"]
-            for r in await uow.conn.fetch(
-                "SELECT staff_id FROM staff_view WHERE institution_id = $1 AND staff_id = ANY($2)",
-                holder.institution_id,
-                cmd.staff_ids,
-            )
-        }
-        filed = await uow.conn.fetch(
-            "SELECT province_code FROM filings_view WHERE institution_id = $1"
-            " AND filed_on <= $2 AND (valid_until IS NULL OR valid_until >= $2)",
-            holder.institution_id,
-            cmd.completion_date,
-        )
+        reads = await card_reads(uow, cmd)
+        holder = reads.holder
         state = uow.new(report_card, card_id)
         events = report_card.file(
             card_id,
-            bool(already),
+            reads.already_filed,
             holder,
             cmd,
-            [s for s in cmd.staff_ids if s not in known],
+            reads.unknown_staff,
             uow.today,
             reg.calendar,
             reg.policy,
-            await uow.conn.fetchval(
-                "SELECT min(valid_from) FROM qualifications_view WHERE institution_id = $1",
-                holder.institution_id,
-            ),
-            filed_provinces=frozenset(r["province_code"] for r in filed),
+            reads.first_qualified,
+            filed_provinces=reads.filed_provinces,
         )
         await uow.record(state, events, about=holder)
     return card_id
