@@ -111,7 +111,6 @@ async def home(request: Request, staff: StaffDep) -> Response:
         "todo.html",
         staff,
         sections=sections,
-        describe=todo.describe,
         done=done.title if done else "",
     )
 

@@ -201,16 +201,6 @@ SOURCES: dict[Role, list[Source]] = {
     Role.INSTITUTION: INSTITUTION_SOURCES,
 }
 
-NAME_KEYS = ("institution_name", "name", "title", "decision_number", "item_id", "lead_id", "id")
-WHEN_KEYS = ("due_on", "due", "deadline", "publish_by", "referred_on", "since", "opened_on")
-
-
-def describe(item: dict[str, Any]) -> tuple[str, str]:
-    """What an item is and by when, from the fields the services' lists carry."""
-    name = next((str(item[k]) for k in NAME_KEYS if item.get(k)), "（未命名事项）")
-    when = next((str(item[k]) for k in WHEN_KEYS if item.get(k)), "")
-    return name, when
-
 
 def _items(answer: Any, key: str | None) -> list[dict[str, Any]]:
     if key is not None and isinstance(answer, dict):

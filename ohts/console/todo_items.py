@@ -79,21 +79,9 @@ def renewal(item: dict[str, Any]) -> Item:
     )
 
 
-DECISION_TYPES = {
-    "granted": "批准资质",
-    "rejected": "不予批准",
-    "renewed": "准予延续",
-    "renewal-rejected": "不予延续",
-    "changed": "资质变更",
-    "cancelled": "注销资质",
-    "revoked": "吊销资质",
-    "withdrawn": "撤销资质",
-}
-
-
 def overdue_decision(item: dict[str, Any]) -> Item:
     return Item(
-        _named(item, _status(DECISION_TYPES, item.get("decision_type"))),
+        _named(item, _status(words.DECISION_TYPES, item.get("decision_type"))),
         record("qualification", item.get("qualification_id")),
         item.get("due_on"),
         "应公开日期",
@@ -206,14 +194,10 @@ def stale_referral(item: dict[str, Any]) -> Item:
 # supervision unit
 
 
-# A lead's category: a violation, or the QC finding category a referral carried.
-LEAD_CATEGORIES = {**words.CHOICES["category"], **labels.VIOLATION}
-
-
 def lead(note: str) -> Reading:
     def read(item: dict[str, Any]) -> Item:
         return Item(
-            _named(item, _status(LEAD_CATEGORIES, item.get("category"))),
+            _named(item, _status(words.LEAD_CATEGORY, item.get("category"))),
             record("lead", item.get("lead_id")),
             item.get("opened_on"),
             "登记日期",

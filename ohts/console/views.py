@@ -44,6 +44,7 @@ def _yuan(value: Any) -> str:
 
 REGION: Show = lambda v: regions.name_of(str(v)) if v else ""  # noqa: E731
 CATEGORY: Show = _table(words.CHOICES["category"])
+LEAD_CATEGORY: Show = _table(words.LEAD_CATEGORY)
 
 
 def _scopes(value: Any) -> str:
@@ -256,7 +257,7 @@ RECORDS = {
                     "findings",
                     "发现的问题",
                     (
-                        Column("category", "类别", _table(words.CHOICES["category"])),
+                        Column("category", "类别", CATEGORY),
                         Column("severity", "严重程度", _table(words.CHOICES["severity"])),
                         Column("recorded_on", "记录日期", _date),
                     ),
@@ -288,7 +289,7 @@ RECORDS = {
             (
                 INSTITUTION_NAME,
                 Column("source", "来源", _table(words.LEAD_SOURCE)),
-                Column("category", "类别", CATEGORY),
+                Column("category", "类别", LEAD_CATEGORY),
                 Column("description", "内容"),
                 Column("status", "状态", _table(words.LEAD_STATUS)),
                 Column("opened_on", "登记日期", _date),
@@ -489,7 +490,7 @@ LISTINGS = {
             "item_id",
             (
                 Column("name", "机构名称"),
-                Column("category", "问题类别", _table(words.CHOICES["category"])),
+                Column("category", "问题类别", CATEGORY),
                 Column("state", "状态", _table(labels.RECTIFICATION_STATUS)),
                 Column("due_on", "整改期限", _date),
             ),
@@ -522,7 +523,7 @@ LISTINGS = {
             "lead_id",
             (
                 INSTITUTION_NAME,
-                Column("category", "类别", CATEGORY),
+                Column("category", "类别", LEAD_CATEGORY),
                 Column("description", "内容"),
                 Column("status", "状态", _table(words.LEAD_STATUS)),
                 Column("opened_on", "登记日期", _date),

@@ -171,10 +171,7 @@ CHOICES: dict[str, dict[str, str]] = {
     },
     "role": {"staff": "技术人员", "technical-lead": "技术负责人", "qc-lead": "质量负责人"},
     "source": LEAD_SOURCE,
-    "category": {
-        **{code: label for code, (label, _) in CATEGORIES.items()},
-        "unqualified-service": "未取得资质（或未备案）从事技术服务",
-    },
+    "category": {code: label for code, (label, _) in CATEGORIES.items()},
     "result": {**labels.QC_RESULT, "compliant": "未发现问题", "issues-found": "发现问题"},
     "severity": {"general": "一般", "serious": "严重"},
     "title": labels.STAFF_TITLE,
@@ -201,6 +198,8 @@ DECISION_TYPES = {
     "revoked": "吊销",
     "withdrawn": "撤销",
 }
+# A lead's category: a violation, or the QC finding category a referral carried.
+LEAD_CATEGORY = {**CHOICES["category"], **labels.VIOLATION}
 # Names whose choices apply only where the API checks a code (elsewhere the name is free text).
 CODED_ONLY = {"title", "status", "result"}
 KIND_CHOICES = {

@@ -134,29 +134,6 @@ def _list_page(listing: views.Listing) -> Any:
     return show
 
 
-async def _name_the_institution(
-    request: Request,
-    client: ServiceClient,
-    cmd: commands.Command,
-    fields: list[forms.Field],
-    values: dict[str, Any],
-) -> None:
-    """An institution field shows the institution's name, or a link to choose one from the
-    list of institutions (a person never types an institution's id)."""
-    field = next((f for f in fields if f.name == "institution_id"), None)
-    if field is None:
-        return
-    chosen = str(values.get("institution_id") or "")
-    if not chosen:
-        field.pick = f"{request.app.state.settings.console_prefix}/institutions?pick={cmd.key}"
-        return
-    try:
-        found = await client.get("registry", f"/api/v1/institutions/{chosen}")
-        field.hint = f"{found.get('name', '')}（{found.get('uscc', '')}）"
-    except ApiError as exc:
-        field.hint = f"未能确认该机构：{exc.message}"
-
-
 def _sub_commands(staff: Staff, spec: views.Record) -> dict[str, commands.Command]:
     """The command each row of a sub-table offers the person (a decision to publish)."""
     found = {}
@@ -250,8 +227,9 @@ async def _form(
     _, fields = forms.fields_of(document, cmd.method, _api_path(document, cmd.path))
     if staff.account.institution_id and "institution_id" not in values:
         values["institution_id"] = staff.account.institution_id
-    await _name_the_institution(request, client, cmd, fields, values)
-    await choosers.offer(client, cmd.key, cmd.on, fields, values)
+    pick = f"{request.app.state.settings.console_prefix}/institutions?pick={cmd.key}"
+    await choosers.name_the_institution(client, pick, fields, values)
+    await choosers.offer(client, cmd.key, fields, values)
     return page(
         request,
         "pages/command.html",
