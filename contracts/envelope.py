@@ -106,6 +106,10 @@ def all_event_types() -> dict[tuple[str, int], type[EventPayload]]:
     return dict(_TYPES)
 
 
+def latest_version(event_type: str) -> int | None:
+    return _LATEST.get(event_type)
+
+
 def decode_payload(event_type: str, schema_version: int, payload: dict[str, Any]) -> EventPayload:
     """Validate a stored or received payload, upcasting it to the latest version first."""
     if event_type not in _LATEST:

@@ -8,7 +8,12 @@ must be stopped, so its committed offsets lie within the replay).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import gc
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,14 +21,23 @@ from typing import Any, Protocol
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
 
-from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
+from contracts.envelope import (
+    Envelope,
+    EventPayload,
+    UnknownEventType,
+    all_event_types,
+    decode_payload,
+    latest_version,
+)
 from ohts_kit.consumer import Handler
 from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
 from ohts_kit.errors import DomainError
 from ohts_kit.kafka import client_options, drain
 from ohts_kit.settings import Settings
+from services.reporting.application.copying import insert_rows
+from services.reporting.projections import Bulk
 from services.reporting.projections.catalog import READ_MODELS, bulk, handlers
 
 log = structlog.get_logger()
@@ -83,89 +97,199 @@ async def rebuild(
 async def replay(
     settings: Settings, schema: str, progress: Progress | None = None
 ) -> tuple[int, int]:
-    """Apply every event of the producers' topics to `schema`; returns (applied, skipped)."""
-    apply = handlers(settings)
-    consumer = AIOKafkaConsumer(
+    """Apply every event of the producers' topics to `schema`; returns (applied, skipped).
+
+    Each topic is replayed on its own connection, concurrently: the projections of one
+    producer's events write tables that no other producer's events write (but
+    rp_publications, keyed by decision) and read none, and the live consumer applies the
+    topics in any interleaving too. One topic's failure cancels the others."""
+    topics = [settings.topic_of(s) for s in PRODUCERS]
+    if progress is not None:
+        progress.set_total(await _records_in(settings, topics))
+    runs = [_Run(handlers(settings)) for _ in topics]
+    with _fewer_collections():
+        async with asyncio.TaskGroup() as tasks:
+            for run, topic in zip(runs, topics, strict=True):
+                tasks.create_task(run.replay(settings, schema, topic, progress))
+    return sum(r.applied for r in runs), sum(r.skipped for r in runs)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Decoding allocates many short-lived objects beside the batches in flight: at the
+    default thresholds the cyclic collector ran so often that it took half of the decoding
+    time (measured: 5.9 s of 109,200 decodes, 2.7 s with these). Restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+async def _records_in(settings: Settings, topics: list[str]) -> int:
+    """How many records the topics hold now (a progress bar's total)."""
+    consumer = _consumer(settings)
+    await consumer.start()
+    try:
+        await consumer.topics()  # fresh metadata
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
+        ]
+        if not partitions:
+            return 0
+        ends = await consumer.end_offsets(partitions)
+        starts = await consumer.beginning_offsets(partitions)
+        return sum(ends[tp] - starts[tp] for tp in partitions)
+    finally:
+        await consumer.stop()
+
+
+def _consumer(settings: Settings) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         enable_auto_commit=False,
         group_id=None,
+        max_partition_fetch_bytes=8 * 1024 * 1024,  # a replay reads the whole history
         **client_options(settings),
     )
-    await consumer.start()
-    conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})
-    applied = skipped = 0
-    try:
-        batched = bulk()
-        topics = [settings.topic_of(s) for s in PRODUCERS]
-        if progress is not None:
-            progress.set_total(await _records_in(consumer, topics))
-        async for records in drain(consumer, topics):
-            if progress is not None:
-                progress.advance(len(records))
-            async with conn.transaction():
-                pending = _Pending()
-                for record in records:
-                    decoded = _decode(record)
-                    if decoded is None:
-                        skipped += 1
-                    elif decoded[0].event_type in batched:
-                        statement, row = batched[decoded[0].event_type]
-                        pending.add(statement, row(*decoded), _inbox_row(decoded[0], record))
-                        applied += 1
-                    else:
-                        await pending.flush(conn)  # everything else keeps its order after them
-                        if await _apply(conn, apply, record, decoded):
-                            applied += 1
-                        else:
-                            skipped += 1
-                await pending.flush(conn)
-    finally:
-        await conn.close()
-        await consumer.stop()
-    return applied, skipped
 
 
-async def _records_in(consumer: AIOKafkaConsumer, topics: list[str]) -> int:
-    """How many records the topics hold now (a progress bar's total)."""
-    await consumer.topics()  # fresh metadata
-    partitions = [
-        TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
-    ]
-    if not partitions:
-        return 0
-    ends = await consumer.end_offsets(partitions)
-    starts = await consumer.beginning_offsets(partitions)
-    return sum(ends[tp] - starts[tp] for tp in partitions)
+class _Careful(Exception):
+    """A handler refused an event: the batch is applied again, each event on its own."""
+
+
+Decoded = tuple[Envelope, EventPayload]
+Batch = list[tuple[Any, Decoded | None]]
+INBOX_COLUMNS = ("consumer", "event_id", "event_type", "topic", "partition", "offset")
 
 
 @dataclass
-class _Pending:
-    """Rows of batched (insert-only, idempotent) projections, and their inbox rows."""
+class _Run:
+    """One topic's replay. A fetched batch is one transaction: its inbox rows go in first
+    (the rows that were new tell which records are not duplicate deliveries), then its events
+    in order; the rows of insert-only projections (`bulk`) are gathered and copied in before
+    any other handler runs and at the end, so every handler sees what came before it."""
 
-    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    inbox: list[tuple[Any, ...]] = field(default_factory=list)
+    apply: dict[str, Handler]
+    bulk: dict[str, Bulk] = field(default_factory=bulk)
+    applied: int = 0
+    skipped: int = 0
 
-    def add(self, statement: str, row: tuple[Any, ...], inbox_row: tuple[Any, ...]) -> None:
-        self.rows.setdefault(statement, []).append(row)
-        self.inbox.append(inbox_row)
+    async def replay(
+        self, settings: Settings, schema: str, topic: str, progress: Progress | None
+    ) -> None:
+        conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})
+        batches: asyncio.Queue[Batch | None] = asyncio.Queue(maxsize=2)
+        fetching = asyncio.create_task(self._fetch(settings, topic, batches))
+        try:
+            while (batch := await batches.get()) is not None:
+                try:
+                    async with conn.transaction():
+                        applied, skipped = await self._batch(conn, batch, careful=False)
+                except _Careful:
+                    async with conn.transaction():
+                        applied, skipped = await self._batch(conn, batch, careful=True)
+                self.applied += applied
+                self.skipped += skipped
+                if progress is not None:
+                    progress.advance(len(batch))
+            await fetching  # its error, if it stopped on one
+        finally:
+            fetching.cancel()
+            await conn.close()
 
-    async def flush(self, conn: asyncpg.Connection) -> None:
-        if self.inbox:
-            await conn.executemany(INBOX_INSERT, self.inbox)
-        for statement, values in self.rows.items():
-            await conn.executemany(statement, values)
-        self.rows.clear()
-        self.inbox.clear()
+    async def _fetch(
+        self, settings: Settings, topic: str, out: asyncio.Queue[Batch | None]
+    ) -> None:
+        """Fetch and decode the next batch while the last one is being written."""
+        consumer = _consumer(settings)
+        await consumer.start()
+        try:
+            async for records in drain(consumer, [topic]):
+                decoded: Batch = []
+                for start in range(0, len(records), 256):
+                    decoded += [(r, _decode(r)) for r in records[start : start + 256]]
+                    await asyncio.sleep(0)  # the writer's statements go on meanwhile
+                await out.put(decoded)
+        finally:
+            await out.put(None)
+            await consumer.stop()
+
+    async def _batch(
+        self, conn: asyncpg.Connection, batch: Batch, careful: bool
+    ) -> tuple[int, int]:
+        events = [(r, d) for r, d in batch if d is not None]
+        inbox = [_inbox_row(d[0], r) for r, d in events]
+        fresh = set(await insert_rows(conn, "inbox", INBOX_COLUMNS, inbox, returning="event_id"))
+        applied, skipped = 0, len(batch) - len(events)
+        rows: dict[Bulk, list[tuple[Any, ...]]] = {}
+        for _, (envelope, payload) in events:
+            if envelope.event_id not in fresh:
+                skipped += 1  # a duplicate delivery in the topic (a relay crash may duplicate)
+                continue
+            fresh.discard(envelope.event_id)  # twice in one batch: the first one counts
+            insert_only = self.bulk.get(envelope.event_type)
+            if insert_only is not None:
+                rows.setdefault(insert_only, []).append(insert_only.row(envelope, payload))
+                applied += 1
+                continue
+            handler = self.apply.get(envelope.event_type)
+            if handler is not None:
+                await _copy(conn, rows)
+                if not await _handle(conn, handler, envelope, payload, careful):
+                    skipped += 1
+                    continue
+            applied += 1
+        await _copy(conn, rows)
+        return applied, skipped
 
 
-INBOX_INSERT = (
-    'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
-    " VALUES ('reporting', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-)
+async def _copy(conn: asyncpg.Connection, rows: dict[Bulk, list[tuple[Any, ...]]]) -> None:
+    for projection, values in rows.items():
+        await insert_rows(conn, projection.table, projection.columns, values)
+    rows.clear()
 
 
-def _decode(record: Any) -> tuple[Envelope, EventPayload] | None:
+async def _handle(
+    conn: asyncpg.Connection,
+    handler: Handler,
+    envelope: Envelope,
+    payload: EventPayload,
+    careful: bool,
+) -> bool:
+    """Apply one event; False when its handler refused it (careful: in a savepoint)."""
+    if not careful:
+        try:
+            await handler(conn, envelope, payload)
+        except DomainError:
+            raise _Careful from None
+        return True
     try:
+        async with conn.transaction():
+            await handler(conn, envelope, payload)
+    except DomainError:
+        return False
+    return True
+
+
+@functools.cache
+def _typed_envelope(event_type: str) -> type[Envelope] | None:
+    """The envelope with the latest payload type of `event_type`: one validation decodes
+    both (the payload is not first built as a dict and then validated again)."""
+    payload = all_event_types().get((event_type, latest_version(event_type) or 0))
+    if payload is None:
+        return None
+    return create_model(f"{payload.__name__}Envelope", __base__=Envelope, payload=(payload, ...))
+
+
+def _decode(record: Any) -> Decoded | None:
+    try:
+        model = _typed_envelope(_header(record, "event_type"))
+        if model is not None:
+            envelope = model.model_validate_json(record.value)
+            if envelope.schema_version == latest_version(envelope.event_type):
+                return envelope, envelope.payload  # type: ignore[return-value]
         envelope = Envelope.model_validate_json(record.value)
         payload = decode_payload(envelope.event_type, envelope.schema_version, envelope.payload)
     except (ValidationError, UnknownEventType):
@@ -173,28 +297,22 @@ def _decode(record: Any) -> tuple[Envelope, EventPayload] | None:
     return envelope, payload
 
 
+def _header(record: Any, name: str) -> str:
+    for key, value in record.headers or ():
+        if key == name:
+            return str(value, "utf-8", "replace")
+    return ""
+
+
 def _inbox_row(envelope: Envelope, record: Any) -> tuple[Any, ...]:
-    return (envelope.event_id, envelope.event_type, record.topic, record.partition, record.offset)
-
-
-async def _apply(
-    conn: asyncpg.Connection,
-    apply: dict[str, Handler],
-    record: Any,
-    decoded: tuple[Envelope, EventPayload],
-) -> bool:
-    envelope, payload = decoded
-    inserted = await conn.fetchval(INBOX_INSERT + " RETURNING 1", *_inbox_row(envelope, record))
-    if not inserted:
-        return False  # a duplicate delivery in the topic (a relay crash may duplicate)
-    handler = apply.get(envelope.event_type)
-    if handler is not None:
-        try:
-            async with conn.transaction():
-                await handler(conn, envelope, payload)
-        except DomainError:
-            return False
-    return True
+    return (
+        "reporting",
+        envelope.event_id,
+        envelope.event_type,
+        record.topic,
+        record.partition,
+        record.offset,
+    )
 
 
 async def compare(settings: Settings, live: str, rebuilt: str) -> list[TableComparison]:

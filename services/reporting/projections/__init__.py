@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from contracts.envelope import Envelope, EventPayload
+from ohts_kit.db import Conn
 
 
 @dataclass(frozen=True)
@@ -11,3 +16,26 @@ class Projecting:
     """What the projections need beyond the event: the context their handlers are bound to."""
 
     fine_threshold_yuan: Decimal  # P2: a warning or fine below it is minor, not published
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """An insert-only projection: one row of one table per event, a duplicate ignored. The
+    live consumer inserts it one event at a time; a rebuild copies a batch of them at once."""
+
+    payload: type[EventPayload]
+    table: str
+    columns: tuple[str, ...]
+    row: Callable[[Envelope, Any], tuple[Any, ...]]
+
+    async def apply(self, _: Projecting, conn: Conn, env: Envelope, e: Any) -> None:
+        """The live consumer's handler: `views.on(T)(BULK.apply)`."""
+        await conn.execute(self.insert, *self.row(env, e))
+
+    @property
+    def insert(self) -> str:
+        marks = ", ".join(f"${i}" for i in range(1, len(self.columns) + 1))
+        return (
+            f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})"
+            " ON CONFLICT DO NOTHING"
+        )

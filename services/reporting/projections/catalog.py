@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from contracts.envelope import Envelope
 from ohts_kit.consumer import Handler
 from ohts_kit.handlers import EventHandlers
 from ohts_kit.settings import Settings
-from services.reporting.projections import Projecting, draws, enforcement, qc, registry
+from services.reporting.projections import Bulk, Projecting, draws, enforcement, qc, registry
 
 # One table per producer's topic (the consumer subscribes to exactly these); the public
 # draw records (E2) come on enforcement's topic.
@@ -29,9 +25,9 @@ def handlers(settings: Settings) -> dict[str, Handler]:
     return views.bind(Projecting(fine_threshold_yuan=settings.publicity_fine_threshold_yuan))
 
 
-def bulk() -> dict[str, tuple[str, Callable[[Envelope, Any], tuple[Any, ...]]]]:
-    """Insert-only projections a rebuild may batch (the bulk of a national history)."""
-    return dict(registry.BULK)
+def bulk() -> dict[str, Bulk]:
+    """Insert-only projections a rebuild may copy in batches, by event type."""
+    return {b.payload.event_type: b for b in (*registry.BULK, *qc.BULK)}
 
 
 READ_MODELS = (

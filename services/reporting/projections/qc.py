@@ -31,7 +31,7 @@ from contracts.qc_v1 import (
 from ohts_kit.db import Conn
 from ohts_kit.handlers import EventHandlers
 from ohts_kit.workdays import china_date
-from services.reporting.projections import Projecting
+from services.reporting.projections import Bulk, Projecting
 from services.reporting.projections.temporal import record, revise, start
 
 views: EventHandlers[Projecting] = EventHandlers("reporting.qc")
@@ -66,26 +66,32 @@ views.ignore(
 )
 
 
-@views.on(QcResultRecorded)
-async def result(_: Projecting, conn: Conn, env: Envelope, e: QcResultRecorded) -> None:
-    await conn.execute(
-        "INSERT INTO rp_qc_results (activity_id, institution_id, activity_kind, result,"
-        " recorded_on, known_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+RESULTS = Bulk(
+    QcResultRecorded,
+    "rp_qc_results",
+    ("activity_id", "institution_id", "activity_kind", "result", "recorded_on", "known_at"),
+    lambda env, e: (
         e.activity_id,
         e.institution_id,
         e.activity_kind,
         e.result,
         e.recorded_on,
         env.occurred_at,
-    )
-
-
-@views.on(QcFindingRecorded)
-async def finding(_: Projecting, conn: Conn, env: Envelope, e: QcFindingRecorded) -> None:
-    await conn.execute(
-        "INSERT INTO rp_qc_findings (finding_id, institution_id, category, severity,"
-        " violation_clue, recorded_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        " ON CONFLICT DO NOTHING",
+    ),
+)
+FINDINGS = Bulk(
+    QcFindingRecorded,
+    "rp_qc_findings",
+    (
+        "finding_id",
+        "institution_id",
+        "category",
+        "severity",
+        "violation_clue",
+        "recorded_on",
+        "known_at",
+    ),
+    lambda env, e: (
         e.finding_id,
         e.institution_id,
         e.category,
@@ -93,7 +99,12 @@ async def finding(_: Projecting, conn: Conn, env: Envelope, e: QcFindingRecorded
         e.violation_clue,
         e.recorded_on,
         env.occurred_at,
-    )
+    ),
+)
+views.on(QcResultRecorded)(RESULTS.apply)
+views.on(QcFindingRecorded)(FINDINGS.apply)
+# Insert-only projections a rebuild may copy in batches.
+BULK = (RESULTS, FINDINGS)
 
 
 @views.on(RectificationRequired)

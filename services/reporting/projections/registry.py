@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from contracts.envelope import Envelope, EventPayload
@@ -37,7 +37,7 @@ from contracts.registry_v1 import (
 from ohts_kit.db import Conn
 from ohts_kit.handlers import EventHandlers
 from ohts_kit.workdays import china_date
-from services.reporting.projections import Projecting
+from services.reporting.projections import Bulk, Projecting
 from services.reporting.projections.temporal import Change, revise, start
 
 views: EventHandlers[Projecting] = EventHandlers("reporting.registry")
@@ -209,12 +209,11 @@ async def published(
     )
 
 
-@views.on(StaffRegistered)
-async def staff_registered(_: Projecting, conn: Conn, env: Envelope, e: StaffRegistered) -> None:
-    await conn.execute(
-        "INSERT INTO rp_staff (staff_id, institution_id, masked_name, title, role,"
-        " registered_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        " ON CONFLICT DO NOTHING",
+STAFF = Bulk(
+    StaffRegistered,
+    "rp_staff",
+    ("staff_id", "institution_id", "masked_name", "title", "role", "registered_on", "known_at"),
+    lambda env, e: (
         e.staff_id,
         e.institution_id,
         e.masked_name,
@@ -222,7 +221,9 @@ async def staff_registered(_: Projecting, conn: Conn, env: Envelope, e: StaffReg
         e.role,
         e.registered_on,
         env.occurred_at,
-    )
+    ),
+)
+views.on(StaffRegistered)(STAFF.apply)
 
 
 @views.on(PersonalDataErased)
@@ -283,14 +284,6 @@ async def work_summary(_: Projecting, conn: Conn, env: Envelope, e: WorkSummaryS
     )
 
 
-CARD_INSERT = (
-    "INSERT INTO rp_report_cards (card_id, institution_id, service_kind, client_region_code,"
-    " completion_date, filed_on, late, known_at, report_number)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    " ON CONFLICT DO NOTHING"
-)
-
-
 def card_row(env: Envelope, e: ServiceReportCardFiled) -> tuple[Any, ...]:
     return (
         e.card_id,
@@ -305,9 +298,23 @@ def card_row(env: Envelope, e: ServiceReportCardFiled) -> tuple[Any, ...]:
     )
 
 
-@views.on(ServiceReportCardFiled)
-async def report_card(_: Projecting, conn: Conn, env: Envelope, e: ServiceReportCardFiled) -> None:
-    await conn.execute(CARD_INSERT, *card_row(env, e))
+CARDS = Bulk(
+    ServiceReportCardFiled,
+    "rp_report_cards",
+    (
+        "card_id",
+        "institution_id",
+        "service_kind",
+        "client_region_code",
+        "completion_date",
+        "filed_on",
+        "late",
+        "known_at",
+        "report_number",
+    ),
+    card_row,
+)
+views.on(ServiceReportCardFiled)(CARDS.apply)
 
 
 @views.on(SelfInspectionCampaignLaunched)
@@ -352,8 +359,5 @@ async def self_inspection_reported(
     )
 
 
-# Insert-only projections a rebuild may apply in batches: (statement, row of an event). The
-# statements are idempotent (ON CONFLICT DO NOTHING), so a duplicate delivery changes nothing.
-BULK: dict[str, tuple[str, Callable[[Envelope, Any], tuple[Any, ...]]]] = {
-    ServiceReportCardFiled.event_type: (CARD_INSERT, card_row),
-}
+# Insert-only projections a rebuild may copy in batches (the bulk of a national history).
+BULK = (CARDS, STAFF)
