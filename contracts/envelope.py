@@ -7,13 +7,14 @@ readers upcast older versions on read (`register_upcaster`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 
 class Role(StrEnum):
@@ -108,6 +109,33 @@ def all_event_types() -> dict[tuple[str, int], type[EventPayload]]:
 
 def latest_version(event_type: str) -> int | None:
     return _LATEST.get(event_type)
+
+
+def decode_json(body: bytes | bytearray, event_type: str = "") -> tuple[Envelope, EventPayload]:
+    """An envelope and its payload from a record's bytes. With the record's `event_type`
+    header, one validation decodes both, as the payload's latest version; an older version
+    (to be upcast) or a record that fails so is decoded the long way, which also tells an
+    invalid envelope (ValidationError here) from an invalid payload (from decode_payload)."""
+    typed = _typed_envelope(event_type) if event_type else None
+    if typed is not None:
+        try:
+            envelope = typed.model_validate_json(body)
+        except ValidationError:
+            pass
+        else:
+            if (envelope.event_type, envelope.schema_version) == (event_type, _LATEST[event_type]):
+                return envelope, envelope.payload  # type: ignore[return-value]
+    envelope = Envelope.model_validate_json(body)
+    return envelope, decode_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+
+
+@functools.cache
+def _typed_envelope(event_type: str) -> type[Envelope] | None:
+    """The envelope with the latest payload type of `event_type` in place of a dict."""
+    payload = _TYPES.get((event_type, _LATEST.get(event_type, 0)))
+    if payload is None:
+        return None
+    return create_model(f"{payload.__name__}Envelope", __base__=Envelope, payload=(payload, ...))
 
 
 def decode_payload(event_type: str, schema_version: int, payload: dict[str, Any]) -> EventPayload:

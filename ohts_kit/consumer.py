@@ -34,7 +34,13 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
-from contracts.envelope import Envelope, EventPayload, UnknownEventType, decode_payload
+from contracts.envelope import (
+    Envelope,
+    EventPayload,
+    UnknownEventType,
+    decode_json,
+    decode_payload,
+)
 from ohts_kit.db import Conn
 from ohts_kit.errors import ConcurrencyConflict, DomainError
 from ohts_kit.eventstore import AppendOrderError, appends_so_far
@@ -43,6 +49,15 @@ from ohts_kit.logging import get_logger
 log = get_logger(__name__)
 
 Handler = Callable[[Conn, Envelope, EventPayload], Awaitable[None]]
+
+
+def event_type_of(record: Any) -> str:
+    """The `event_type` header the relay sets on each record ("" when there is none)."""
+    for key, value in record.headers or ():
+        if key == "event_type":
+            return str(value, "utf-8", "replace")
+    return ""
+
 
 _OUTAGES: tuple[type[BaseException], ...] = (
     OSError,
@@ -178,7 +193,7 @@ class IdempotentConsumer:
 
     def _item(self, record: Any) -> _Item:
         try:
-            envelope, payload = self._decode(record.value)
+            envelope, payload = self._decode(record.value, event_type_of(record))
         except _Undecodable as bad:
             return _Item(record, bad=bad)
         return _Item(record, envelope, payload)
@@ -286,9 +301,13 @@ class IdempotentConsumer:
         ):
             await self._apply_with_retry(item.record, item.envelope, item.payload)
 
-    def _decode(self, body: Any) -> tuple[Envelope, EventPayload]:
+    def _decode(self, body: Any, event_type: str = "") -> tuple[Envelope, EventPayload]:
         if not isinstance(body, bytes | bytearray):
             raise _Undecodable("undecodable", f"body is {type(body).__name__}, not bytes")
+        try:
+            return decode_json(body, event_type)  # one validation of both, mostly
+        except (ValidationError, UnknownEventType):
+            pass  # the long way below says which part is wrong
         try:
             envelope = Envelope.model_validate_json(body)
         except ValidationError as exc:

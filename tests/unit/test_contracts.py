@@ -1,15 +1,18 @@
 """Contracts: stable type strings, upcasting, and committed schemas that match the code."""
 
+import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from pydantic import ValidationError
 
 import contracts
 from contracts import envelope
 from contracts.envelope import (
     EventPayload,
     UnknownEventType,
+    decode_json,
     decode_payload,
     event,
     register_upcaster,
@@ -60,3 +63,58 @@ def test_old_versions_are_upcast_on_read(monkeypatch: pytest.MonkeyPatch) -> Non
     assert upcast == SampleNoted(sample_id="s1", laboratory="A")
     with pytest.raises(UnknownEventType):
         decode_payload("qc.NoSuchThing", 1, {})
+
+
+def test_one_validation_decodes_the_latest_version_and_older_ones_are_upcast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for registry in ("_TYPES", "_LATEST", "_UPCASTERS"):
+        monkeypatch.setattr(envelope, registry, dict(getattr(envelope, registry)))
+
+    @event
+    class LabNoted(EventPayload):
+        event_type: ClassVar[str] = "qc.LabNotedForTest"
+        schema_version: ClassVar[int] = 2
+        aggregate_type: ClassVar[str] = "Sample"
+        sample_id: str
+        laboratory: str
+
+    @register_upcaster("qc.LabNotedForTest", 1)
+    def v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+        return {"sample_id": payload["sample_id"], "laboratory": payload["lab"]}
+
+    def body(
+        version: int, payload: dict[str, Any], event_type: str = "qc.LabNotedForTest"
+    ) -> bytes:
+        return json.dumps(
+            {
+                "event_id": "01890000-0000-7000-8000-000000000001",
+                "event_type": event_type,
+                "schema_version": version,
+                "occurred_at": "2026-03-02T02:00:00+00:00",
+                "recorded_at": "2026-03-02T02:00:00+00:00",
+                "producer": "qc",
+                "aggregate_type": "Sample",
+                "aggregate_id": "s1",
+                "aggregate_version": 1,
+                "institution_id": "i1",
+                "region_code": "330106",
+                "correlation_id": "c",
+                "actor": {"subject": "s", "role": "system", "region_code": "000000"},
+                "payload": payload,
+            }
+        ).encode()
+
+    latest = body(2, {"sample_id": "s1", "laboratory": "A"})
+    env, payload = decode_json(latest, "qc.LabNotedForTest")
+    assert payload == LabNoted(sample_id="s1", laboratory="A")
+    long_way = decode_json(latest)[0]  # no header: the envelope, then the payload
+    assert env.model_dump(exclude={"payload"}) == long_way.model_dump(exclude={"payload"})
+    # v1 on the wire: the one-pass decode refuses it, the long way upcasts it
+    assert decode_json(body(1, {"sample_id": "s1", "lab": "B"}), "qc.LabNotedForTest")[1] == (
+        LabNoted(sample_id="s1", laboratory="B")
+    )
+    # a header naming another type than the envelope's: the envelope's own type decides
+    assert decode_json(latest, "qc.QcPlanGenerated")[1] == payload
+    with pytest.raises(ValidationError):
+        decode_json(body(2, {"sample_id": "s1"}), "qc.LabNotedForTest")

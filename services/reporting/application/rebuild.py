@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import gc
 import time
 from collections.abc import Iterator
@@ -21,17 +20,15 @@ from typing import Any, Protocol
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from pydantic import ValidationError, create_model
+from pydantic import ValidationError
 
 from contracts.envelope import (
     Envelope,
     EventPayload,
     UnknownEventType,
-    all_event_types,
-    decode_payload,
-    latest_version,
+    decode_json,
 )
-from ohts_kit.consumer import Handler
+from ohts_kit.consumer import Handler, event_type_of
 from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
 from ohts_kit.errors import DomainError
 from ohts_kit.kafka import client_options, drain
@@ -273,35 +270,11 @@ async def _handle(
     return True
 
 
-@functools.cache
-def _typed_envelope(event_type: str) -> type[Envelope] | None:
-    """The envelope with the latest payload type of `event_type`: one validation decodes
-    both (the payload is not first built as a dict and then validated again)."""
-    payload = all_event_types().get((event_type, latest_version(event_type) or 0))
-    if payload is None:
-        return None
-    return create_model(f"{payload.__name__}Envelope", __base__=Envelope, payload=(payload, ...))
-
-
 def _decode(record: Any) -> Decoded | None:
     try:
-        model = _typed_envelope(_header(record, "event_type"))
-        if model is not None:
-            envelope = model.model_validate_json(record.value)
-            if envelope.schema_version == latest_version(envelope.event_type):
-                return envelope, envelope.payload  # type: ignore[return-value]
-        envelope = Envelope.model_validate_json(record.value)
-        payload = decode_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+        return decode_json(record.value, event_type_of(record))
     except (ValidationError, UnknownEventType):
         return None  # the live consumer dead-lettered it too
-    return envelope, payload
-
-
-def _header(record: Any, name: str) -> str:
-    for key, value in record.headers or ():
-        if key == name:
-            return str(value, "utf-8", "replace")
-    return ""
 
 
 def _inbox_row(envelope: Envelope, record: Any) -> tuple[Any, ...]:
