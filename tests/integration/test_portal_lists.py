@@ -178,6 +178,34 @@ async def test_penalty_record_in_the_disclosure_fields(settings: Settings) -> No
         assert "采矿业" in html and "OH-01" not in html  # scope names, not codes
 
 
+async def test_an_institution_shows_its_penalties_a_page_at_a_time(settings: Settings) -> None:
+    async with many(settings, extra=2, fined=25) as svc:  # bulk-0000 has 13 public fines
+        path = "/api/v1/public/institutions/bulk-0000"
+        whole = (await svc.call("GET", path, {}, 200)).json()
+        assert (len(whole["penalties"]), whole["penalties_total"]) == (13, 13)
+        numbers = [p["decision_number"] for p in whole["penalties"]]
+        decided = [p["decided_on"] for p in whole["penalties"]]
+        assert decided == sorted(decided, reverse=True)  # newest first
+        parts = []
+        for offset in (0, 5, 10, 15):
+            part = (
+                await svc.call(
+                    "GET", f"{path}?penalties_limit=5&penalties_offset={offset}", {}, 200
+                )
+            ).json()
+            assert part["penalties_total"] == 13
+            parts += [p["decision_number"] for p in part["penalties"]]
+        assert parts == numbers  # every one once, in order, and nothing past the end
+        first = (await svc.call("GET", "/institutions/bulk-0000", {}, 200)).text
+        assert first.count('<section class="penalty"') == 10
+        assert "共 13 条，第 1/2 页" in first and "?penalties_page=2#penalties" in first
+        second = (await svc.call("GET", "/institutions/bulk-0000?penalties_page=2", {}, 200)).text
+        assert second.count('<section class="penalty"') == 3
+        assert numbers[-1] in second and numbers[0] not in second
+        r = await svc.call("GET", "/institutions/bulk-0000?penalties_page=0", {}, 400)
+        assert "penalties_page" in r.text
+
+
 async def test_names_feed_errors_and_trends(settings: Settings) -> None:
     async with many(settings) as svc:
         # Scope by name or code; a region by name, an unknown one refused in Chinese.

@@ -18,6 +18,7 @@ from services.reporting.domain import vocabulary as V
 from services.reporting.projections.temporal import as_of_clause
 
 MAX_PAGE = 100
+Window = tuple[int, int]  # (limit, offset) of a page of rows
 
 
 class QualificationChange(BaseModel):
@@ -140,7 +141,10 @@ class InstitutionDetail(PublicInstitution):
     as_of: date | None
     filings: list[PublicFiling]
     qc_results: list[PublicQcResult]
-    penalties: list[PublicPenalty]
+    penalties: list[PublicPenalty] = Field(
+        description="in their publicity period, newest first; one page of them"
+    )
+    penalties_total: int = Field(description="all of them (penalties_limit/offset page)")
     staff: list[PublicStaff]
 
 
@@ -290,8 +294,10 @@ PENALTY_SELECT = (
 
 
 async def institution_detail(
-    conn: Conn, m: Moment, institution_id: str
+    conn: Conn, m: Moment, institution_id: str, penalties: Window = (MAX_PAGE, 0)
 ) -> InstitutionDetail | None:
+    """The credit record; `penalties` is the (limit, offset) of its penalties shown: an
+    institution found at fault often would otherwise make a page of megabytes."""
     row = await conn.fetchrow(
         f"SELECT * FROM rp_institutions i WHERE i.institution_id = $2 AND {as_of_clause('i', 1)}",
         m.at,
@@ -312,13 +318,22 @@ async def institution_detail(
         m.at,
         institution_id,
     )
-    penalties = await conn.fetch(
-        f"{PENALTY_SELECT} WHERE p.institution_id = $3 AND {penalty_visible('p', 1, 2)}"
-        " AND NOT p.on_person ORDER BY p.decided_on DESC",  # E6: persons' are not its own
+    visible = (
+        f"WHERE p.institution_id = $3 AND {penalty_visible('p', 1, 2)}"
+        " AND NOT p.on_person"  # E6: persons' are not its own
+    )
+    shown = await conn.fetch(
+        f"{PENALTY_SELECT} {visible} ORDER BY p.decided_on DESC, p.case_id LIMIT $4 OFFSET $5",
         m.at,
         m.day,
         institution_id,
+        *penalties,
     )
+    total = len(shown) + penalties[1]
+    if len(shown) == penalties[0] or (not shown and penalties[1]):
+        total = await conn.fetchval(
+            f"SELECT count(*) FROM rp_penalties p {visible}", m.at, m.day, institution_id
+        )
     staff = await conn.fetch(
         "SELECT masked_name, title FROM rp_staff WHERE institution_id = $2 AND known_at < $1"
         " AND NOT (left_known_at IS NOT NULL AND left_known_at < $1) ORDER BY staff_id",
@@ -338,7 +353,8 @@ async def institution_detail(
             )
             for r in results
         ],
-        penalties=[_penalty(p) for p in penalties],
+        penalties=[_penalty(p) for p in shown],
+        penalties_total=total,
         staff=[
             PublicStaff(
                 masked_name=s["masked_name"], title_label=L.label(L.STAFF_TITLE, s["title"])

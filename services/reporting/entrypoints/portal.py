@@ -105,12 +105,24 @@ async def list_institutions(
     response_model=public.InstitutionDetail,
     tags=["public"],
 )
+@cached
 async def institution(
-    request: Request, institution_id: str, as_of: AsOf = None
+    request: Request,
+    institution_id: str,
+    as_of: AsOf = None,
+    penalties_limit: Limit = public.MAX_PAGE,
+    penalties_offset: Offset = 0,
+) -> public.InstitutionDetail:
+    """One institution's credit record; its penalties a page at a time (penalties_total)."""
+    return await _institution(request, institution_id, as_of, (penalties_limit, penalties_offset))
+
+
+async def _institution(
+    request: Request, institution_id: str, as_of: AsOf, penalties: public.Window
 ) -> public.InstitutionDetail:
     m = _moment(request, as_of)
     async with runtime_of(request.app).pool.acquire() as conn:
-        found = await public.institution_detail(conn, m, institution_id)
+        found = await public.institution_detail(conn, m, institution_id, penalties)
     if found is None:
         raise NotFound(f"no institution {institution_id}")
     return found
@@ -337,13 +349,22 @@ async def portal(
     return templates.TemplateResponse(request, "index.html", context)
 
 
+PENALTIES_PER_PAGE = 10  # on an institution's page; all of them on /lists/penalties
+
+
 @router.get("/institutions/{institution_id}", response_class=HTMLResponse, include_in_schema=False)
 @cached
 async def institution_page(
-    request: Request, institution_id: str, as_of: AsOf = None
+    request: Request, institution_id: str, as_of: AsOf = None, penalties_page: F.PageNo = 1
 ) -> HTMLResponse:
-    found = await institution(request, institution_id, as_of)
-    context = {"i": found, "as_of": as_of, "region_label": vocabulary.region_label}
+    offset = (penalties_page - 1) * PENALTIES_PER_PAGE
+    found = await _institution(request, institution_id, as_of, (PENALTIES_PER_PAGE, offset))
+    context = {
+        "i": found,
+        "as_of": as_of,
+        "region_label": vocabulary.region_label,
+        "pages": F.pages(found.penalties_total, penalties_page, PENALTIES_PER_PAGE),
+    }
     return templates.TemplateResponse(request, "institution.html", context)
 
 
