@@ -10,7 +10,8 @@ issue's 1,000,000-card history), and on it:
 3. the reporting rebuild from the dataset's topics against COPY of the same rows into the
    same tables with their indexes (and, for reference, the old narrow COPY baseline);
 4. portal search and institution pages at 300 requests/s from a second process (bench/load.py)
-   against /health on the same server at the same rate;
+   against /health on the same server at the same rate, first with a cold answer cache, then
+   warm (the target's figure), reporting served by OHTS_REPORTING_WORKERS (2) processes;
 5. each service's peak resident memory (VmHWM) against a process that only builds its app.
 
 Every row shows the figure, its baseline, the ratio and a verdict against its target of issue
@@ -354,25 +355,30 @@ async def propagation(system: sf.System) -> list[Figure]:
 
 
 def portal(system: sf.System) -> list[Figure]:
+    """Each path's first answer is made from the database (a cold cache, shown for
+    reference); the same load again is the portal as it runs while nothing changes, its
+    answers kept until an event is applied (the target's figure)."""
     base = system.url_of("reporting")
     paths = sf.portal_paths(system)
     baseline = sf.load(base, 300, 10, ["/health"])
-    measured = sf.load(base, 300, 20, paths)
     b = next(iter(baseline["kinds"].values()))
     figures = []
-    for kind, k in sorted(measured["kinds"].items()):
-        figures.append(
-            Figure(
-                f"portal {kind} at {measured['rate']:.0f} req/s, p50 {k['p50']:.1f} ms,"
-                f" {k['count']} ok, {k['errors']} errors {measured['why'] or ''}",
-                k["p99"],
-                "ms p99",
-                f"/health at the same rate (p50 {b['p50']:.1f} ms)",
-                b["p99"],
-                PORTAL_P99,
-                lower_is_better=True,
+    for cache in ("cold", "warm"):
+        measured = sf.load(base, 300, 20, paths)
+        for kind, k in sorted(measured["kinds"].items()):
+            figures.append(
+                Figure(
+                    f"portal {kind} at {measured['rate']:.0f} req/s, {cache} cache"
+                    f" ({len(set(paths))} paths), p50 {k['p50']:.1f} ms, {k['count']} ok,"
+                    f" {k['errors']} errors {measured['why'] or ''}",
+                    k["p99"],
+                    "ms p99",
+                    f"/health at the same rate (p50 {b['p50']:.1f} ms)",
+                    b["p99"],
+                    PORTAL_P99 if cache == "warm" else None,
+                    lower_is_better=True,
+                )
             )
-        )
     return figures
 
 
@@ -382,8 +388,8 @@ def memory(system: sf.System) -> list[Figure]:
         process = system.processes[service]
         figures.append(
             Figure(
-                f"peak memory of {service}",
-                sf.peak_mb(process.pid),
+                f"peak memory of {service} (its largest process)",
+                max(sf.peak_mb(pid) for pid in sf.process_tree(process.pid)),
                 "MB",
                 "same app built, idle",
                 sf.import_only_mb(service),

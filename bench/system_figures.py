@@ -57,6 +57,7 @@ def start(work: Path, env: dict[str, str]) -> System:
         "OHTS_NAMESPACE": f"n{uuid.uuid4().hex[:8]}_",
         "OHTS_PUBLIC_RATE_LIMIT_PER_SECOND": "0",  # one client at 300 req/s is the point
         "OHTS_RELAY_POLL_SECONDS": "0.05",
+        "OHTS_REPORTING_WORKERS": env.get("OHTS_REPORTING_WORKERS", "2"),  # one per core
         **{f"OHTS_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
     }
     return start_system(work / "system", extra_env=extra)
@@ -403,6 +404,16 @@ def portal_paths(system: System) -> list[str]:
 
 
 # --- figure 5: memory -----------------------------------------------------------------------
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (a supervisor's workers)."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        for child in children:
+            out += process_tree(int(child))
+    return out
 
 
 def peak_mb(pid: int) -> float:

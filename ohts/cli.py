@@ -65,13 +65,29 @@ def serve(service: str, port: Annotated[int | None, typer.Option()] = None) -> N
 
     settings = _settings()
     configure_logging(service, settings.log_level)
-    uvicorn.run(
-        service_app(service, settings),
-        host=settings.host,
-        port=port or settings.port_of(service),
-        log_config=None,
-        access_log=False,
-    )
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": port or settings.port_of(service),
+        "log_config": None,
+        "access_log": False,
+    }
+    if service == "reporting" and settings.reporting_workers > 1:
+        # uvicorn's supervisor binds the port once and runs the workers (and restarts one
+        # that dies); each builds its own app through the factory.
+        uvicorn.run(
+            "ohts.cli:reporting_worker", factory=True, workers=settings.reporting_workers, **options
+        )
+        return
+    uvicorn.run(service_app(service, settings), **options)
+
+
+def reporting_worker() -> Any:
+    """The app of one reporting worker process (`serve reporting` with several workers)."""
+    from ohts_kit.logging import configure_logging
+
+    settings = _settings()
+    configure_logging("reporting", settings.log_level)
+    return service_app("reporting", settings)
 
 
 @app.command()

@@ -25,6 +25,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_port_run(step: int, count: int) -> int:
+    """A free port p with p + step, … p + (count - 1) * step free too (replicas' ports)."""
+    while True:
+        port = free_port()
+        if all(_bindable(port + i * step) for i in range(1, count)):
+            return port
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

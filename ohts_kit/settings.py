@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     kafka_heartbeat_interval_ms: int = 3_000
     host: str = "127.0.0.1"
     reporting_port: int = 8080
+    # Processes serving the reporting service (portal and console) on its one port; each
+    # also applies the partitions its consumer is given, and their answer caches empty on any
+    # process's commit (reporting migration 0011).
+    reporting_workers: int = Field(1, ge=1, le=16)
     registry_port: int = 8081
     qc_port: int = 8082
     enforcement_port: int = 8083

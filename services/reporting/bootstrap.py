@@ -13,6 +13,7 @@ from ohts_kit.limits import RateLimit
 from ohts_kit.service import ServiceSpec, create_service_app
 from ohts_kit.settings import Settings
 from services.reporting.entrypoints import draws, portal
+from services.reporting.entrypoints.cache import AppliedAnywhere
 from services.reporting.entrypoints.errors import HtmlErrors
 from services.reporting.entrypoints.http import PUBLIC_PATHS, DropEmptyQueryFields, router
 from services.reporting.projections import catalog
@@ -30,7 +31,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     # The staff console lives in this process (one site, one login); its accounts are
     # migrated and its pool opened when the runtime starts.
     holder: list[console.Console] = []
-    spec = dataclasses.replace(SPEC, on_start=(lambda rt: holder[0].start(rt),))
+    applied = AppliedAnywhere()
+    spec = dataclasses.replace(SPEC, on_start=(lambda rt: holder[0].start(rt), applied.start))
     app = create_service_app(
         spec,
         settings,
@@ -38,6 +40,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         routers=[portal.router, draws.router, router],
         clock=clock,
     )
+    app.state.applied_anywhere = applied
     holder.append(console.mount(app, settings))
     app.add_middleware(DropEmptyQueryFields)
     app.add_middleware(

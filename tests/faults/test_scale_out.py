@@ -17,8 +17,8 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.envelope import Role
-from ohts.embedded import free_port
-from ohts.launcher import System, start_system
+from ohts.embedded import free_port_run
+from ohts.launcher import REPLICA_PORT_STEP, System, start_system
 from ohts_kit.auth import issue_token
 from ohts_kit.kafka import client_options
 from ohts_kit.settings import SERVICES
@@ -40,8 +40,9 @@ def replicated(servers: Servers, request: pytest.FixtureRequest) -> Iterator[Sys
         "OHTS_RELAY_POLL_SECONDS": "0.05",
         "OHTS_KAFKA_SESSION_TIMEOUT_MS": "2000",
         "OHTS_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-        # Replica ports are the service's + 10; free ones well apart from each other.
-        **{f"OHTS_{s.upper()}_PORT": str(free_port()) for s in SERVICES},
+        # Replica ports are the service's + 10: free ones whose + 10 is free too (once the
+        # second registry's port was PostgreSQL's).
+        **{f"OHTS_{s.upper()}_PORT": str(free_port_run(REPLICA_PORT_STEP, 2)) for s in SERVICES},
     }
     system = start_system(
         servers.workdir / f"faults-{request.node.name}", extra_env=env, replicas=2

@@ -65,3 +65,65 @@ async def test_a_page_is_kept_until_an_event_changes_it(settings: Settings) -> N
         assert "杭卫罚〔2026〕cache-1号" in numbers
         assert after.headers["x-correlation-id"] != again.headers["x-correlation-id"]
         assert "content-security-policy" in {k.lower() for k in after.headers}
+
+
+async def test_a_batch_applied_by_another_worker_process_empties_the_cache(
+    settings: Settings,
+) -> None:
+    """Another process of the service commits a batch (here: an inbox row and a changed read
+    model row written directly, as its consumer would); this process's consumer applied
+    nothing, yet its next answer is read again. While it cannot listen, nothing is kept."""
+    settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
+    s = hangzhou_scenario(settings)
+    async with running(create_app, settings, NOW) as svc:
+        published = await s.publish()
+        await _applied(svc, published)
+        path = f"/api/v1/public/institutions/{A}"
+        before = (await svc.call("GET", path, {}, 200)).json()
+        cache, anywhere = svc.app.state.answer_cache, svc.app.state.applied_anywhere
+        hits = cache.hits
+        assert (await svc.call("GET", path, {}, 200)).json() == before
+        assert cache.hits == hits + 1
+        applied_here = svc.runtime.consumer.stats.applied
+        async with svc.runtime.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "UPDATE rp_institutions SET address = '另一进程写入的地址' WHERE institution_id = $1"
+                " AND sys_to IS NULL",
+                A,
+            )
+            await conn.execute(
+                'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
+                " VALUES ('reporting', gen_random_uuid(), 't', 't', 0, 0)"
+            )
+
+        async def shown() -> bool:
+            r = await svc.call("GET", path, {}, 200)
+            return bool(r.json()["address"] == "另一进程写入的地址")
+
+        await eventually(shown, timeout=10)
+        assert svc.runtime.consumer.stats.applied == applied_here  # not this process's doing
+
+        # The listening connection is cut: answers are read each time until it is back.
+        async with svc.runtime.pool.acquire() as conn:
+            await conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+            )
+
+        async def not_listening() -> bool:
+            return anywhere.count is None
+
+        await eventually(not_listening, timeout=10)
+        hits = cache.hits
+        await svc.call("GET", path, {}, 200)
+        await svc.call("GET", path, {}, 200)
+        assert cache.hits == hits  # served, but not from memory
+
+        async def listening() -> bool:
+            return anywhere.count is not None
+
+        await eventually(listening, timeout=10)
+        await svc.call("GET", path, {}, 200)
+        hits = cache.hits
+        await svc.call("GET", path, {}, 200)
+        assert cache.hits == hits + 1

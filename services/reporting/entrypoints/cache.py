@@ -1,11 +1,13 @@
 """Public answers kept while the read models have not changed (issue 22.5).
 
-An answer is valid for the process's count of applied events (the consumer counts an event
-only after its transaction committed, so a kept answer never predates a commit it missed)
-and for the day in Asia/Shanghai (publicity periods end by date). Any applied event empties
-every kept answer: a portal page is cheap to make once and then served from memory until the
-data moves. The count is this process's: the process that applies the events serves the
-pages (a separate portal-only process would need a shared version, e.g. LISTEN/NOTIFY).
+An answer is valid for a version of the read models and for the day in Asia/Shanghai
+(publicity periods end by date). The version is this process's count of applied events (the
+consumer counts an event only after its transaction committed, so a kept answer never
+predates a commit it missed) and the count of notifications of batches committed by any
+process of the service (migration 0011: several worker processes serve the portal, each
+applying the partitions it was given). While the notifications cannot be listened to,
+nothing is kept. Any applied event empties every kept answer: a portal page is cheap to make
+once and then served from memory until the data moves.
 
 Kept: the bytes, status and media type; every request still passes the rate limit, the
 correlation id and the security headers (middlewares), so only the database and the
@@ -14,6 +16,8 @@ rendering are saved. Memory is capped (`MAX_BYTES`), least recently used first o
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -21,19 +25,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import asyncpg
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from ohts_kit.logging import get_logger
 from ohts_kit.service import runtime_of
 from ohts_kit.workdays import china_date
 
 MAX_BYTES = 16 * 1024 * 1024  # OHTS_PORTAL_CACHE_MB
+Version = tuple[int, int, date]
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
 class Kept:
-    version: tuple[int, date]
+    version: Version
     status: int
     media_type: str
     body: bytes
@@ -49,7 +57,7 @@ class AnswerCache:
         self.size = 0
         self.hits = self.misses = 0
 
-    def get(self, key: str, version: tuple[int, date]) -> Kept | None:
+    def get(self, key: str, version: Version) -> Kept | None:
         found = self.kept.get(key)
         if found is None or found.version != version:
             self.misses += 1
@@ -70,10 +78,64 @@ class AnswerCache:
             self.size -= len(dropped.body)
 
 
-def version_of(request: Request) -> tuple[int, date]:
+class AppliedAnywhere:
+    """Notifications of batches applied by any process of the service, on a connection of
+    its own (a pool's connections keep no LISTEN). `count` is None while not listening."""
+
+    def __init__(self) -> None:
+        self.count: int | None = None
+        self._seen = 0  # never reset: a reconnection must not bring back an old version
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, rt: Any) -> Callable[[], Awaitable[None]]:
+        channel = f"{rt.schema}_applied"[:63]
+        self._task = asyncio.create_task(self._listen(rt.settings.database_url, channel))
+        return self.stop
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _notified(self, *_: Any) -> None:
+        self._seen += 1
+        if self.count is not None:
+            self.count = self._seen
+
+    async def _listen(self, url: str, channel: str) -> None:
+        while True:
+            try:
+                await self._listen_once(url, channel)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("portal.cache_listener_lost", error=str(exc))
+            finally:
+                self.count = None
+            await asyncio.sleep(1)
+
+    async def _listen_once(self, url: str, channel: str) -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            lost = asyncio.Event()
+            conn.add_termination_listener(lambda _: lost.set())
+            await conn.add_listener(channel, self._notified)
+            self._seen += 1  # what was applied while not listening is unknown: all old
+            self.count = self._seen
+            await lost.wait()
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+
+def version_of(request: Request) -> Version | None:
+    """None: nothing may be kept or served from memory now."""
     rt = runtime_of(request.app)
+    anywhere: AppliedAnywhere | None = getattr(request.app.state, "applied_anywhere", None)
+    notified = anywhere.count if anywhere is not None else 0
+    if notified is None:
+        return None
     applied = rt.consumer.stats.applied if rt.consumer is not None else 0
-    return applied, china_date(rt.clock.now())
+    return applied, notified, china_date(rt.clock.now())
 
 
 def _cache_of(request: Request) -> AnswerCache:
@@ -84,7 +146,7 @@ def _cache_of(request: Request) -> AnswerCache:
     return cache
 
 
-def _kept(answer: Any, version: tuple[int, date]) -> Kept | None:
+def _kept(answer: Any, version: Version) -> Kept | None:
     if isinstance(answer, BaseModel):
         return Kept(version, 200, "application/json", answer.model_dump_json().encode())
     if isinstance(answer, Response) and answer.status_code == 200 and not answer.background:
@@ -101,6 +163,8 @@ def cached(route: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]
     async def serve(*args: Any, **kwargs: Any) -> Any:
         request: Request = kwargs["request"]
         cache, version = _cache_of(request), version_of(request)
+        if version is None:
+            return await route(*args, **kwargs)
         key = f"{request.url.path}?{request.url.query}"
         found = cache.get(key, version)
         if found is not None:
