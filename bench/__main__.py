@@ -11,7 +11,7 @@ issue's 1,000,000-card history), and on it:
    same tables with their indexes (and, for reference, the old narrow COPY baseline);
 4. portal search and institution pages at 300 requests/s from a second process (bench/load.py)
    against /health on the same server at the same rate, first with a cold answer cache, then
-   warm (the target's figure), reporting served by OHTS_REPORTING_WORKERS (2) processes;
+   warm (the target's figure), reporting served by OHTS_REPORTING_WORKERS processes (1);
 5. each service's peak resident memory (VmHWM) against a process that only builds its app.
 
 Every row shows the figure, its baseline, the ratio and a verdict against its target of issue

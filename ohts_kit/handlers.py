@@ -53,6 +53,10 @@ class EventHandlers(Generic[C]):
     def handled(self) -> set[str]:
         return set(self._handlers)
 
+    def functions(self, event_type: str) -> list[Callable[..., Awaitable[None]]]:
+        """The handlers declared for a type, unbound, in order."""
+        return [fn for fn, _ in self._handlers.get(event_type, [])]
+
     def include(self, other: EventHandlers[C]) -> EventHandlers[C]:
         """Merge another table into this one (its handlers run after this one's)."""
         for event_type, entries in other._handlers.items():

@@ -34,8 +34,8 @@ from ohts_kit.errors import DomainError
 from ohts_kit.kafka import client_options, drain
 from ohts_kit.settings import Settings
 from services.reporting.application.copying import insert_rows
-from services.reporting.projections import Bulk
-from services.reporting.projections.catalog import READ_MODELS, bulk, handlers
+from services.reporting.projections import Bulk, Projecting
+from services.reporting.projections.catalog import READ_MODELS, bulk, context, handlers
 
 log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -103,7 +103,7 @@ async def replay(
     topics = [settings.topic_of(s) for s in PRODUCERS]
     if progress is not None:
         progress.set_total(await _records_in(settings, topics))
-    runs = [_Run(handlers(settings)) for _ in topics]
+    runs = [_Run(handlers(settings), context(settings)) for _ in topics]
     with _fewer_collections():
         async with asyncio.TaskGroup() as tasks:
             for run, topic in zip(runs, topics, strict=True):
@@ -169,6 +169,7 @@ class _Run:
     any other handler runs and at the end, so every handler sees what came before it."""
 
     apply: dict[str, Handler]
+    context: Projecting
     bulk: dict[str, Bulk] = field(default_factory=bulk)
     applied: int = 0
     skipped: int = 0
@@ -228,12 +229,14 @@ class _Run:
             fresh.discard(envelope.event_id)  # twice in one batch: the first one counts
             insert_only = self.bulk.get(envelope.event_type)
             if insert_only is not None:
-                rows.setdefault(insert_only, []).append(insert_only.row(envelope, payload))
+                rows.setdefault(insert_only, []).append(
+                    insert_only.row(self.context, envelope, payload)
+                )
                 applied += 1
                 continue
             handler = self.apply.get(envelope.event_type)
             if handler is not None:
-                await _copy(conn, rows)
+                await _copy(conn, rows, before=type(payload))
                 if not await _handle(conn, handler, envelope, payload, careful):
                     skipped += 1
                     continue
@@ -242,10 +245,16 @@ class _Run:
         return applied, skipped
 
 
-async def _copy(conn: asyncpg.Connection, rows: dict[Bulk, list[tuple[Any, ...]]]) -> None:
-    for projection, values in rows.items():
-        await insert_rows(conn, projection.table, projection.columns, values)
-    rows.clear()
+async def _copy(
+    conn: asyncpg.Connection,
+    rows: dict[Bulk, list[tuple[Any, ...]]],
+    before: type[EventPayload] | None = None,
+) -> None:
+    """Copy the gathered rows; `before` a handler of that type, only the rows of tables it
+    changes (every other handler leaves them alone, so they may wait)."""
+    for projection in list(rows):
+        if before is None or before in projection.changed_by:
+            await insert_rows(conn, projection.table, projection.columns, rows.pop(projection))
 
 
 async def _handle(

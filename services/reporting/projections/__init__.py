@@ -26,11 +26,15 @@ class Bulk:
     payload: type[EventPayload]
     table: str
     columns: tuple[str, ...]
-    row: Callable[[Envelope, Any], tuple[Any, ...]]
+    row: Callable[[Projecting, Envelope, Any], tuple[Any, ...]]
+    # Event types whose handlers change this table's rows later: a rebuild copies what it
+    # gathered before one of them runs (tests/unit/test_reporting_projections.py checks the
+    # list against every handler's source).
+    changed_by: tuple[type[EventPayload], ...] = ()
 
-    async def apply(self, _: Projecting, conn: Conn, env: Envelope, e: Any) -> None:
+    async def apply(self, ctx: Projecting, conn: Conn, env: Envelope, e: Any) -> None:
         """The live consumer's handler: `views.on(T)(BULK.apply)`."""
-        await conn.execute(self.insert, *self.row(env, e))
+        await conn.execute(self.insert, *self.row(ctx, env, e))
 
     @property
     def insert(self) -> str:

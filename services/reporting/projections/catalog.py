@@ -21,13 +21,17 @@ for _table in BY_PRODUCER.values():
     views.include(_table)
 
 
+def context(settings: Settings) -> Projecting:
+    return Projecting(fine_threshold_yuan=settings.publicity_fine_threshold_yuan)
+
+
 def handlers(settings: Settings) -> dict[str, Handler]:
-    return views.bind(Projecting(fine_threshold_yuan=settings.publicity_fine_threshold_yuan))
+    return views.bind(context(settings))
 
 
 def bulk() -> dict[str, Bulk]:
     """Insert-only projections a rebuild may copy in batches, by event type."""
-    return {b.payload.event_type: b for b in (*registry.BULK, *qc.BULK)}
+    return {b.payload.event_type: b for b in (*registry.BULK, *qc.BULK, *enforcement.BULK)}
 
 
 READ_MODELS = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from contracts.enforcement_v1 import (
     CaseClosed,
     CaseInvestigated,
@@ -31,7 +33,7 @@ from contracts.envelope import Envelope
 from contracts.publicity import Publicity, SeverityNotAllowed, publicity_of
 from ohts_kit.db import Conn
 from ohts_kit.handlers import EventHandlers
-from services.reporting.projections import Projecting
+from services.reporting.projections import Bulk, Projecting
 from services.reporting.projections.temporal import record
 
 views: EventHandlers[Projecting] = EventHandlers("reporting.enforcement")
@@ -74,12 +76,19 @@ views.ignore(
 # (an out-of-area institution is handled where it worked: form 附表2 counts it there).
 
 
-@views.on(LeadOpened)
-async def lead_opened(_: Projecting, conn: Conn, env: Envelope, e: LeadOpened) -> None:
-    await conn.execute(
-        "INSERT INTO rp_leads (lead_id, institution_id, source, category,"
-        " jurisdiction_code, opened_on, known_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        " ON CONFLICT DO NOTHING",
+LEADS = Bulk(
+    LeadOpened,
+    "rp_leads",
+    (
+        "lead_id",
+        "institution_id",
+        "source",
+        "category",
+        "jurisdiction_code",
+        "opened_on",
+        "known_at",
+    ),
+    lambda _, env, e: (
         e.lead_id,
         e.institution_id,
         e.source,
@@ -87,7 +96,10 @@ async def lead_opened(_: Projecting, conn: Conn, env: Envelope, e: LeadOpened) -
         e.jurisdiction_region_code,
         e.opened_on,
         env.occurred_at,
-    )
+    ),
+    changed_by=(LeadClosed,),
+)
+views.on(LeadOpened)(LEADS.apply)
 
 
 @views.on(LeadClosed)
@@ -101,18 +113,21 @@ async def lead_closed(_: Projecting, conn: Conn, env: Envelope, e: LeadClosed) -
     )
 
 
-@views.on(CaseOpened)
-async def case_opened(_: Projecting, conn: Conn, env: Envelope, e: CaseOpened) -> None:
-    await conn.execute(
-        "INSERT INTO rp_cases (case_id, institution_id, violation, jurisdiction_code,"
-        " opened_on, known_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+CASES = Bulk(
+    CaseOpened,
+    "rp_cases",
+    ("case_id", "institution_id", "violation", "jurisdiction_code", "opened_on", "known_at"),
+    lambda _, env, e: (
         e.case_id,
         e.institution_id,
         e.violation,
         env.actor.region_code,
         e.opened_on,
         env.occurred_at,
-    )
+    ),
+    changed_by=(CaseInvestigated, CaseClosed),
+)
+views.on(CaseOpened)(CASES.apply)
 
 
 @views.on(CaseInvestigated)
@@ -144,17 +159,9 @@ def _publicity(ctx: Projecting, e: PenaltyDecided) -> Publicity:
         return Publicity("none", "general", False, None, None, "no publicity rule in force")
 
 
-@views.on(PenaltyDecided)
-async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: PenaltyDecided) -> None:
+def penalty_row(ctx: Projecting, env: Envelope, e: PenaltyDecided) -> tuple[Any, ...]:
     p = _publicity(ctx, e)
-    await conn.execute(
-        "INSERT INTO rp_penalties (case_id, institution_id, jurisdiction_code,"
-        " decision_number, decided_on, authority, violation, legal_basis, penalties,"
-        " fine_yuan, confiscation_yuan, banned_staff_id, ban_years, severity,"
-        " published, public_until, publicity_rule, known_at, certificate_number, on_person,"
-        " severity_name, severity_chosen, severity_basis) VALUES ($1, $2, $3, $4, $5, $6,"
-        " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
-        " ON CONFLICT DO NOTHING",
+    return (
         e.case_id,
         e.institution_id,
         env.actor.region_code,
@@ -179,6 +186,43 @@ async def penalty_decided(ctx: Projecting, conn: Conn, env: Envelope, e: Penalty
         p.chosen,
         getattr(e, "severity_basis", None),
     )
+
+
+PENALTIES = Bulk(
+    PenaltyDecided,
+    "rp_penalties",
+    (
+        "case_id",
+        "institution_id",
+        "jurisdiction_code",
+        "decision_number",
+        "decided_on",
+        "authority",
+        "violation",
+        "legal_basis",
+        "penalties",
+        "fine_yuan",
+        "confiscation_yuan",
+        "banned_staff_id",
+        "ban_years",
+        "severity",
+        "published",
+        "public_until",
+        "publicity_rule",
+        "known_at",
+        "certificate_number",
+        "on_person",
+        "severity_name",
+        "severity_chosen",
+        "severity_basis",
+    ),
+    penalty_row,
+    changed_by=(PenaltyExecuted, PenaltyAnnulled, CreditRepairGranted),
+)
+views.on(PenaltyDecided)(PENALTIES.apply)
+# Insert-only projections a rebuild may copy in batches (later events update their rows:
+# the rebuild copies what it gathered before any other handler runs).
+BULK = (LEADS, CASES, PENALTIES)
 
 
 @views.on(PenaltyExecuted)

@@ -70,7 +70,7 @@ RESULTS = Bulk(
     QcResultRecorded,
     "rp_qc_results",
     ("activity_id", "institution_id", "activity_kind", "result", "recorded_on", "known_at"),
-    lambda env, e: (
+    lambda _, env, e: (
         e.activity_id,
         e.institution_id,
         e.activity_kind,
@@ -91,7 +91,7 @@ FINDINGS = Bulk(
         "recorded_on",
         "known_at",
     ),
-    lambda env, e: (
+    lambda _, env, e: (
         e.finding_id,
         e.institution_id,
         e.category,

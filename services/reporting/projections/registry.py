@@ -213,7 +213,7 @@ STAFF = Bulk(
     StaffRegistered,
     "rp_staff",
     ("staff_id", "institution_id", "masked_name", "title", "role", "registered_on", "known_at"),
-    lambda env, e: (
+    lambda _, env, e: (
         e.staff_id,
         e.institution_id,
         e.masked_name,
@@ -222,6 +222,7 @@ STAFF = Bulk(
         e.registered_on,
         env.occurred_at,
     ),
+    changed_by=(PersonalDataErased, StaffLeft),
 )
 views.on(StaffRegistered)(STAFF.apply)
 
@@ -284,7 +285,7 @@ async def work_summary(_: Projecting, conn: Conn, env: Envelope, e: WorkSummaryS
     )
 
 
-def card_row(env: Envelope, e: ServiceReportCardFiled) -> tuple[Any, ...]:
+def card_row(_: Projecting, env: Envelope, e: ServiceReportCardFiled) -> tuple[Any, ...]:
     return (
         e.card_id,
         e.institution_id,
