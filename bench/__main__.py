@@ -177,7 +177,7 @@ async def rebuild_speed(settings: Settings) -> list[Figure]:
     narrow = await _copy_narrow_rows(settings, schema, events)
     return [
         Figure(
-            f"reporting rebuild ({events} events, {rows} rows)",
+            f"reporting rebuild ({events} events into {rows} rows)",
             events / seconds,
             "events/s",
             "COPY of the same rows into the same tables",
