@@ -5,6 +5,7 @@ alone while the rest of its batch stays applied."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -170,3 +171,24 @@ async def test_a_refused_event_is_rolled_back_alone(
         assert await conn.fetchval("SELECT count(*) FROM rp_report_cards") == 1
     finally:
         await conn.close()
+
+
+async def test_a_failing_write_stops_the_replay_with_its_error(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real: Callable[[Settings], dict[str, Handler]] = rebuild.handlers
+
+    def broken(s: Settings) -> dict[str, Handler]:
+        table = real(s)
+
+        async def fail(conn: Any, env: Envelope, e: Any) -> None:
+            raise RuntimeError("the database refused it")
+
+        table[reg.InstitutionRegistered.event_type] = fail
+        return table
+
+    monkeypatch.setattr(rebuild, "handlers", broken)
+    await publish(settings, [of(institution(INST)), *[of(card(i)) for i in range(50)]])
+    with pytest.raises(ExceptionGroup) as raised:
+        await asyncio.wait_for(replay_into_fresh(settings), timeout=60)  # no hang either
+    assert raised.group_contains(RuntimeError, match="refused")

@@ -165,8 +165,9 @@ INBOX_COLUMNS = ("consumer", "event_id", "event_type", "topic", "partition", "of
 class _Run:
     """One topic's replay. A fetched batch is one transaction: its inbox rows go in first
     (the rows that were new tell which records are not duplicate deliveries), then its events
-    in order; the rows of insert-only projections (`bulk`) are gathered and copied in before
-    any other handler runs and at the end, so every handler sees what came before it."""
+    in order. The rows of insert-only projections (`bulk`) are gathered and copied at the end,
+    or before a handler that changes rows of their table (`Bulk.changed_by`), so every
+    handler sees what came before it."""
 
     apply: dict[str, Handler]
     context: Projecting
@@ -195,6 +196,7 @@ class _Run:
             await fetching  # its error, if it stopped on one
         finally:
             fetching.cancel()
+            await asyncio.wait({fetching})  # its consumer stopped, whatever ended the replay
             await conn.close()
 
     async def _fetch(
@@ -210,8 +212,12 @@ class _Run:
                     decoded += [(r, _decode(r)) for r in records[start : start + 256]]
                     await asyncio.sleep(0)  # the writer's statements go on meanwhile
                 await out.put(decoded)
-        finally:
+        except Exception:
+            await out.put(None)  # the writer stops; `await fetching` raises this
+            raise
+        else:
             await out.put(None)
+        finally:  # also when cancelled (the writer failed): then nobody waits for the end
             await consumer.stop()
 
     async def _batch(
