@@ -41,7 +41,6 @@ from bench.verdicts import Target, number, summary, verdict
 from contracts.envelope import Actor, Role
 from ohts.embedded import EmbeddedBroker, EmbeddedPostgres
 from ohts.national import SCALES
-from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
 from ohts_kit.eventstore import Metadata
 from ohts_kit.settings import SERVICES, Settings
 from services.registry.application.filings import file_report_card
@@ -50,7 +49,7 @@ from services.registry.application.unit import registry_of
 from services.registry.bootstrap import create_app as registry_app
 from services.registry.domain.commands import FileReportCard, RegisterInstitution
 from services.registry.domain.uscc import make_uscc
-from services.reporting.application.rebuild import MIGRATIONS, replay
+from services.reporting.application.rebuild import fresh_schema, replay
 from services.reporting.projections.catalog import READ_MODELS
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
@@ -169,7 +168,7 @@ async def rebuild_speed(settings: Settings) -> list[Figure]:
     same tables with their indexes (the fair baseline, issue 22.4), and, for reference,
     against COPY of as many narrow rows into an unindexed table (the old baseline)."""
     schema = f"{settings.schema_of('reporting')}_bench"
-    await _fresh_schema(settings, schema)
+    await fresh_schema(settings, schema)
     started = time.perf_counter()
     events, _ = await replay(settings, schema)
     seconds = time.perf_counter() - started
@@ -195,19 +194,10 @@ async def rebuild_speed(settings: Settings) -> list[Figure]:
     ]
 
 
-async def _fresh_schema(settings: Settings, schema: str) -> None:
-    admin = await asyncpg.connect(settings.database_url)
-    try:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    finally:
-        await admin.close()
-    await migrate(settings, schema, [PLATFORM_MIGRATIONS, MIGRATIONS])
-
-
 async def _copy_same_rows(settings: Settings, source: str, target: str) -> tuple[int, float]:
     """Every row the rebuild wrote (read models and inbox), read back, then copied into a
     second fresh schema in one transaction; returns (rows, seconds of the copy)."""
-    await _fresh_schema(settings, target)
+    await fresh_schema(settings, target)
     conn = await asyncpg.connect(settings.database_url)
     try:
         tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}

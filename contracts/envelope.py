@@ -107,10 +107,6 @@ def all_event_types() -> dict[tuple[str, int], type[EventPayload]]:
     return dict(_TYPES)
 
 
-def latest_version(event_type: str) -> int | None:
-    return _LATEST.get(event_type)
-
-
 def decode_json(body: bytes | bytearray, event_type: str = "") -> tuple[Envelope, EventPayload]:
     """An envelope and its payload from a record's bytes. With the record's `event_type`
     header, one validation decodes both, as the payload's latest version; an older version

@@ -6,7 +6,8 @@ alone while the rest of its batch stays applied."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -107,6 +108,23 @@ async def replay_into_fresh(settings: Settings) -> tuple[int, int, asyncpg.Conne
     return applied, skipped, conn
 
 
+def replace_registered(
+    monkeypatch: pytest.MonkeyPatch, handler: Callable[..., Awaitable[None]]
+) -> None:
+    """The replay's InstitutionRegistered handler becomes `handler(real_handler, conn, env,
+    e)`."""
+    real: Callable[[Settings], dict[str, Handler]] = rebuild.handlers
+
+    def table_of(s: Settings) -> dict[str, Handler]:
+        table = real(s)
+        table[reg.InstitutionRegistered.event_type] = functools.partial(
+            handler, table[reg.InstitutionRegistered.event_type]
+        )
+        return table
+
+    monkeypatch.setattr(rebuild, "handlers", table_of)
+
+
 async def test_copied_rows_duplicates_and_a_later_update(settings: Settings) -> None:
     staff_events = [of(staff(i)) for i in range(STAFF)]
     erased = of(
@@ -147,21 +165,12 @@ async def test_copied_rows_duplicates_and_a_later_update(settings: Settings) -> 
 async def test_a_refused_event_is_rolled_back_alone(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real: Callable[[Settings], dict[str, Handler]] = rebuild.handlers
+    async def refuse(registered: Handler, conn: Any, env: Envelope, e: Any) -> None:
+        await registered(conn, env, e)  # its write must not stay
+        if e.institution_id == OTHER:
+            raise DomainError("refused")
 
-    def refusing(s: Settings) -> dict[str, Handler]:
-        table = real(s)
-        registered = table[reg.InstitutionRegistered.event_type]
-
-        async def refuse(conn: Any, env: Envelope, e: Any) -> None:
-            await registered(conn, env, e)  # its write must not stay
-            if e.institution_id == OTHER:
-                raise DomainError("refused")
-
-        table[reg.InstitutionRegistered.event_type] = refuse
-        return table
-
-    monkeypatch.setattr(rebuild, "handlers", refusing)
+    replace_registered(monkeypatch, refuse)
     await publish(settings, [of(institution(INST)), of(institution(OTHER)), of(card(1))])
     applied, skipped, conn = await replay_into_fresh(settings)
     try:
@@ -176,18 +185,10 @@ async def test_a_refused_event_is_rolled_back_alone(
 async def test_a_failing_write_stops_the_replay_with_its_error(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real: Callable[[Settings], dict[str, Handler]] = rebuild.handlers
+    async def fail(_: Handler, conn: Any, env: Envelope, e: Any) -> None:
+        raise RuntimeError("the database refused it")
 
-    def broken(s: Settings) -> dict[str, Handler]:
-        table = real(s)
-
-        async def fail(conn: Any, env: Envelope, e: Any) -> None:
-            raise RuntimeError("the database refused it")
-
-        table[reg.InstitutionRegistered.event_type] = fail
-        return table
-
-    monkeypatch.setattr(rebuild, "handlers", broken)
+    replace_registered(monkeypatch, fail)
     await publish(settings, [of(institution(INST)), *[of(card(i)) for i in range(50)]])
     with pytest.raises(ExceptionGroup) as raised:
         await asyncio.wait_for(replay_into_fresh(settings), timeout=60)  # no hang either

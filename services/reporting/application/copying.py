@@ -12,6 +12,8 @@ from typing import Any
 
 import asyncpg
 
+from services.reporting.projections import insert_statement
+
 FEW = 200  # below this many rows, one executemany beats COPY's extra round trips
 
 
@@ -27,18 +29,14 @@ async def insert_rows(
     that column of the rows inserted."""
     if not rows:
         return []
-    names = ", ".join(f'"{c}"' for c in columns)
     if len(rows) < FEW and returning is None:
-        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-        await conn.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows
-        )
+        await conn.executemany(insert_statement(table, columns), rows)
         return []
     try:
         async with conn.transaction():
             await conn.copy_records_to_table(table, columns=list(columns), records=rows)
     except asyncpg.UniqueViolationError:
-        return await _through_stage(conn, table, columns, rows, names, returning)
+        return await _through_stage(conn, table, columns, rows, returning)
     if returning is None:
         return []
     index = columns.index(returning)
@@ -50,10 +48,10 @@ async def _through_stage(
     table: str,
     columns: tuple[str, ...],
     rows: list[tuple[Any, ...]],
-    names: str,
     returning: str | None,
 ) -> list[Any]:
     stage = f"stage_{table}"
+    names = ", ".join(f'"{c}"' for c in columns)
     await conn.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
     )

@@ -74,12 +74,7 @@ async def rebuild(
 ) -> RebuildReport:
     live = settings.schema_of("reporting")
     target = f"{live}_rebuild"
-    admin = await asyncpg.connect(settings.database_url)
-    try:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{target}" CASCADE')
-    finally:
-        await admin.close()
-    await migrate(settings, target, [PLATFORM_MIGRATIONS, MIGRATIONS])
+    await fresh_schema(settings, target)
     started = time.perf_counter()
     events, skipped = await replay(settings, target, progress)
     report = RebuildReport(target, events, skipped, time.perf_counter() - started)
@@ -89,6 +84,16 @@ async def rebuild(
         report.schema = live
     log.info("reporting.rebuilt", events=events, skipped=skipped, equal=report.equal)
     return report
+
+
+async def fresh_schema(settings: Settings, schema: str) -> None:
+    """`schema` dropped if it exists, then migrated: empty read models to replay into."""
+    admin = await asyncpg.connect(settings.database_url)
+    try:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await admin.close()
+    await migrate(settings, schema, [PLATFORM_MIGRATIONS, MIGRATIONS])
 
 
 async def replay(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,10 +37,13 @@ class Bulk:
         """The live consumer's handler: `views.on(T)(BULK.apply)`."""
         await conn.execute(self.insert, *self.row(ctx, env, e))
 
-    @property
+    @functools.cached_property
     def insert(self) -> str:
-        marks = ", ".join(f"${i}" for i in range(1, len(self.columns) + 1))
-        return (
-            f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})"
-            " ON CONFLICT DO NOTHING"
-        )
+        return insert_statement(self.table, self.columns)
+
+
+def insert_statement(table: str, columns: tuple[str, ...]) -> str:
+    """One row into `table`, nothing when it meets a unique key."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"
