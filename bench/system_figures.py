@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -401,6 +402,17 @@ def portal_paths(system: System) -> list[str]:
         paths.append(f"/api/v1/public/institutions?q={item['name'][:4]}")
         paths.append(f"/institutions/{item['institution_id']}")
     return paths
+
+
+def portal_answers(system: System) -> dict[str, float]:
+    """The reporting process's answers so far by outcome (hit, miss, uncached), from
+    /metrics: whether a round was served from the answer cache."""
+    with httpx.Client(base_url=system.url_of("reporting"), timeout=30) as client:
+        text = client.get("/metrics").text
+    found = re.findall(
+        r'^ohts_portal_answers_total\{outcome="(\w+)",service="reporting"\} (\S+)$', text, re.M
+    )
+    return {outcome: float(value) for outcome, value in found}
 
 
 # --- figure 5: memory -----------------------------------------------------------------------

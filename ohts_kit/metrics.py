@@ -47,6 +47,12 @@ HTTP_SECONDS = Histogram(
 RELAY_PUBLISHED = Counter(
     "ohts_relay_published_events", "events the outbox relay published", ["service"]
 )
+PORTAL_ANSWERS = Counter(
+    "ohts_portal_answers",
+    "public answers by where they came from: the answer cache (hit), the read models (miss),"
+    " or the read models while nothing may be kept (uncached: not listening for commits)",
+    ["service", "outcome"],
+)
 SCHEDULER_RUNS = Counter(
     "ohts_scheduler_runs", "background sweeps run, by outcome", ["service", "job", "outcome"]
 )
@@ -111,6 +117,10 @@ def observe_http(service: str, request: Request, status: int, seconds: float) ->
 
 def relay_published(service: str, count: int) -> None:
     RELAY_PUBLISHED.labels(service).inc(count)
+
+
+def portal_answered(outcome: str) -> None:
+    PORTAL_ANSWERS.labels("reporting", outcome).inc()
 
 
 def scheduler_ran(service: str, job: str, ok: bool) -> None:

@@ -4,6 +4,7 @@ makes the next request read the database again and show the change."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from ohts_kit.settings import Settings
@@ -21,6 +22,17 @@ async def _applied(svc, count: int) -> None:  # type: ignore[no-untyped-def]
     await eventually(done, timeout=60)
 
 
+async def _answers(svc, outcome: str) -> float:  # type: ignore[no-untyped-def]
+    """The process's `ohts_portal_answers_total` of `outcome`, as /metrics shows it."""
+    text = (await svc.call("GET", "/metrics", {}, 200)).text
+    found = re.search(
+        rf'^ohts_portal_answers_total\{{outcome="{outcome}",service="reporting"\}} (\S+)$',
+        text,
+        re.M,
+    )
+    return float(found.group(1)) if found else 0.0
+
+
 async def test_a_page_is_kept_until_an_event_changes_it(settings: Settings) -> None:
     settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
     s = hangzhou_scenario(settings)
@@ -30,9 +42,10 @@ async def test_a_page_is_kept_until_an_event_changes_it(settings: Settings) -> N
         first = await svc.call("GET", f"/institutions/{A}", {}, 200)
         listed = await svc.call("GET", "/api/v1/public/penalties?limit=100", {}, 200)
         cache = svc.app.state.answer_cache
-        hits = cache.hits
+        hits, shown = cache.hits, await _answers(svc, "hit")
         again = await svc.call("GET", f"/institutions/{A}", {}, 200)
         assert again.text == first.text and cache.hits == hits + 1
+        assert await _answers(svc, "hit") == shown + 1  # what an operator sees of it
         assert (await svc.call("GET", "/api/v1/public/penalties?limit=100", {}, 200)).json() == (
             listed.json()
         )

@@ -31,6 +31,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from ohts_kit.logging import get_logger
+from ohts_kit.metrics import portal_answered
 from ohts_kit.service import runtime_of
 from ohts_kit.workdays import china_date
 
@@ -164,9 +165,11 @@ def cached(route: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]
         request: Request = kwargs["request"]
         cache, version = _cache_of(request), version_of(request)
         if version is None:
+            portal_answered("uncached")
             return await route(*args, **kwargs)
         key = f"{request.url.path}?{request.url.query}"
         found = cache.get(key, version)
+        portal_answered("miss" if found is None else "hit")
         if found is not None:
             return found.response()
         answer = await route(*args, **kwargs)
