@@ -49,7 +49,7 @@ from services.registry.application.unit import registry_of
 from services.registry.bootstrap import create_app as registry_app
 from services.registry.domain.commands import FileReportCard, RegisterInstitution
 from services.registry.domain.uscc import make_uscc
-from services.reporting.application.rebuild import fresh_schema, replay
+from services.reporting.application.rebuild import drop_schemas, fresh_schema, replay
 from services.reporting.projections.catalog import READ_MODELS
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
@@ -174,7 +174,9 @@ async def rebuild_speed(settings: Settings) -> list[Figure]:
     seconds = time.perf_counter() - started
     rows, copy_seconds = await _copy_same_rows(settings, schema, f"{schema}_copy")
     narrow = await _copy_narrow_rows(settings, schema, events)
-    await _drop_schemas(settings, schema, f"{schema}_copy")
+    # The scratch copies (twice the dataset's rows) gone before the portal is measured:
+    # production has no such tables for autovacuum to work through beside the portal.
+    await drop_schemas(settings, schema, f"{schema}_copy")
     return [
         Figure(
             f"reporting rebuild ({events} events into {rows} rows)",
@@ -223,18 +225,6 @@ async def _copy_same_rows(settings: Settings, source: str, target: str) -> tuple
                         table, schema_name=target, columns=columns, records=records
                     )
         return sum(len(r) for _, r in tables.values()), time.perf_counter() - started
-    finally:
-        await conn.close()
-
-
-async def _drop_schemas(settings: Settings, *schemas: str) -> None:
-    """The bench's scratch copies of the read models (twice the rows of the dataset) gone
-    before the portal is measured: production has no such tables for autovacuum to work
-    through beside the portal (on national data, 4.5 million fresh rows)."""
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        for schema in schemas:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:
         await conn.close()
 

@@ -88,12 +88,17 @@ async def rebuild(
 
 async def fresh_schema(settings: Settings, schema: str) -> None:
     """`schema` dropped if it exists, then migrated: empty read models to replay into."""
+    await drop_schemas(settings, schema)
+    await migrate(settings, schema, [PLATFORM_MIGRATIONS, MIGRATIONS])
+
+
+async def drop_schemas(settings: Settings, *schemas: str) -> None:
     admin = await asyncpg.connect(settings.database_url)
     try:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        for schema in schemas:
+            await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:
         await admin.close()
-    await migrate(settings, schema, [PLATFORM_MIGRATIONS, MIGRATIONS])
 
 
 async def replay(
