@@ -9,13 +9,15 @@ run's events are applied again one by one. An event whose handler may append (`m
 starts a transaction unless the run's transaction was opened by an append: an append must be
 its transaction's first write, and later appends may follow it (the event store refuses one
 that a newer transaction overtook on its stream, with a conflict that sends the run one by
-one; README, "Several appends in one transaction"). Bytes that do not
-decode, unknown types and payloads failing validation go to `ohts.dlq` with the error and the
-original bytes; a handler error is retried alone with backoff, then dead-lettered. A conflict
-with another writer of the same stream (optimistic concurrency) is never dead-lettered: the
-event is applied again from a fresh load, with jittered backoff, and a conflict that persists
-rewinds the batch like an outage. An outage of the
-database or the broker is never a reason to dead-letter: the batch is rewound (nack) and
+one; README, "Several appends in one transaction"). Bytes that do not decode, unknown types
+and payloads failing validation go to `ohts.dlq` with the error and the original bytes; a
+known type without a handler, told by the relay's headers, is not decoded: only its inbox
+row is written. The run's plain inserts wait and go as one statement per table at its end
+(`ohts_kit.deferred`). A handler error is retried alone with backoff, then dead-lettered. A
+conflict with another writer of the same stream (optimistic concurrency) is never
+dead-lettered: the event is applied again from a fresh load, with jittered backoff, and a
+conflict that persists rewinds the batch like an outage. An outage of the database or the
+broker is never a reason to dead-letter: the batch is rewound (nack) and
 tried again, and what was committed before the outage is skipped by the inbox.
 """
 
@@ -25,7 +27,8 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
+from uuid import UUID
 
 import asyncpg
 import structlog
@@ -38,10 +41,12 @@ from contracts.envelope import (
     Envelope,
     EventPayload,
     UnknownEventType,
+    all_event_types,
     decode_json,
     decode_payload,
 )
 from ohts_kit.db import Conn
+from ohts_kit.deferred import DeferredWrites
 from ohts_kit.errors import ConcurrencyConflict, DomainError
 from ohts_kit.eventstore import AppendOrderError, appends_so_far
 from ohts_kit.logging import get_logger
@@ -51,12 +56,23 @@ log = get_logger(__name__)
 Handler = Callable[[Conn, Envelope, EventPayload], Awaitable[None]]
 
 
-def event_type_of(record: Any) -> str:
-    """The `event_type` header the relay sets on each record ("" when there is none)."""
+def header_of(record: Any, name: str) -> str:
+    """A header the relay sets on each record (`event_type`, `event_id`; "" when absent)."""
     for key, value in record.headers or ():
-        if key == "event_type":
+        if key == name:
             return str(value, "utf-8", "replace")
     return ""
+
+
+def event_type_of(record: Any) -> str:
+    return header_of(record, "event_type")
+
+
+def _event_id_of(record: Any) -> UUID | None:
+    try:
+        return UUID(header_of(record, "event_id"))
+    except ValueError:
+        return None
 
 
 _OUTAGES: tuple[type[BaseException], ...] = (
@@ -89,6 +105,7 @@ class ConsumerStats:
     dead_lettered: int = 0
     rewound: int = 0
     retried: int = 0
+    ignored: int = 0
 
 
 class _Duplicate(Exception):
@@ -111,6 +128,15 @@ class _Item:
     envelope: Envelope | None = None
     payload: EventPayload | None = None
     bad: _Undecodable | None = None
+    # A known type this consumer has no handler for, identified by the relay's headers: it
+    # is not decoded, and only its inbox row is written.
+    ignored: bool = False
+    event_id: UUID | None = None
+    event_type: str = ""
+
+    def __post_init__(self) -> None:
+        if self.envelope is not None:
+            self.event_id, self.event_type = self.envelope.event_id, self.envelope.event_type
 
 
 class _Undecodable(Exception):
@@ -151,6 +177,9 @@ class IdempotentConsumer:
         self.group_id = group_id
         self.handlers = dict(handlers)
         self.appending = {t for t, h in self.handlers.items() if getattr(h, "may_append", False)}
+        # Known types without a handler are ignored on purpose (each service's test): such a
+        # record, known by its headers, is not decoded (its inbox row is still written).
+        self.ignored = {t for t, _ in all_event_types()} - set(self.handlers)
         self.dlq_topic = dlq_topic
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
@@ -192,15 +221,18 @@ class IdempotentConsumer:
         await msg.ack()
 
     def _item(self, record: Any) -> _Item:
+        event_type = event_type_of(record)
+        if event_type in self.ignored and (event_id := _event_id_of(record)) is not None:
+            return _Item(record, ignored=True, event_id=event_id, event_type=event_type)
         try:
-            envelope, payload = self._decode(record.value, event_type_of(record))
+            envelope, payload = self._decode(record.value, event_type)
         except _Undecodable as bad:
             return _Item(record, bad=bad)
         return _Item(record, envelope, payload)
 
     async def _apply_batch(self, items: list[_Item]) -> None:
         assert self.pool is not None, "consumer started before its pool"
-        ids = [i.envelope.event_id for i in items if i.envelope is not None]
+        ids = [i.event_id for i in items if i.event_id is not None]
         try:
             async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
                 rows = await conn.fetch(
@@ -216,7 +248,7 @@ class IdempotentConsumer:
             stop, failed = await self._apply_run(items, at, seen)
             if failed:  # rolled back: each of those items on its own, with retries
                 for item in items[at:stop]:
-                    if item.envelope is None or item.envelope.event_id not in seen:
+                    if item.event_id is None or item.event_id not in seen:
                         await self._apply_alone(item)
             at = stop
 
@@ -226,22 +258,31 @@ class IdempotentConsumer:
         stays), and the caller applies items[start:stop] one at a time."""
         assert self.pool is not None
         applied: list[_Item] = []
-        at, in_handler, duplicates, event_type = start, False, 0, ""
+        at, in_handler, duplicates, ignored, event_type = start, False, 0, 0, ""
         opened_by_append = False  # the run's first write was an append: more may follow
         try:
             async with self.pool.acquire(timeout=self.acquire_timeout) as conn, conn.transaction():
+                writes = DeferredWrites(conn)  # the run's plain inserts, a statement each
+                run_conn = cast(Conn, writes)  # the connection methods handlers use
                 while at < len(items):
                     item = items[at]
+                    if item.ignored:  # its inbox row only
+                        fresh = item.event_id not in seen
+                        duplicates, ignored = duplicates + (not fresh), ignored + fresh
+                        applied += [item] if fresh else []
+                        at += 1
+                        continue
                     if item.envelope is None or item.payload is None:
                         if not applied:
                             return at + 1, True  # dead-lettered on its own
                         break
-                    if item.envelope.event_id in seen:
+                    if item.event_id in seen:
                         duplicates += 1
                         at += 1
                         continue
                     event_type = item.envelope.event_type
-                    if applied and event_type in self.appending and not opened_by_append:
+                    wrote = len(applied) > ignored  # inbox rows come last: not writes yet
+                    if wrote and event_type in self.appending and not opened_by_append:
                         break  # an append must be its transaction's first write
                     before = appends_so_far()
                     handler = self.handlers.get(event_type)
@@ -252,14 +293,15 @@ class IdempotentConsumer:
                             event_id=str(item.envelope.event_id),
                             event_type=event_type,
                         ):
-                            await handler(conn, item.envelope, item.payload)
+                            await handler(run_conn, item.envelope, item.payload)
                         in_handler = False
                     applied.append(item)
                     at += 1
-                    if appends_so_far() != before and len(applied) == 1:
+                    if appends_so_far() != before and not wrote:
                         opened_by_append = True  # later appends keep the order (README)
                     elif appends_so_far() != before and not opened_by_append:
                         break  # an append after another write ends its transaction
+                await writes.flush()
                 if applied and await self._record_in_inbox(conn, applied) < len(applied):
                     raise _Duplicate  # a concurrent delivery won: roll everything back
         except _OUTAGES as exc:
@@ -268,10 +310,11 @@ class IdempotentConsumer:
             if isinstance(exc, AppendOrderError):
                 log.warning("consumer.unmarked_appending_handler", event_type=event_type)
             return (at + 1 if in_handler else at), True
-        self.stats.applied += len(applied)
+        self.stats.applied += len(applied) - ignored
+        self.stats.ignored += ignored
         self.stats.duplicates += duplicates
         for item in applied:
-            seen.add(item.envelope.event_id)  # type: ignore[union-attr]
+            seen.add(item.event_id)
         return at, False
 
     async def _record_in_inbox(self, conn: Conn, applied: list[_Item]) -> int:
@@ -281,8 +324,8 @@ class IdempotentConsumer:
             " SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[],"
             " $6::bigint[]) ON CONFLICT DO NOTHING RETURNING 1",
             self.name,
-            [i.envelope.event_id for i in applied],  # type: ignore[union-attr]
-            [i.envelope.event_type for i in applied],  # type: ignore[union-attr]
+            [i.event_id for i in applied],
+            [i.event_type for i in applied],
             [i.record.topic for i in applied],
             [i.record.partition for i in applied],
             [i.record.offset for i in applied],
@@ -290,6 +333,9 @@ class IdempotentConsumer:
         return len(rows)
 
     async def _apply_alone(self, item: _Item) -> None:
+        if item.ignored:
+            await self._inbox_alone(item)
+            return
         if item.bad is not None:
             await self._dead_letter(item.record, None, item.bad.reason, item.bad.error, 0)
             return
@@ -300,6 +346,16 @@ class IdempotentConsumer:
             event_type=item.envelope.event_type,
         ):
             await self._apply_with_retry(item.record, item.envelope, item.payload)
+
+    async def _inbox_alone(self, item: _Item) -> None:
+        assert self.pool is not None
+        try:
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
+                fresh = await self._record_in_inbox(conn, [item])
+        except _OUTAGES as exc:
+            raise _rewind_for(exc) from exc
+        self.stats.ignored += fresh
+        self.stats.duplicates += 1 - fresh
 
     def _decode(self, body: Any, event_type: str = "") -> tuple[Envelope, EventPayload]:
         if not isinstance(body, bytes | bytearray):

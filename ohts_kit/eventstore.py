@@ -150,8 +150,10 @@ class EventStore:
             raise AppendOrderError("append needs an open transaction")
         ids = [uuid7() for _ in events]
         actor = meta.actor.model_dump_json()
+        # A consumer run's connection lets its waiting inserts wait (ohts_kit.deferred).
+        fetch = getattr(conn, "fetch_from_events", conn.fetch)
         try:
-            rows = await conn.fetch(
+            rows = await fetch(
                 "INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version,"
                 " event_type, schema_version, institution_id, region_code, occurred_at,"
                 " correlation_id, causation_id, actor, payload)"

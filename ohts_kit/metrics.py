@@ -82,6 +82,7 @@ CONSUMER_COUNTERS: dict[str, tuple[str, str]] = {
     "dead_lettered": ("ohts_consumer_dead_letters", "events sent to the dead-letter topic"),
     "retried": ("ohts_consumer_retries", "handler retries after an error"),
     "rewound": ("ohts_consumer_rewinds", "batches rewound after an outage"),
+    "ignored": ("ohts_consumer_events_ignored", "events of a type the service has no use for"),
 }
 PROBE_TIMEOUT_SECONDS = 3.0
 

@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from contracts.enforcement_v1 import PenaltyDecided
 from contracts.envelope import Envelope, EventPayload
 from contracts.registry_v1 import InstitutionRegistered
 from ohts_kit.consumer import IdempotentConsumer
@@ -273,6 +274,78 @@ async def test_an_unforeseen_error_escaping_a_batch_rewinds_it_instead_of_skippi
             await eventually(lambda: _stats_at_least(h, applied=2))
             assert consumer.stats.rewound == 1
         assert await applied(pool) == {"i-a": 1, "i-b": 1}
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def test_a_type_the_consumer_ignores_is_known_by_its_headers_and_not_decoded(
+    settings,
+) -> None:
+    """A known type with no handler, named by the relay's headers, gets its inbox row and
+    is not decoded (its body here is not even JSON). Without an event id header it is
+    decoded as any record; an unknown type still goes to the dead-letter topic."""
+    pool, producer = await prepared(settings)
+    topic = settings.topic_of("registry")
+    try:
+        ignored_id = str(uuid7())
+        ignored = [
+            ("event_type", PenaltyDecided.event_type.encode()),
+            ("event_id", ignored_id.encode()),
+        ]
+        no_id = [("event_type", PenaltyDecided.event_type.encode())]
+        unknown = [("event_type", b"registry.NoSuchEvent"), ("event_id", str(uuid7()).encode())]
+        good_id, good = envelope_bytes("i-good")
+        key = b"one-partition"
+        for value, headers in (
+            (b"not json at all", ignored),
+            (b"not json at all", ignored),  # redelivered: the inbox skips it
+            (b"not json either", no_id),
+            (b"nor this", unknown),
+            (good, []),
+        ):
+            await producer.send_and_wait(topic, value, key=key, headers=headers)
+        async with Harness(settings, pool, group=f"{settings.namespace}g") as h:
+            await eventually(lambda: _stats_at_least(h, applied=1, dead_lettered=2))
+            assert (h.consumer.stats.ignored, h.consumer.stats.duplicates) == (1, 1)
+        assert await applied(pool) == {"i-good": 1}
+        async with pool.acquire() as conn:
+            inbox = {str(r["event_id"]) for r in await conn.fetch("SELECT * FROM inbox")}
+            reasons = [r["reason"] for r in await conn.fetch("SELECT reason FROM dead_letters")]
+        assert inbox == {ignored_id, good_id}
+        assert reasons == ["invalid-envelope", "invalid-envelope"]
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def test_a_run_whose_waiting_insert_fails_at_the_end_is_applied_one_by_one(
+    settings,
+) -> None:
+    """A run's plain inserts wait until its end (ohts_kit.deferred): one that breaks a
+    constraint fails there, after its handler returned. The run rolls back, and one by one
+    the others apply once and the bad one is dead-lettered."""
+    pool, producer = await prepared(settings)
+    async with pool.acquire() as conn:
+        await conn.execute("CREATE TABLE checked (n INTEGER CHECK (n > 0))")
+    topic = settings.topic_of("registry")
+
+    async def breaks_a_check(conn: asyncpg.Connection) -> None:
+        await conn.execute("INSERT INTO checked (n) VALUES ($1)", -1)
+
+    try:
+        for name in ("i-a", "i-bad", "i-b"):
+            await producer.send_and_wait(topic, envelope_bytes(name)[1], key=b"one-partition")
+        trouble = {"i-bad": breaks_a_check}
+        async with Harness(settings, pool, group=f"{settings.namespace}g", trouble=trouble) as h:
+            await eventually(lambda: _stats_at_least(h, applied=2, dead_lettered=1))
+        assert await applied(pool) == {"i-a": 1, "i-b": 1}
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM checked") == 0
+            letters = await conn.fetch("SELECT reason, error FROM dead_letters")
+        assert [(d["reason"], "CheckViolation" in d["error"]) for d in letters] == [
+            ("handler-failed", True)
+        ]
     finally:
         await producer.stop()
         await pool.close()
