@@ -1,16 +1,20 @@
-"""A consumer run's connection: plain inserts wait and go as one `executemany` per
-statement, so a run of 200 events sends a few statements instead of 200.
+"""A consumer run's connection: its writes wait and go as one `executemany` per statement,
+so a run of 200 events sends a few statements instead of 200.
 
-What may wait is narrow on purpose: `INSERT INTO t (...) VALUES (...)` with arguments and
-no SELECT in it. Such a row depends on nothing but its arguments, so inserts into different
-tables may go in any order (read models have no foreign keys between them). Everything else
-keeps the order it was written in: any other statement, any read, a savepoint or a second
-insert statement into a table already waiting sends what waits first. A handler therefore
-reads its run's own writes. The one read past which they may wait is an append after the
-run's first one (`fetch_from_events`): an append reads and writes only `events`, and the
-first-write rule holds since the first append of the run was sent after what waited then.
-So a run of appending events sends its appends one by one and their inline views' rows
-together at the end.
+A write is an `execute` with arguments (no handler reads its status). Writes wait in the
+order they were made, and a write joins the last waiting group when it is the same
+statement, so the rows of a run of one event type go together, in order. A plain
+`INSERT INTO t (…) VALUES (…)` (no SELECT, no RETURNING) may also join an earlier group of
+its statement past groups that are plain inserts into other tables: such a row depends on
+nothing but its arguments, and read models have no foreign keys or triggers between them.
+So the alternating CaseOpened and PenaltyDecided of a run go as two statements.
+
+Any read, a statement without arguments, a savepoint or an `executemany` sends what waits
+first, so a handler always reads its run's own writes. The one read past which writes wait
+is an append after the run's first one (`fetch_from_events`): an append reads and writes
+only `events`, and the first append of the run was sent after what waited then, so it is
+still the transaction's first write. A run of appending events sends its appends one by one
+and its inline views' rows together at the end.
 
 A failure surfaces at the flush, inside the run's transaction: the run rolls back and the
 consumer applies its events one by one on a plain connection, as for any other failure.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ohts_kit.db import Conn
@@ -28,11 +33,18 @@ _PLAIN_INSERT = re.compile(r"\s*INSERT\s+INTO\s+\"?(\w+)\"?\s*\(", re.IGNORECASE
 
 
 def _table_of(query: str) -> str | None:
-    """The table of an insert that may wait, or None."""
+    """The table of a plain insert (which may join an earlier group), or None."""
     match = _PLAIN_INSERT.match(query)
     if match is None or "SELECT" in query.upper() or "RETURNING" in query.upper():
         return None
     return match.group(1).lower()
+
+
+@dataclass
+class _Group:
+    query: str
+    table: str | None  # a plain insert's table
+    rows: list[Sequence[Any]]
 
 
 class DeferredWrites:
@@ -40,29 +52,37 @@ class DeferredWrites:
 
     def __init__(self, conn: Conn) -> None:
         self._conn = conn
-        self._waiting: dict[str, list[Sequence[Any]]] = {}  # statement → rows, in order
-        self._tables: dict[str, str] = {}  # table → its waiting statement
+        self._waiting: list[_Group] = []
         self._savepoints = 0
         self._appended = False  # an append was sent: the transaction's first write is made
         self.statements = 0  # sent to the server, for tests and the bench
 
     async def flush(self) -> None:
-        waiting, self._waiting, self._tables = self._waiting, {}, {}
-        for query, rows in waiting.items():
+        waiting, self._waiting = self._waiting, []
+        for group in waiting:
             self.statements += 1
-            if len(rows) == 1:
-                await self._conn.execute(query, *rows[0])
+            if len(group.rows) == 1:
+                await self._conn.execute(group.query, *group.rows[0])
             else:
-                await self._conn.executemany(query, rows)
+                await self._conn.executemany(group.query, group.rows)
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
-        table = _table_of(query) if args and not self._savepoints else None
-        if table is not None and self._tables.setdefault(table, query) == query:
-            self._waiting.setdefault(query, []).append(args)
-            return "INSERT 0 1"  # as the server would say; no caller reads it
-        await self.flush()
-        self.statements += 1
-        return str(await self._conn.execute(query, *args, timeout=timeout))
+        if not args or self._savepoints:
+            await self.flush()
+            self.statements += 1
+            return str(await self._conn.execute(query, *args, timeout=timeout))
+        self._wait(query, args)
+        return "DEFERRED"  # no caller reads the status of a write
+
+    def _wait(self, query: str, args: Sequence[Any]) -> None:
+        table = _table_of(query)
+        for group in reversed(self._waiting):
+            if group.query == query:
+                group.rows.append(args)
+                return
+            if table is None or group.table is None or group.table == table:
+                break  # only a plain insert passes, and only plain inserts elsewhere
+        self._waiting.append(_Group(query, table, [args]))
 
     async def executemany(
         self, query: str, args: Iterable[Sequence[Any]], *, timeout: float | None = None

@@ -1,4 +1,4 @@
-"""A consumer run's deferred inserts against the real PostgreSQL: fewer statements, the same
+"""A consumer run's deferred writes against the real PostgreSQL: fewer statements, the same
 rows, every read seeing what was written before it, a savepoint taking only its own."""
 
 import asyncpg
@@ -48,18 +48,36 @@ async def test_interleaved_inserts_go_as_one_statement_per_table(conn) -> None:
     assert await conn.fetchval("SELECT count(*) FROM b") == 50
 
 
-async def test_a_read_an_update_or_another_insert_sends_what_waits_first(conn) -> None:
+async def test_a_read_sends_what_waits_and_other_writes_keep_their_order(conn) -> None:
+    bump = "UPDATE a SET v = v * $1"
     async with conn.transaction():
         writes = DeferredWrites(conn)
         await writes.execute(INSERT_A, 1, 1)
-        assert await writes.fetchval("SELECT v FROM a WHERE k = 1") == 1  # reads its own write
-        await writes.execute(INSERT_A, 2, 1)
-        await writes.execute("UPDATE a SET v = v * 10")  # must see both rows
+        assert await writes.fetchval("SELECT v FROM a WHERE k = 1") == 1  # its own write
+        await writes.execute(bump, 10)  # waits, after what came before it
+        await writes.execute(INSERT_A, 2, 1)  # may not pass the update: it would be bumped
+        await writes.execute(bump, 10)
         await writes.execute(INSERT_A, 3, 1)
         await writes.execute("INSERT INTO a (k, v) VALUES ($1, $2)", 4, 1)  # same table
+        await writes.execute(INSERT_A, 5, 1)  # may not pass that other insert into `a`
+        sent = writes.statements
         await writes.flush()
+        assert writes.statements - sent == 6
     rows = await conn.fetch("SELECT k, v FROM a ORDER BY k")
-    assert [(r["k"], r["v"]) for r in rows] == [(1, 10), (2, 10), (3, 1), (4, 1)]
+    assert [(r["k"], r["v"]) for r in rows] == [(1, 100), (2, 10), (3, 1), (4, 1), (5, 1)]
+
+
+async def test_a_run_of_one_update_goes_as_one_statement(conn) -> None:
+    async with conn.transaction():
+        writes = DeferredWrites(conn)
+        await writes.executemany(INSERT_A, [(k, 1) for k in range(1, 6)])
+        for k in range(1, 6):
+            await writes.execute("UPDATE a SET v = v + $2 WHERE k = $1", k, k)
+        sent = writes.statements
+        await writes.flush()
+        assert writes.statements - sent == 1
+    rows = await conn.fetch("SELECT k, v FROM a ORDER BY k")
+    assert [r["v"] for r in rows] == [2, 3, 4, 5, 6]
 
 
 async def test_a_savepoint_rolled_back_takes_only_its_own_writes(conn) -> None:
