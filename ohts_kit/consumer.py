@@ -12,7 +12,7 @@ that a newer transaction overtook on its stream, with a conflict that sends the 
 one; README, "Several appends in one transaction"). Bytes that do not decode, unknown types
 and payloads failing validation go to `ohts.dlq` with the error and the original bytes; a
 known type without a handler, told by the relay's headers, is not decoded: only its inbox
-row is written. The run's plain inserts wait and go as one statement per table at its end
+row is written. The run's writes wait, and those of one statement go as one `executemany`
 (`ohts_kit.deferred`). A handler error is retried alone with backoff, then dead-lettered. A
 conflict with another writer of the same stream (optimistic concurrency) is never
 dead-lettered: the event is applied again from a fresh load, with jittered backoff, and a
@@ -179,7 +179,7 @@ class IdempotentConsumer:
         self.appending = {t for t, h in self.handlers.items() if getattr(h, "may_append", False)}
         # Known types without a handler are ignored on purpose (each service's test): such a
         # record, known by its headers, is not decoded (its inbox row is still written).
-        self.ignored = {t for t, _ in all_event_types()} - set(self.handlers)
+        self.known = {t for t, _ in all_event_types()}
         self.dlq_topic = dlq_topic
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
@@ -222,7 +222,8 @@ class IdempotentConsumer:
 
     def _item(self, record: Any) -> _Item:
         event_type = event_type_of(record)
-        if event_type in self.ignored and (event_id := _event_id_of(record)) is not None:
+        ignored = event_type in self.known and event_type not in self.handlers
+        if ignored and (event_id := _event_id_of(record)) is not None:
             return _Item(record, ignored=True, event_id=event_id, event_type=event_type)
         try:
             envelope, payload = self._decode(record.value, event_type)

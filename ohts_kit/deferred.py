@@ -137,8 +137,9 @@ class _Savepoint:
 
     async def __aenter__(self) -> Any:
         await self._deferred.flush()
+        entered = await self._inner.__aenter__()
         self._deferred._savepoints += 1
-        return await self._inner.__aenter__()
+        return entered
 
     async def __aexit__(self, *exc: Any) -> Any:
         self._deferred._savepoints -= 1
