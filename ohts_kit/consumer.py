@@ -263,24 +263,23 @@ class IdempotentConsumer:
         opened_by_append = False  # the run's first write was an append: more may follow
         try:
             async with self.pool.acquire(timeout=self.acquire_timeout) as conn, conn.transaction():
-                writes = DeferredWrites(conn)  # the run's plain inserts, a statement each
+                writes = DeferredWrites(conn)  # the run's writes, a statement each
                 run_conn = cast(Conn, writes)  # the connection methods handlers use
                 while at < len(items):
                     item = items[at]
+                    if item.event_id in seen:
+                        duplicates += 1
+                        at += 1
+                        continue
                     if item.ignored:  # its inbox row only
-                        fresh = item.event_id not in seen
-                        duplicates, ignored = duplicates + (not fresh), ignored + fresh
-                        applied += [item] if fresh else []
+                        applied.append(item)
+                        ignored += 1
                         at += 1
                         continue
                     if item.envelope is None or item.payload is None:
                         if not applied:
                             return at + 1, True  # dead-lettered on its own
                         break
-                    if item.event_id in seen:
-                        duplicates += 1
-                        at += 1
-                        continue
                     event_type = item.envelope.event_type
                     wrote = len(applied) > ignored  # inbox rows come last: not writes yet
                     if wrote and event_type in self.appending and not opened_by_append:

@@ -55,7 +55,7 @@ class DeferredWrites:
         self._waiting: list[_Group] = []
         self._savepoints = 0
         self._appended = False  # an append was sent: the transaction's first write is made
-        self.statements = 0  # sent to the server, for tests and the bench
+        self.statements = 0  # sent to the server (the tests count them)
 
     async def flush(self) -> None:
         waiting, self._waiting = self._waiting, []
