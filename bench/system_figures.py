@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import httpx
@@ -27,6 +27,8 @@ from contracts.qc_v1 import ViolationClueReferred
 from ohts.embedded import free_port
 from ohts.launcher import System, start_system
 from ohts.national import Scale, generate
+from ohts_kit.db import Conn
+from ohts_kit.deferred import DeferredWrites
 from ohts_kit.eventstore import EventStore, Metadata, NewEvent
 from ohts_kit.ids import uuid7
 from ohts_kit.settings import SERVICES
@@ -145,18 +147,27 @@ class Feeder:
         )
         if referrals:
             async with self.qc.transaction():
+                qc = DeferredWrites(self.qc)
                 for aggregate_id, new in referrals:
                     written = await EventStore("qc").append(
-                        self.qc, "Referral", aggregate_id, 0, [new], meta
+                        cast(Conn, qc), "Referral", aggregate_id, 0, [new], meta
                     )
                     self.referrals.append(str(written[0].event_id))
+                await qc.flush()
         if cases:
-            async with self.enf.transaction():
-                for aggregate_id, news in cases:
-                    written = await EventStore("enforcement").append(
-                        self.enf, "Case", aggregate_id, 0, news, meta
-                    )
-                    self.penalties.append(str(written[1].event_id))
+            await self.write_cases(cases, meta)
+
+    async def write_cases(self, cases: list[tuple[str, list[NewEvent]]], meta: Metadata) -> None:
+        """One transaction whose appends after the first go as one statement, as the minimal
+        pipeline's writer sends its rows (the feeder shares the machine it measures)."""
+        async with self.enf.transaction():
+            enf = DeferredWrites(self.enf)
+            for aggregate_id, news in cases:
+                written = await EventStore("enforcement").append(
+                    cast(Conn, enf), "Case", aggregate_id, 0, news, meta
+                )
+                self.penalties.append(str(written[1].event_id))
+            await enf.flush()
 
 
 def _referral(institution_id: str, region: str) -> tuple[str, NewEvent]:
@@ -281,12 +292,7 @@ async def ours_saturated(system: System, events: int) -> float:
                 actor=Actor(subject="bench", role=Role.SYSTEM, region_code="000000"),
                 correlation_id="bench-saturated",
             )
-            async with feeder.enf.transaction():
-                for aggregate_id, news in cases:
-                    written = await EventStore("enforcement").append(
-                        feeder.enf, "Case", aggregate_id, 0, news, meta
-                    )
-                    feeder.penalties.append(str(written[1].event_id))
+            await feeder.write_cases(cases, meta)
     finally:
         await feeder.close()
     s = system.settings

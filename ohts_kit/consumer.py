@@ -31,7 +31,6 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import asyncpg
-import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -49,7 +48,7 @@ from ohts_kit.db import Conn
 from ohts_kit.deferred import DeferredWrites
 from ohts_kit.errors import ConcurrencyConflict, DomainError
 from ohts_kit.eventstore import AppendOrderError, appends_so_far
-from ohts_kit.logging import get_logger
+from ohts_kit.logging import about_event, get_logger
 
 log = get_logger(__name__)
 
@@ -288,11 +287,7 @@ class IdempotentConsumer:
                     handler = self.handlers.get(event_type)
                     if handler is not None:
                         in_handler = True
-                        with structlog.contextvars.bound_contextvars(
-                            correlation_id=item.envelope.correlation_id,
-                            event_id=str(item.envelope.event_id),
-                            event_type=event_type,
-                        ):
+                        with about_event(item.envelope):
                             await handler(run_conn, item.envelope, item.payload)
                         in_handler = False
                     applied.append(item)
@@ -340,11 +335,7 @@ class IdempotentConsumer:
             await self._dead_letter(item.record, None, item.bad.reason, item.bad.error, 0)
             return
         assert item.envelope is not None and item.payload is not None
-        with structlog.contextvars.bound_contextvars(
-            correlation_id=item.envelope.correlation_id,
-            event_id=str(item.envelope.event_id),
-            event_type=item.envelope.event_type,
-        ):
+        with about_event(item.envelope):
             await self._apply_with_retry(item.record, item.envelope, item.payload)
 
     async def _inbox_alone(self, item: _Item) -> None:

@@ -22,16 +22,23 @@ consumer applies its events one by one on a plain connection, as for any other f
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
+
 from ohts_kit.db import Conn
+from ohts_kit.errors import ConcurrencyConflict
 
 _PLAIN_INSERT = re.compile(r"\s*INSERT\s+INTO\s+\"?(\w+)\"?\s*\(", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=512)  # a service has a few dozen statements
 def _table_of(query: str) -> str | None:
     """The table of a plain insert (which may join an earlier group), or None."""
     match = _PLAIN_INSERT.match(query)
@@ -47,6 +54,24 @@ class _Group:
     rows: list[Sequence[Any]]
 
 
+@dataclass
+class _Appends:
+    """The run's appends after its first one: one row per event, sent as one statement."""
+
+    recorded_at: datetime  # the run's first append's recording time (the server's clock)
+    since: float  # time.monotonic() then
+    query: str = ""
+    rows: list[Sequence[Any]] = field(default_factory=list)
+
+    def recorded_now(self) -> datetime:
+        """The recording time of an append made now, on the server's clock."""
+        return self.recorded_at + timedelta(seconds=time.monotonic() - self.since)
+
+    def add(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.query = query
+        self.rows.extend(rows)
+
+
 class DeferredWrites:
     """Wraps the run's connection for its handlers (see the module's docstring)."""
 
@@ -55,9 +80,11 @@ class DeferredWrites:
         self._waiting: list[_Group] = []
         self._savepoints = 0
         self._appended = False  # an append was sent: the transaction's first write is made
+        self._appends: _Appends | None = None  # set once the run's first append returned
         self.statements = 0  # sent to the server (the tests count them)
 
     async def flush(self) -> None:
+        await self._flush_appends()
         waiting, self._waiting = self._waiting, []
         for group in waiting:
             self.statements += 1
@@ -65,6 +92,26 @@ class DeferredWrites:
                 await self._conn.execute(group.query, *group.rows[0])
             else:
                 await self._conn.executemany(group.query, group.rows)
+
+    async def _flush_appends(self) -> None:
+        if self._appends is None or not self._appends.rows:
+            return
+        query, rows = self._appends.query, self._appends.rows
+        self._appends.rows = []
+        self.statements += 1
+        try:
+            status = await self._conn.execute(
+                query, *(list(column) for column in zip(*rows, strict=True))
+            )
+        except asyncpg.UniqueViolationError as exc:  # a version taken, as for an append sent
+            raise ConcurrencyConflict("a stream of the run", 0) from exc
+        if int(status.rsplit(" ", 1)[1]) != len(rows):  # "INSERT 0 n"
+            raise ConcurrencyConflict("a stream of the run", 0)  # overtaken on its stream
+
+    def waiting_appends(self) -> _Appends | None:
+        """Where an append may wait: after the run's first one, outside a savepoint (the
+        event store builds its envelopes and leaves its rows here)."""
+        return None if self._savepoints else self._appends
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
         if not args or self._savepoints:
@@ -104,7 +151,12 @@ class DeferredWrites:
             await self.flush()
             self._appended = True
         self.statements += 1
-        return list(await self._conn.fetch(query, *args))
+        rows = list(await self._conn.fetch(query, *args))
+        # Later appends may wait once this one is in (not in a savepoint, which may roll back).
+        if self._appends is None and not self._savepoints and rows and "recorded_at" in rows[0]:
+            latest = max(r["recorded_at"] for r in rows)
+            self._appends = _Appends(latest, time.monotonic())
+        return rows
 
     async def fetchrow(self, query: str, *args: Any, timeout: float | None = None) -> Any:
         await self.flush()

@@ -8,12 +8,51 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, TextIO
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Protocol, TextIO
 
 import structlog
 
+
+class _Event(Protocol):
+    @property
+    def correlation_id(self) -> str: ...
+    @property
+    def event_id(self) -> Any: ...
+    @property
+    def event_type(self) -> str: ...
+
+
+# The event a consumer is applying. One variable set per event, read only when a line is
+# logged: structlog's bound_contextvars copies the whole context on every call, which cost a
+# consumer 7% of its time at 1,000 events/s.
+_EVENT: ContextVar[_Event | None] = ContextVar("ohts_log_event", default=None)
+
+
+@contextmanager
+def about_event(event: _Event) -> Iterator[None]:
+    """Lines logged inside carry the event's correlation id, id and type."""
+    token = _EVENT.set(event)
+    try:
+        yield
+    finally:
+        _EVENT.reset(token)
+
+
+def _merge_event(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    event = _EVENT.get()
+    if event is not None:
+        event_dict.setdefault("correlation_id", event.correlation_id)
+        event_dict.setdefault("event_id", str(event.event_id))
+        event_dict.setdefault("event_type", event.event_type)
+    return event_dict
+
+
 _SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
+    _merge_event,
     structlog.processors.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]

@@ -6,10 +6,13 @@ import json
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 import pytest
 
 from contracts.envelope import Envelope
+from ohts_kit.db import Conn
+from ohts_kit.deferred import DeferredWrites
 from ohts_kit.errors import ConcurrencyConflict
 from ohts_kit.eventstore import EventStore
 from ohts_kit.kafka import ensure_topics, make_broker
@@ -187,7 +190,10 @@ async def test_a_later_append_overtaken_on_its_stream_is_a_conflict(settings) ->
         await pool.close()
 
 
-async def test_racing_multi_append_transactions_reach_the_topic_in_stream_order(settings) -> None:
+@pytest.mark.parametrize("run", ["sent at once", "waiting (a consumer run)"])
+async def test_racing_multi_append_transactions_reach_the_topic_in_stream_order(
+    settings, run: str
+) -> None:
     """The relay race with streams that several multi-append transactions write. Each
     transaction first appends to a stream of its own (its xid is fixed there), then, after a
     pause in which newer transactions may commit, to a shared stream at the version it
@@ -195,7 +201,9 @@ async def test_racing_multi_append_transactions_reach_the_topic_in_stream_order(
     one-by-one fallback does. Writer "late" is overtaken for certain: "early" commits its
     shared version between late's first append and late's load. On the topic every shared
     stream must arrive in version order, each version once; without the store's overtaking
-    check late's version would be sent before early's (smaller xid, later version)."""
+    check late's version would be sent before early's (smaller xid, later version). In a
+    consumer run (DeferredWrites) the shared append waits for the run's end and goes in one
+    statement with the check: the same order must hold."""
     pool = await platform_pool(settings)
     await ensure_topics(settings)
     topic = settings.topic_of("registry")
@@ -218,13 +226,17 @@ async def test_racing_multi_append_transactions_reach_the_topic_in_stream_order(
     async def transaction(name: str, shared: str, pause: Callable[[], Awaitable[None]]) -> None:
         while True:
             try:
-                async with pool.acquire() as conn, conn.transaction():
+                async with pool.acquire() as raw, raw.transaction():
+                    writes = DeferredWrites(raw)
+                    conn = cast(Conn, writes) if run.startswith("waiting") else raw
                     await store.append(conn, "Institution", name, 0, [registered(name)], META)
                     await pause()
                     version = len(await store.load(conn, "Institution", shared))
                     await store.append(
                         conn, "Institution", shared, version, [registered(shared)], META
                     )
+                    await writes.flush()
+                    assert writes.statements == (3 if conn is writes else 0)  # append, load, rest
                 return
             except ConcurrencyConflict:
                 conflicts[name] += 1
