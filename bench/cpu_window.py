@@ -4,9 +4,10 @@ code on the same machine back to back (bench/RESULTS.md, issue 22):
     .venv/bin/python -m bench.cpu_window            # the county dataset, then the windows
     PROFILE=enforcement,qc .venv/bin/python -m bench.cpu_window   # also py-spy, 10 s each
 
-The feeder writes at 1,000 events/s for 8 s until everything is applied, then 4,000 penalty
-events as fast as one writer can; each window prints the CPU seconds every process used
-(from /proc/<pid>/stat), the services', PostgreSQL's, the broker's and this process's own.
+First 8 s idle (what the system costs doing nothing: fetch polls, heartbeats, relay polls);
+then the feeder writes at 1,000 events/s for 8 s until everything is applied, then 4,000
+penalty events as fast as one writer can. Each window prints the CPU seconds every process
+used (from /proc/<pid>/stat): the services', PostgreSQL's, the broker's and this process's.
 """
 
 from __future__ import annotations
@@ -87,6 +88,11 @@ async def main() -> None:
             hops = await sf.ours_at(system, 1000, 8)
             return {hop: (round(lat.p50), round(lat.p99)) for hop, lat in hops.items()}
 
+        async def idle() -> str:
+            await asyncio.sleep(8)
+            return "nothing written (what waiting costs: polls, heartbeats, fetches)"
+
+        await window(system, "idle for 8 s", idle)
         named = os.environ.get("PROFILE", "").split(",")
         profiling = spies(system, [n for n in named if n in system.processes], work)
         await window(system, "1,000 events/s for 8 s (p50, p99 ms per hop)", paced)
