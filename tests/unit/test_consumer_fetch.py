@@ -1,0 +1,72 @@
+"""The consumer's fetch: no sleep after a fetch that waited for records and got none (FastStream
+sleeps there, delaying the next record), a sleep after one that came back empty at once."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+
+from ohts_kit.consumer import IdempotentConsumer
+from ohts_kit.kafka import make_broker
+from ohts_kit.settings import Settings
+
+
+class _Consumer:
+    def __init__(self, answers: list[dict[str, list[str]]], waits: bool) -> None:
+        self.answers, self.waits, self.calls = answers, waits, []
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[str, list[str]]:
+        self.calls.append((timeout_ms, max_records))
+        answer = self.answers.pop(0)
+        if not answer and self.waits:  # as aiokafka: wait up to the timeout for records
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.Event().wait(), timeout_ms / 1000)
+        return answer
+
+
+@pytest.fixture
+def get_msg() -> Any:
+    broker = make_broker(Settings(), "fetch-test")
+    consumer = IdempotentConsumer(
+        None,
+        broker,
+        name="t",
+        topics=["a"],
+        group_id="g",
+        handlers={},
+        dlq_topic="d",
+        fetch_max_wait_ms=40,
+        batch_size=7,
+    )
+    return consumer.subscriber.get_msg
+
+
+async def test_records_come_back_in_partition_order_without_sleeping(get_msg, monkeypatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(asyncio, "sleep", lambda s: slept.append(s) or _done())
+    fake = _Consumer([{"p0": ["a", "b"], "p1": ["c"]}], waits=True)
+    assert await get_msg(fake) == ("a", "b", "c")
+    assert fake.calls == [(40, 7)] and slept == []
+
+
+async def test_an_empty_fetch_that_waited_is_not_followed_by_a_sleep(get_msg, monkeypatch) -> None:
+    slept: list[float] = []
+    fake = _Consumer([{}], waits=True)
+    monkeypatch.setattr(asyncio, "sleep", lambda s: slept.append(s) or _done())
+    assert await get_msg(fake) == ()
+    assert slept == []
+
+
+async def test_an_empty_fetch_at_once_sleeps_so_the_loop_does_not_spin(
+    get_msg, monkeypatch
+) -> None:
+    slept: list[float] = []
+    fake = _Consumer([{}], waits=False)
+    monkeypatch.setattr(asyncio, "sleep", lambda s: slept.append(s) or _done())
+    assert await get_msg(fake) == ()
+    assert slept == [0.04]
+
+
+async def _done() -> None:
+    return None
