@@ -110,8 +110,9 @@ def _fetch_without_idle_sleep(subscriber: Any) -> None:
         started = time.monotonic()
         fetched = await consumer.getmany(timeout_ms=wait_ms, max_records=subscriber.max_records)
         if not fetched:
-            if time.monotonic() - started < wait_ms / 2000:
-                await asyncio.sleep(wait_ms / 1000)
+            # At least one turn of the loop for the other tasks (heartbeats, HTTP, relay).
+            quick = time.monotonic() - started < wait_ms / 2000
+            await asyncio.sleep(wait_ms / 1000 if quick else 0)
             return ()
         return tuple(record for records in fetched.values() for record in records)
 

@@ -10,14 +10,17 @@ nothing but its arguments, and read models have no foreign keys or triggers betw
 So the alternating CaseOpened and PenaltyDecided of a run go as two statements.
 
 Any read, a statement without arguments, a savepoint or an `executemany` sends what waits
-first, so a handler always reads its run's own writes. The one read past which writes wait
-is an append after the run's first one (`fetch_from_events`): an append reads and writes
-only `events`, and the first append of the run was sent after what waited then, so it is
-still the transaction's first write. A run of appending events sends its appends one by one
-and its inline views' rows together at the end.
+first, so a handler always reads its run's own writes. The run's first append is sent after
+what waited then, so it is still the transaction's first write (`fetch_from_events`). Later
+appends wait too (`waiting_appends`): the event store builds their envelopes and leaves
+their rows here, and they go first at the next flush, as one statement for all their
+streams. An append reads and writes only `events`, so the other writes may wait past it.
 
 A failure surfaces at the flush, inside the run's transaction: the run rolls back and the
-consumer applies its events one by one on a plain connection, as for any other failure.
+consumer applies its events one by one on a plain connection, as for any other failure. A
+failed flush is kept and raised again by every later call, so a handler that catches it
+cannot let the run commit without what failed (an append refused on its stream leaves the
+transaction itself healthy).
 """
 
 from __future__ import annotations
@@ -82,16 +85,23 @@ class DeferredWrites:
         self._appended = False  # an append was sent: the transaction's first write is made
         self._appends: _Appends | None = None  # set once the run's first append returned
         self.statements = 0  # sent to the server (the tests count them)
+        self._failed: BaseException | None = None  # a flush that failed, raised again
 
     async def flush(self) -> None:
-        await self._flush_appends()
-        waiting, self._waiting = self._waiting, []
-        for group in waiting:
-            self.statements += 1
-            if len(group.rows) == 1:
-                await self._conn.execute(group.query, *group.rows[0])
-            else:
-                await self._conn.executemany(group.query, group.rows)
+        if self._failed is not None:
+            raise self._failed
+        try:
+            await self._flush_appends()
+            waiting, self._waiting = self._waiting, []
+            for group in waiting:
+                self.statements += 1
+                if len(group.rows) == 1:
+                    await self._conn.execute(group.query, *group.rows[0])
+                else:
+                    await self._conn.executemany(group.query, group.rows)
+        except BaseException as exc:
+            self._failed = exc
+            raise
 
     async def _flush_appends(self) -> None:
         if self._appends is None or not self._appends.rows:
@@ -111,6 +121,8 @@ class DeferredWrites:
     def waiting_appends(self) -> _Appends | None:
         """Where an append may wait: after the run's first one, outside a savepoint (the
         event store builds its envelopes and leaves its rows here)."""
+        if self._failed is not None:
+            raise self._failed
         return None if self._savepoints else self._appends
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
@@ -118,6 +130,8 @@ class DeferredWrites:
             await self.flush()
             self.statements += 1
             return str(await self._conn.execute(query, *args, timeout=timeout))
+        if self._failed is not None:
+            raise self._failed
         self._wait(query, args)
         return "DEFERRED"  # no caller reads the status of a write
 
@@ -147,6 +161,8 @@ class DeferredWrites:
         """The event store's append. The first one sends what waits before it (an append
         must be its transaction's first write, and stays refused if it is not); later ones
         read and write `events` alone, so what waits goes on waiting."""
+        if self._failed is not None:
+            raise self._failed
         if not self._appended:
             await self.flush()
             self._appended = True

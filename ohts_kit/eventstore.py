@@ -145,8 +145,9 @@ APPEND_MANY = (
 
 
 def _utc(moment: datetime) -> datetime:
-    """As PostgreSQL gives a timestamptz back (asyncpg reads a naive one as UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """As PostgreSQL gives a timestamptz back: in UTC (asyncpg sends a naive datetime as the
+    machine's local time, and so does `astimezone`)."""
+    return moment.astimezone(UTC)
 
 
 class EventStore:

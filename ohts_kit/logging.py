@@ -50,9 +50,11 @@ def _merge_event(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[s
     return event_dict
 
 
+# The event's ids before structlog's context: a line's own values win, then the event's,
+# then what was bound (as with bound_contextvars, which overrode the bound values).
 _SHARED: list[Any] = [
-    structlog.contextvars.merge_contextvars,
     _merge_event,
+    structlog.contextvars.merge_contextvars,
     structlog.processors.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = 0.2
     consumer_max_attempts: int = 5
     # How long a fetch waits for new records; also the idle latency floor of a consumer.
-    consumer_fetch_max_wait_ms: int = 50
+    consumer_fetch_max_wait_ms: int = Field(50, ge=1)
     # Events applied per fetched batch: one transaction (one fsync) for many of them.
     consumer_batch_size: int = 200
     consumer_backoff_seconds: float = 0.2

@@ -12,6 +12,8 @@ from contracts.envelope import Envelope, EventPayload
 from contracts.registry_v1 import InstitutionRegistered
 from ohts_kit.consumer import may_append
 from ohts_kit.db import Conn
+from ohts_kit.deferred import DeferredWrites
+from ohts_kit.errors import ConcurrencyConflict
 from ohts_kit.eventstore import EventStore
 from tests.integration.helpers import META, eventually, publish_event, read_topic, registered
 from tests.integration.registry_client import running_registry
@@ -137,3 +139,67 @@ async def _grant_events(reg) -> list[dict[str, str]]:
             " WHERE event_type = 'registry.QualificationGranted'"
         )
     return [dict(r) for r in rows]
+
+
+@pytest.mark.parametrize("rival", ["takes the version", "overtakes, conflict swallowed"])
+async def test_a_waiting_append_overtaken_in_a_run_is_applied_again_alone(settings, rival) -> None:
+    """In a run, an append after the first waits (ohts_kit.deferred). A rival writes its
+    stream after the load it was decided on, so the conflict comes at the next flush, not at
+    the call: the run rolls back and each event is applied once, alone.
+    - "takes the version": the rival writes the same version (a unique violation, which
+      also aborts the transaction);
+    - "overtakes": the rival, a newer transaction, writes a later version, so the waiting
+      row is refused by the overtaking check and the transaction stays healthy. The handler
+      catches the conflict at that flush, and the run must still not commit without the
+      refused event (a failed flush is raised again)."""
+    pool, producer = await prepared(settings)
+    store = EventStore("reporting")
+    overtaken: set[str] = set()
+    swallowed = 0
+
+    @may_append
+    async def append_then_a_rival(conn: Conn, env: Envelope, _: EventPayload) -> None:
+        nonlocal swallowed
+        stream = env.institution_id
+        try:
+            await conn.fetchval("SELECT 1")  # sends what waits: an earlier event's append
+        except ConcurrencyConflict:
+            swallowed += 1  # a handler that gets this wrong
+        loaded = await store.load(conn, "Institution", stream)
+        version = max((e.envelope.aggregate_version for e in loaded), default=0)
+        await store.append(conn, "Institution", stream, version, [registered(stream, 1)], META)
+        waiting = conn.waiting_appends() if isinstance(conn, DeferredWrites) else None
+        if waiting is not None and waiting.rows and not overtaken:  # ours waits
+            # A command over HTTP writes the stream meanwhile; once, so the run's last flush
+            # does not fail afresh and only the caught conflict stands between the refused
+            # event and a commit without it.
+            overtaken.add(stream)
+            at = version if rival == "takes the version" else version + 1
+            async with pool.acquire() as other, other.transaction():
+                await store.append(other, "Institution", stream, at, [registered(stream)], META)
+
+    try:
+        for n in range(ROUNDS):
+            await producer.send_and_wait(
+                settings.topic_of("registry"), envelope_bytes(f"w-{n}")[1], key=b"k"
+            )
+        async with Harness(settings, pool, group=f"{settings.namespace}g") as h:
+            h.consumer.handlers[InstitutionRegistered.event_type] = append_then_a_rival
+            h.consumer.appending.add(InstitutionRegistered.event_type)
+            await eventually(lambda: _applied(h, ROUNDS))
+            assert h.consumer.stats.dead_lettered == 0
+        assert overtaken, "some append waited and was overtaken"
+        if rival != "takes the version":
+            assert swallowed >= 1
+        async with pool.acquire() as conn:
+            lengths = await conn.fetch(
+                "SELECT aggregate_id, count(*) AS n FROM events GROUP BY aggregate_id"
+            )
+            assert {r["aggregate_id"]: r["n"] for r in lengths} == {
+                f"w-{n}": 2 if f"w-{n}" in overtaken else 1 for n in range(ROUNDS)
+            }  # the rival's and ours, once each; one stream overtaken
+            assert await conn.fetchval("SELECT count(*) FROM inbox") == ROUNDS
+            assert await conn.fetchval("SELECT count(*) FROM dead_letters") == 0
+    finally:
+        await producer.stop()
+        await pool.close()

@@ -5,7 +5,10 @@ import asyncio
 import contextlib
 from typing import Any
 
+import anyio
 import pytest
+from aiokafka.errors import ConsumerStoppedError
+from pydantic import ValidationError
 
 from ohts_kit.consumer import IdempotentConsumer
 from ohts_kit.kafka import make_broker
@@ -55,7 +58,7 @@ async def test_an_empty_fetch_that_waited_is_not_followed_by_a_sleep(get_msg, mo
     fake = _Consumer([{}], waits=True)
     monkeypatch.setattr(asyncio, "sleep", lambda s: slept.append(s) or _done())
     assert await get_msg(fake) == ()
-    assert slept == []
+    assert slept == [0]  # one turn of the loop for the other tasks, no wait
 
 
 async def test_an_empty_fetch_at_once_sleeps_so_the_loop_does_not_spin(
@@ -66,6 +69,42 @@ async def test_an_empty_fetch_at_once_sleeps_so_the_loop_does_not_spin(
     monkeypatch.setattr(asyncio, "sleep", lambda s: slept.append(s) or _done())
     assert await get_msg(fake) == ()
     assert slept == [0.04]
+
+
+async def test_faststreams_loop_fetches_through_it(monkeypatch) -> None:
+    """The subscriber's consume loop calls the replacement, not FastStream's own fetch (which
+    sleeps `batch_timeout_ms` after every empty fetch)."""
+    broker = make_broker(Settings(), "fetch-test")
+    consumer = IdempotentConsumer(
+        None,
+        broker,
+        name="t",
+        topics=["a"],
+        group_id="g",
+        handlers={},
+        dlq_topic="d",
+        fetch_max_wait_ms=40,
+    )
+    slept: list[float] = []
+    monkeypatch.setattr(asyncio, "sleep", lambda s: slept.append(s) or _done())
+    monkeypatch.setattr(anyio, "sleep", lambda s: slept.append(s) or _done())
+
+    class _Stopping(_Consumer):
+        async def getmany(self, timeout_ms: int, max_records: int) -> dict[str, list[str]]:
+            if not self.answers:
+                raise ConsumerStoppedError
+            return await super().getmany(timeout_ms, max_records)
+
+    fake = _Stopping([{}, {}], waits=True)
+    consumer.subscriber.running = True
+    await consumer.subscriber._run_consume_loop(fake)
+    assert len(fake.calls) == 2 and slept == [0, 0]
+
+
+def test_a_fetch_must_wait_at_least_a_millisecond() -> None:
+    """With no wait an empty fetch would come back at once, forever."""
+    with pytest.raises(ValidationError):
+        Settings(consumer_fetch_max_wait_ms=0)
 
 
 async def _done() -> None:
