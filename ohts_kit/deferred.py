@@ -87,9 +87,12 @@ class DeferredWrites:
         self.statements = 0  # sent to the server (the tests count them)
         self._failed: BaseException | None = None  # a flush that failed, raised again
 
-    async def flush(self) -> None:
+    def _raise_if_failed(self) -> None:
         if self._failed is not None:
             raise self._failed
+
+    async def flush(self) -> None:
+        self._raise_if_failed()
         try:
             await self._flush_appends()
             waiting, self._waiting = self._waiting, []
@@ -121,8 +124,7 @@ class DeferredWrites:
     def waiting_appends(self) -> _Appends | None:
         """Where an append may wait: after the run's first one, outside a savepoint (the
         event store builds its envelopes and leaves its rows here)."""
-        if self._failed is not None:
-            raise self._failed
+        self._raise_if_failed()
         return None if self._savepoints else self._appends
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
@@ -130,8 +132,7 @@ class DeferredWrites:
             await self.flush()
             self.statements += 1
             return str(await self._conn.execute(query, *args, timeout=timeout))
-        if self._failed is not None:
-            raise self._failed
+        self._raise_if_failed()
         self._wait(query, args)
         return "DEFERRED"  # no caller reads the status of a write
 
@@ -161,8 +162,7 @@ class DeferredWrites:
         """The event store's append. The first one sends what waits before it (an append
         must be its transaction's first write, and stays refused if it is not); later ones
         read and write `events` alone, so what waits goes on waiting."""
-        if self._failed is not None:
-            raise self._failed
+        self._raise_if_failed()
         if not self._appended:
             await self.flush()
             self._appended = True

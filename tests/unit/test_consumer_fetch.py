@@ -28,21 +28,16 @@ class _Consumer:
         return answer
 
 
+def _consumer(**options: Any) -> IdempotentConsumer:
+    broker = make_broker(Settings(), "fetch-test")
+    return IdempotentConsumer(
+        None, broker, name="t", topics=["a"], group_id="g", handlers={}, dlq_topic="d", **options
+    )
+
+
 @pytest.fixture
 def get_msg() -> Any:
-    broker = make_broker(Settings(), "fetch-test")
-    consumer = IdempotentConsumer(
-        None,
-        broker,
-        name="t",
-        topics=["a"],
-        group_id="g",
-        handlers={},
-        dlq_topic="d",
-        fetch_max_wait_ms=40,
-        batch_size=7,
-    )
-    return consumer.subscriber.get_msg
+    return _consumer(fetch_max_wait_ms=40, batch_size=7).subscriber.get_msg
 
 
 async def test_records_come_back_in_partition_order_without_sleeping(get_msg, monkeypatch) -> None:
@@ -74,17 +69,7 @@ async def test_an_empty_fetch_at_once_sleeps_so_the_loop_does_not_spin(
 async def test_faststreams_loop_fetches_through_it(monkeypatch) -> None:
     """The subscriber's consume loop calls the replacement, not FastStream's own fetch (which
     sleeps `batch_timeout_ms` after every empty fetch)."""
-    broker = make_broker(Settings(), "fetch-test")
-    consumer = IdempotentConsumer(
-        None,
-        broker,
-        name="t",
-        topics=["a"],
-        group_id="g",
-        handlers={},
-        dlq_topic="d",
-        fetch_max_wait_ms=40,
-    )
+    consumer = _consumer(fetch_max_wait_ms=40)
     slept: list[float] = []
     monkeypatch.setattr(asyncio, "sleep", lambda s: slept.append(s) or _done())
     monkeypatch.setattr(anyio, "sleep", lambda s: slept.append(s) or _done())
