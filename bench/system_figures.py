@@ -412,13 +412,27 @@ def portal_paths(system: System) -> list[str]:
 
 def portal_answers(system: System) -> dict[str, float]:
     """The reporting process's answers so far by outcome (hit, miss, uncached), from
-    /metrics: whether a round was served from the answer cache."""
+    /metrics: whether a round was served from the answer cache; with them, as `applied`
+    and `gc`, the events its consumer applied or skipped and the seconds its garbage
+    collector paused: what else the process did while it answered."""
     with httpx.Client(base_url=system.url_of("reporting"), timeout=30) as client:
         text = client.get("/metrics").text
     found = re.findall(
         r'^ohts_portal_answers_total\{outcome="(\w+)",service="reporting"\} (\S+)$', text, re.M
     )
-    return {outcome: float(value) for outcome, value in found}
+    answers = {outcome: float(value) for outcome, value in found}
+    answers["applied"] = sum(
+        float(v)
+        for v in re.findall(
+            r'^ohts_consumer_events_(?:applied|ignored)_total\{service="reporting"\} (\S+)$',
+            text,
+            re.M,
+        )
+    )
+    answers["gc"] = sum(
+        float(v) for v in re.findall(r"^ohts_gc_pause_seconds_sum\{[^}]*\} (\S+)$", text, re.M)
+    )
+    return answers
 
 
 # --- figure 5: memory -----------------------------------------------------------------------

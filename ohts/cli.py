@@ -53,7 +53,11 @@ def service_app(service: str, settings: Settings) -> Any:
     if service not in SERVICES:
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
     module = importlib.import_module(f"services.{service}.bootstrap")
-    return module.create_app(settings)
+    app = module.create_app(settings)
+    # This process is the service: what its start-up builds lives as long as it does, and
+    # the garbage collector need not walk it again (ohts_kit.gc_pauses).
+    app.state.runtime.settle_on_start = settings.gc_freeze
+    return app
 
 
 @app.command()

@@ -119,6 +119,26 @@ def _fetch_without_idle_sleep(subscriber: Any) -> None:
     subscriber.get_msg = get_msg
 
 
+# The longest the consumer runs Python without letting the event loop serve anything else.
+TURN_SECONDS = 0.005
+
+
+class _Turns:
+    """Lets the event loop run other tasks once the consumer has held it for TURN_SECONDS.
+    Decoding a batch and applying a run are Python with few awaits that reach a socket (a
+    run's writes wait until its flush): without turns, the HTTP requests of the same
+    process (the portal, in reporting) waited for the whole batch."""
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.since = clock()
+
+    async def take(self) -> None:
+        if self.clock() - self.since >= TURN_SECONDS:
+            await asyncio.sleep(0)
+            self.since = self.clock()
+
+
 @dataclass
 class ConsumerStats:
     applied: int = 0
@@ -226,10 +246,13 @@ class IdempotentConsumer:
         _fetch_without_idle_sleep(self.subscriber)
 
     async def handle(self, bodies: list[bytes], msg: KafkaMessage) -> None:
-        records = msg.raw_message
-        items = [self._item(record) for record in records]
+        turns = _Turns()
+        items = []
+        for record in msg.raw_message:
+            items.append(self._item(record))
+            await turns.take()
         try:
-            await self._apply_batch(items)
+            await self._apply_batch(items, turns)
         except _Rewind:
             await self._rewind(msg)
             return
@@ -253,7 +276,7 @@ class IdempotentConsumer:
             return _Item(record, bad=bad)
         return _Item(record, envelope, payload)
 
-    async def _apply_batch(self, items: list[_Item]) -> None:
+    async def _apply_batch(self, items: list[_Item], turns: _Turns | None = None) -> None:
         assert self.pool is not None, "consumer started before its pool"
         ids = [i.event_id for i in items if i.event_id is not None]
         try:
@@ -266,16 +289,18 @@ class IdempotentConsumer:
         except _OUTAGES as exc:
             raise _rewind_for(exc) from exc
         seen = {r["event_id"] for r in rows}
-        at = 0
+        at, turns = 0, turns or _Turns()
         while at < len(items):
-            stop, failed = await self._apply_run(items, at, seen)
+            stop, failed = await self._apply_run(items, at, seen, turns)
             if failed:  # rolled back: each of those items on its own, with retries
                 for item in items[at:stop]:
                     if item.event_id is None or item.event_id not in seen:
                         await self._apply_alone(item)
             at = stop
 
-    async def _apply_run(self, items: list[_Item], start: int, seen: set[Any]) -> tuple[int, bool]:
+    async def _apply_run(
+        self, items: list[_Item], start: int, seen: set[Any], turns: _Turns
+    ) -> tuple[int, bool]:
         """Apply items from `start` in one transaction, without savepoints; returns where it
         stopped and whether it failed. A failure rolls the whole run back (nothing partial
         stays), and the caller applies items[start:stop] one at a time."""
@@ -315,6 +340,7 @@ class IdempotentConsumer:
                         in_handler = False
                     applied.append(item)
                     at += 1
+                    await turns.take()
                     if appends_so_far() != before and not wrote:
                         opened_by_append = True  # later appends keep the order (README)
                     elif appends_so_far() != before and not opened_by_append:

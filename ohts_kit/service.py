@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 
 from contracts.envelope import Envelope
-from ohts_kit import metrics
+from ohts_kit import gc_pauses, metrics
 from ohts_kit.clock import Clock, SystemClock
 from ohts_kit.consumer import Handler, IdempotentConsumer
 from ohts_kit.db import PLATFORM_MIGRATIONS, create_pool, migrate
@@ -71,6 +71,8 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.extras: dict[str, Any] = {}
+        # A process that is this one service (`ohts serve`) freezes what start-up built.
+        self.settle_on_start = False
         spec.setup(self)
         if spec.publishes:
             self.broker.publisher(
@@ -143,7 +145,9 @@ class ServiceRuntime:
             self._spawn(job(self, self.stop_event), getattr(job, "__name__", "job"))
         install_dump_on_signal(self.spec.name, lambda: self._pool)
         metrics.watch(self)
-        log.info("service.started", schema=self.schema)
+        gc_pauses.observe()
+        frozen = gc_pauses.settle() if self.settle_on_start else 0
+        log.info("service.started", schema=self.schema, gc_frozen_objects=frozen)
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         async def guarded() -> None:

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Events applied per fetched batch: one transaction (one fsync) for many of them.
     consumer_batch_size: int = 200
     consumer_backoff_seconds: float = 0.2
+    # `ohts serve` exempts what start-up built from later garbage collections (gc_pauses).
+    gc_freeze: bool = True
     db_pool_max: int = 10
     scheduler_interval_seconds: float = 60.0
     holiday_notices_dir: str = ""

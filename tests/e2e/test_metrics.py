@@ -211,3 +211,14 @@ def test_overdue_publication_gauge(system: System) -> None:
     assert enforcement.post(f"/api/v1/inspections/{inspection_id}/publication").status_code == 204
     assert total(scrape(system, "enforcement"), overdue, kind="inspection") == before
     assert total(scrape(system, "registry"), overdue, kind="qualification") == 0
+
+
+def test_served_processes_settle_and_count_collector_pauses(system: System) -> None:
+    """`ohts serve` froze what start-up built (ohts_kit.gc_pauses), and every collection's
+    pause is counted by generation."""
+    for service in SERVICES:
+        figures = scrape(system, service)
+        assert total(figures, "ohts_gc_frozen_objects") > 10_000, service
+        young = total(figures, "ohts_gc_pause_seconds_count", generation="0")
+        assert young > 0, service
+        assert total(figures, "ohts_gc_pause_seconds_bucket", generation="0", le="+Inf") == young

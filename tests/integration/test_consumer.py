@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
@@ -264,11 +265,11 @@ async def test_an_unforeseen_error_escaping_a_batch_rewinds_it_instead_of_skippi
         async with Harness(settings, pool, group=f"{settings.namespace}g") as h:
             consumer, real, calls = h.consumer, h.consumer._apply_batch, {"n": 0}
 
-            async def breaks_once(items):
+            async def breaks_once(items, *rest):
                 calls["n"] += 1
                 if calls["n"] == 1:
                     raise KeyError("unforeseen")
-                await real(items)
+                await real(items, *rest)
 
             consumer._apply_batch = breaks_once  # type: ignore[method-assign]
             await eventually(lambda: _stats_at_least(h, applied=2))
@@ -346,6 +347,41 @@ async def test_a_run_whose_waiting_insert_fails_at_the_end_is_applied_one_by_one
         assert [(d["reason"], "CheckViolation" in d["error"]) for d in letters] == [
             ("handler-failed", True)
         ]
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def test_a_batch_applied_in_python_lets_the_event_loop_serve_other_tasks(settings) -> None:
+    """Handlers whose writes wait until the run's flush never reach a socket: a batch of
+    them held the event loop for all of its Python (every HTTP request of the process
+    waited). The consumer now gives the loop a turn every TURN_SECONDS."""
+    pool, producer = await prepared(settings)
+    topic = settings.topic_of("registry")
+    names = [f"i-{n}" for n in range(100)]
+
+    async def python_work(conn: asyncpg.Connection) -> None:
+        time.sleep(0.003)  # a handler's Python: decoding, deciding, building its rows
+
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.001)
+            gaps.append(time.perf_counter() - started)
+
+    try:
+        for name in names:
+            await producer.send_and_wait(topic, envelope_bytes(name)[1], key=b"one-partition")
+        trouble = dict.fromkeys(names, python_work)
+        async with Harness(settings, pool, group=f"{settings.namespace}g", trouble=trouble) as h:
+            ticking = asyncio.create_task(ticker())
+            await eventually(lambda: _stats_at_least(h, applied=len(names)))
+            ticking.cancel()
+        assert await applied(pool) == dict.fromkeys(names, 1)
+        # 100 events of 3 ms: 0.3 s in one stretch without turns.
+        assert max(gaps) < 0.1, f"the loop waited {max(gaps) * 1000:.0f} ms"
     finally:
         await producer.stop()
         await pool.close()

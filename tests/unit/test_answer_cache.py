@@ -3,9 +3,15 @@ of applied events and the same day; memory stays under its cap, oldest out first
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
 
-from services.reporting.entrypoints.cache import AnswerCache, Kept
+from fastapi.responses import Response
+
+from ohts_kit.clock import FixedClock
+from services.reporting.entrypoints.cache import AnswerCache, Kept, cached
 
 DAY = date(2026, 12, 1)
 
@@ -47,3 +53,60 @@ def test_a_kept_answer_is_a_new_response_each_time() -> None:
     first, second = kept.response(), kept.response()
     assert first is not second and first.body == second.body == b"<p>page</p>"
     assert first.media_type == "text/html"
+
+
+def _request(path: str, cache: AnswerCache) -> Any:
+    """What `cached` reads of a request: its URL, and the app's cache, consumer and clock."""
+    runtime = SimpleNamespace(consumer=None, clock=FixedClock(datetime(2026, 12, 1, 2, tzinfo=UTC)))
+    state = SimpleNamespace(runtime=runtime, answer_cache=cache, applied_anywhere=None)
+    return SimpleNamespace(
+        app=SimpleNamespace(state=state), url=SimpleNamespace(path=path, query="")
+    )
+
+
+async def test_requests_that_come_while_an_answer_is_made_wait_for_it() -> None:
+    made, release = [], asyncio.Event()
+
+    @cached
+    async def page(request: Any) -> Response:
+        made.append(request.url.path)
+        await release.wait()  # reading the database
+        return Response(f"<p>{request.url.path} {len(made)}</p>".encode(), media_type="text/html")
+
+    cache = AnswerCache()
+    first = asyncio.create_task(page(request=_request("/institutions/a", cache)))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(page(request=_request("/institutions/a", cache))) for _ in "xyz"]
+    other = asyncio.create_task(page(request=_request("/institutions/b", cache)))
+    await asyncio.sleep(0)
+    release.set()
+    answers = await asyncio.gather(first, *waiting, other)
+    assert made == ["/institutions/a", "/institutions/b"]  # each page read once
+    # The three waiting ones have the answer made for the first (read when both were made).
+    assert [a.body for a in answers] == [b"<p>/institutions/a 2</p>"] * 4 + [
+        b"<p>/institutions/b 2</p>"
+    ]
+    assert cache.shared == 3 and not cache.making
+
+
+async def test_a_request_that_fails_leaves_the_waiting_ones_to_make_their_own() -> None:
+    calls, release = [], asyncio.Event()
+
+    @cached
+    async def page(request: Any) -> Response:
+        calls.append(1)
+        await release.wait()
+        if len(calls) == 1:
+            raise RuntimeError("the first reader's connection broke")
+        return Response(b"<p>ok</p>", media_type="text/html")
+
+    cache = AnswerCache()
+    first = asyncio.create_task(page(request=_request("/institutions/a", cache)))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(page(request=_request("/institutions/a", cache)))
+    await asyncio.sleep(0)
+    release.set()
+    failed, answered = await asyncio.gather(first, second, return_exceptions=True)
+    assert isinstance(failed, RuntimeError)
+    assert isinstance(answered, Response) and answered.body == b"<p>ok</p>"
+    assert len(calls) == 2 and cache.shared == 0 and not cache.making

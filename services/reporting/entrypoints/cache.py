@@ -11,7 +11,8 @@ once and then served from memory until the data moves.
 
 Kept: the bytes, status and media type; every request still passes the rate limit, the
 correlation id and the security headers (middlewares), so only the database and the
-rendering are saved. Memory is capped (`MAX_BYTES`), least recently used first out.
+rendering are saved. Memory is capped (`MAX_BYTES`), least recently used first out. A
+page is made once per version: requests for it while it is being made wait for it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,13 @@ class AnswerCache:
         self.max_bytes = max_bytes
         self.kept: OrderedDict[str, Kept] = OrderedDict()
         self.size = 0
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.shared = 0
+        # Answers being made, by URL and version: a request that comes while its answer is
+        # being made waits for it (`shared`) instead of making it again. Once every answer
+        # is emptied, each page recurs several times while its first request reads the
+        # database; each of those reading it too tripled the work, and the requests queued
+        # for most of a second after every applied batch.
+        self.making: dict[tuple[str, Version], asyncio.Future[Kept | None]] = {}
 
     def get(self, key: str, version: Version) -> Kept | None:
         found = self.kept.get(key)
@@ -169,14 +176,37 @@ def cached(route: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]
             return await route(*args, **kwargs)
         key = f"{request.url.path}?{request.url.query}"
         found = cache.get(key, version)
-        portal_answered("miss" if found is None else "hit")
         if found is not None:
+            portal_answered("hit")
             return found.response()
-        answer = await route(*args, **kwargs)
+        if (making := cache.making.get((key, version))) is not None:
+            made = await asyncio.shield(making)
+            if made is not None:
+                cache.shared += 1
+                portal_answered("shared")
+                return made.response()
+        portal_answered("miss")
+        return await _make(cache, key, version, lambda: route(*args, **kwargs))
+
+    return serve
+
+
+async def _make(
+    cache: AnswerCache, key: str, version: Version, route: Callable[[], Awaitable[Any]]
+) -> Any:
+    """The route's answer, kept; requests for it meanwhile wait for it (None: an answer
+    that is not kept, or a request that failed, and each of them makes its own)."""
+    made: asyncio.Future[Kept | None] = asyncio.get_running_loop().create_future()
+    cache.making.setdefault((key, version), made)
+    kept = None
+    try:
+        answer = await route()
         kept = _kept(answer, version)
         if kept is None:
             return answer
         cache.put(key, kept)
         return kept.response()
-
-    return serve
+    finally:
+        made.set_result(kept)
+        if cache.making.get((key, version)) is made:
+            del cache.making[(key, version)]
