@@ -354,7 +354,8 @@ async def portal(system: sf.System) -> list[Figure]:
     base = system.url_of("reporting")
     # Quiet for longer than a scheduler interval: the sweeps after the earlier phases (their
     # events empty every kept answer) have run, and "warm" is the portal while nothing changes.
-    await sf.wait_quiet(system, system.settings.scheduler_interval_seconds + 5)
+    if not await sf.wait_quiet(system, system.settings.scheduler_interval_seconds + 5, 600):
+        print("not quiet after 600 s: events applied during the portal rounds", flush=True)
     paths = sf.portal_paths(system)
     baseline = sf.load(base, 300, 10, ["/health"])
     b = next(iter(baseline["kinds"].values()))

@@ -77,8 +77,9 @@ async def inbox_counts(system: System) -> dict[str, int]:
         await conn.close()
 
 
-async def wait_quiet(system: System, seconds: float = 5, timeout: float = 7200) -> None:
-    """Until no consumer applied anything for `seconds`: the backlog is applied."""
+async def wait_quiet(system: System, seconds: float = 5, timeout: float = 7200) -> bool:
+    """Until no consumer applied anything for `seconds`: the backlog is applied. False: still
+    not quiet after `timeout`."""
     last: dict[str, int] = {}
     since = deadline = time.monotonic()
     deadline += timeout
@@ -87,6 +88,7 @@ async def wait_quiet(system: System, seconds: float = 5, timeout: float = 7200) 
         if now != last:
             last, since = now, time.monotonic()
         await asyncio.sleep(0.5)
+    return time.monotonic() - since >= seconds
 
 
 async def load_dataset(system: System, scale: Scale) -> dict[str, Any]:

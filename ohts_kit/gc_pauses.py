@@ -34,7 +34,8 @@ GENERATIONS = 3
 class Pauses(Collector):
     """Per generation: how many pauses fell under each bound, and their sum."""
 
-    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, service: str = "", clock: Callable[[], float] = time.perf_counter) -> None:
+        self.service = service  # a process is one service (in tests, the first started)
         self.clock = clock
         self.buckets = [[0] * (len(BOUNDS) + 1) for _ in range(GENERATIONS)]
         self.sums = [0.0] * GENERATIONS
@@ -58,30 +59,32 @@ class Pauses(Collector):
         family = HistogramMetricFamily(
             "ohts_gc_pause_seconds",
             "pauses of the garbage collector by generation (the event loop waits them out)",
-            labels=["generation"],
+            labels=["service", "generation"],
         )
         for generation in range(GENERATIONS):
             running, cumulative = 0, []
             for le, count in zip(LABELS, self.buckets[generation], strict=True):
                 running += count
                 cumulative.append((le, running))
-            family.add_metric([str(generation)], cumulative, self.sums[generation])
+            family.add_metric([self.service, str(generation)], cumulative, self.sums[generation])
         yield family
-        yield GaugeMetricFamily(
+        frozen = GaugeMetricFamily(
             "ohts_gc_frozen_objects",
             "objects exempt from collection since start-up (0: this process never settled)",
-            value=gc.get_freeze_count(),
+            labels=["service"],
         )
+        frozen.add_metric([self.service], gc.get_freeze_count())
+        yield frozen
 
 
 _pauses: Pauses | None = None
 
 
-def observe() -> Pauses:
+def observe(service: str) -> Pauses:
     """Count this process's collections (once per process, however many runtimes start)."""
     global _pauses
     if _pauses is None:
-        _pauses = Pauses()
+        _pauses = Pauses(service)
         gc.callbacks.append(_pauses)
         REGISTRY.register(_pauses)
     return _pauses

@@ -145,7 +145,7 @@ class ServiceRuntime:
             self._spawn(job(self, self.stop_event), getattr(job, "__name__", "job"))
         install_dump_on_signal(self.spec.name, lambda: self._pool)
         metrics.watch(self)
-        gc_pauses.observe()
+        gc_pauses.observe(self.spec.name)
         frozen = gc_pauses.settle() if self.settle_on_start else 0
         log.info("service.started", schema=self.schema, gc_frozen_objects=frozen)
 

@@ -18,15 +18,15 @@ def unfrozen() -> Iterator[None]:
 
 def samples(pauses: gc_pauses.Pauses) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
-        (s.name, tuple(sorted(s.labels.items()))): s.value
+        (s.name, tuple(sorted((k, v) for k, v in s.labels.items() if k != "service"))): s.value
         for family in pauses.collect()
         for s in family.samples
     }
 
 
 def test_every_collection_is_counted_in_its_generation() -> None:
-    pauses = gc_pauses.observe()
-    assert gc_pauses.observe() is pauses  # one callback per process
+    pauses = gc_pauses.observe("registry")
+    assert gc_pauses.observe("registry") is pauses  # one callback per process
     before = samples(pauses)
     gc.collect(2)
     gc.collect(2)
@@ -47,7 +47,7 @@ def test_every_collection_is_counted_in_its_generation() -> None:
 
 def test_a_pause_falls_in_the_first_bucket_it_fits() -> None:
     now = [0.0]
-    pauses = gc_pauses.Pauses(clock=lambda: now[0])
+    pauses = gc_pauses.Pauses("qc", clock=lambda: now[0])
     for seconds in (0.0005, 0.001, 0.03, 2.0):
         pauses("start", {"generation": 1})
         now[0] += seconds
@@ -65,6 +65,8 @@ def test_a_pause_falls_in_the_first_bucket_it_fits() -> None:
     assert cumulative["+Inf"] == 4
     assert got[("ohts_gc_pause_seconds_sum", (("generation", "1"),))] == pytest.approx(2.0315)
     assert got[("ohts_gc_pause_seconds_count", (("generation", "0"),))] == 0
+    services = {s.labels["service"] for family in pauses.collect() for s in family.samples}
+    assert services == {"qc"}  # like every figure of the service's
 
 
 def test_settling_exempts_what_exists_from_later_collections(unfrozen: None) -> None:
@@ -73,4 +75,4 @@ def test_settling_exempts_what_exists_from_later_collections(unfrozen: None) -> 
     frozen = gc_pauses.settle()
     assert frozen >= len(kept)
     assert len(gc.get_objects()) < walked - len(kept)  # a collection no longer walks them
-    assert samples(gc_pauses.observe())[("ohts_gc_frozen_objects", ())] == frozen
+    assert samples(gc_pauses.observe("registry"))[("ohts_gc_frozen_objects", ())] == frozen
