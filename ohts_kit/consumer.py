@@ -276,7 +276,7 @@ class IdempotentConsumer:
             return _Item(record, bad=bad)
         return _Item(record, envelope, payload)
 
-    async def _apply_batch(self, items: list[_Item], turns: _Turns | None = None) -> None:
+    async def _apply_batch(self, items: list[_Item], turns: _Turns) -> None:
         assert self.pool is not None, "consumer started before its pool"
         ids = [i.event_id for i in items if i.event_id is not None]
         try:
@@ -289,7 +289,7 @@ class IdempotentConsumer:
         except _OUTAGES as exc:
             raise _rewind_for(exc) from exc
         seen = {r["event_id"] for r in rows}
-        at, turns = 0, turns or _Turns()
+        at = 0
         while at < len(items):
             stop, failed = await self._apply_run(items, at, seen, turns)
             if failed:  # rolled back: each of those items on its own, with retries

@@ -2,12 +2,13 @@
 
 A full collection walks every object the process holds; in a service most of them are the
 modules, the app and the pools built at start-up, which live as long as the process. While
-it walks, the event loop serves nothing: one collection of a started reporting process
-took 30 ms on an idle core and far more on a busy one, a stall every request in flight
-waits out (the portal's p99, bench/RESULTS.md). `settle()` collects once and moves what is
-left to the permanent generation (`gc.freeze`), so later collections walk only what was
-made since. Only a process that is one service does it (`ohts serve`): in a test process
-runtimes come and go, and a frozen cycle is never collected.
+it walks, the event loop serves nothing: a full collection of the reporting app took 30 ms
+on an idle core, and about 100 ms each while the service applied a load, a stall every
+request in flight waits out (bench/RESULTS.md, the note on the 03:44 run). `settle()`
+collects once and moves what is left to the permanent generation (`gc.freeze`), so later
+collections walk only what was made since. Only a process that is one service does it
+(`ohts serve`): in a test process runtimes come and go, and a frozen cycle is never
+collected.
 
 `observe()` counts every collection's pause by generation into
 `ohts_gc_pause_seconds` (a Prometheus histogram, read at scrape time), beside

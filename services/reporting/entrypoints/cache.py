@@ -59,10 +59,8 @@ class AnswerCache:
         self.size = 0
         self.hits = self.misses = self.shared = 0
         # Answers being made, by URL and version: a request that comes while its answer is
-        # being made waits for it (`shared`) instead of making it again. Once every answer
-        # is emptied, each page recurs several times while its first request reads the
-        # database; each of those reading it too tripled the work, and the requests queued
-        # for most of a second after every applied batch.
+        # being made waits for it (`shared`) instead of reading the database for it again,
+        # as it did when every answer was emptied and the pages were made again under load.
         self.making: dict[tuple[str, Version], asyncio.Future[Kept | None]] = {}
 
     def get(self, key: str, version: Version) -> Kept | None:
