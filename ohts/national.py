@@ -38,6 +38,7 @@ from ohts_kit.eventstore import Metadata
 from ohts_kit.ids import uuid7
 from ohts_kit.service import ServiceRuntime
 from ohts_kit.settings import Settings
+from services.enforcement.application.credit import review_credit
 from services.enforcement.application.intake import enforcement_of
 from services.enforcement.bootstrap import SPEC as ENFORCEMENT
 from services.qc.application.unit import Qc, province_key, qc_of
@@ -358,6 +359,7 @@ async def _penalties(rt: ServiceRuntime, scale: Scale, institutions: list[Instit
     app = enforcement_of(rt)
     today = app.today()
     written = 0
+    penalised: dict[str, Institution] = {}
     for p in range(scale.penalties):
         inst = institutions[(p * 7) % len(institutions)]
         meta = operator(Role.SUPERVISION_UNIT, inst.region_code)
@@ -385,4 +387,10 @@ async def _penalties(rt: ServiceRuntime, scale: Scale, institutions: list[Instit
         async with rt.pool.acquire() as conn, conn.transaction():
             await _append(app, conn, "Case", case_id, events, inst, inst.region_code, meta)
         written += len(events)
+        penalised[inst.institution_id] = inst
+    for inst in penalised.values():  # as the penalty command does (E7), once per institution
+        meta = operator(Role.SUPERVISION_UNIT, inst.region_code)
+        async with app.unit(meta, checks=False) as uow:
+            await review_credit(app, uow, inst.institution_id)
+            written += len(uow.written)
     return written

@@ -13,6 +13,7 @@ import pytest
 from contracts.envelope import Actor, Role
 from ohts.demo import staff_body
 from ohts_kit.eventstore import Metadata
+from services.enforcement.adapters import facts
 from services.enforcement.application.credit import sweep_credit
 from services.enforcement.application.unit import enforcement_of
 from services.enforcement.bootstrap import create_app as enforcement_app
@@ -294,15 +295,25 @@ async def test_the_daily_sweep_lowers_a_class_on_the_day_its_fact_ends(settings)
             rows = (await enf.call("GET", "/api/v1/credit-classes", sup, expect=200)).json()
             return [(r["institution_id"], r["credit_class"]) for r in rows]
 
+        async def due() -> list[str]:
+            async with enf.runtime.pool.acquire() as conn:
+                return await facts.due_for_review(conn, app.today())
+
         assert await class_now() == [(iid, "C")]
+        assert await due() == []  # the sweep reviews only the classes time may have changed
         assert await sweep_credit(app, meta) == 0  # 2026-06-01: the last day of the 24 months
         assert await class_now() == [(iid, "C")]
         enf.clock.advance(timedelta(days=1))
+        assert await due() == [iid]
         assert await sweep_credit(app, meta) == 1
         assert await class_now() == [(iid, "A")]
         [*_, changed] = await enf.events("enforcement.CreditClassChanged")
         assert (changed["credit_class"], changed["changed_on"]) == ("A", "2026-06-02")
+        assert await due() == []  # next due 2027-06-02, when the fine's 36 months end
         assert await sweep_credit(app, meta) == 0  # nothing left to change
+        async with enf.runtime.pool.acquire() as conn:
+            row = await conn.fetchrow("SELECT * FROM credit_review_due")
+        assert (row["institution_id"], str(row["due_on"])) == (iid, "2027-06-02")
 
 
 async def test_a_2022_inspection_and_the_lead_from_its_findings(settings) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from ohts_kit.db import Conn
-from services.enforcement.domain.credit import QcRecord
+from services.enforcement.domain.credit import Penalty, QcRecord
 
 
 async def qc_record(conn: Conn, institution_id: str) -> QcRecord:
@@ -31,20 +31,39 @@ async def store_qc_record(conn: Conn, institution_id: str, qc: QcRecord) -> None
     )
 
 
-async def penalties_of(
-    conn: Conn, institution_id: str, today: date
-) -> list[tuple[date, list[str]]]:
-    """Each penalty decision against the institution: its date and the penalty kinds; not
-    those on a person (E6: the institution is only their context), nor those annulled by
-    `today` (F3)."""
+async def penalties_of(conn: Conn, institution_id: str) -> list[Penalty]:
+    """Each penalty decision against the institution, annulled or not, with its dates; not
+    those on a person (E6: the institution is only their context)."""
     rows = await conn.fetch(
-        "SELECT decided_on, penalties FROM penalties WHERE institution_id = $1"
-        " AND person_ref IS NULL AND decided_on <= $2"
-        " AND (annulled_on IS NULL OR annulled_on > $2)",
+        "SELECT decided_on, penalties, annulled_on FROM penalties WHERE institution_id = $1"
+        " AND person_ref IS NULL",
         institution_id,
+    )
+    return [Penalty(r["decided_on"], list(r["penalties"]), r["annulled_on"]) for r in rows]
+
+
+async def store_review_due(conn: Conn, institution_id: str, due_on: date | None) -> None:
+    """When the daily sweep must review the class next (None: not by time alone)."""
+    await conn.execute(
+        "INSERT INTO credit_review_due (institution_id, due_on) VALUES ($1, $2)"
+        " ON CONFLICT (institution_id) DO UPDATE SET due_on = $2",
+        institution_id,
+        due_on,
+    )
+
+
+async def due_for_review(conn: Conn, today: date) -> list[str]:
+    """The institutions whose class time may have changed by `today`, and those above A
+    not reviewed since the due dates were kept (migration 0008)."""
+    rows = await conn.fetch(
+        "SELECT institution_id FROM credit_review_due WHERE due_on <= $1"
+        " UNION SELECT c.institution_id FROM credit_classes c"
+        " WHERE c.credit_class <> 'A' AND NOT EXISTS"
+        " (SELECT FROM credit_review_due d WHERE d.institution_id = c.institution_id)"
+        " ORDER BY 1",
         today,
     )
-    return [(r["decided_on"], list(r["penalties"])) for r in rows]
+    return [r["institution_id"] for r in rows]
 
 
 async def staff_member(conn: Conn, staff_id: str) -> tuple[str, str, str] | None:

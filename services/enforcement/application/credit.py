@@ -17,11 +17,13 @@ async def review_credit(
     """`qc`: the QC record as it is about to be stored (it is stored after this review,
     whose append must be its transaction's first write)."""
     record = await uow.find(credit, institution_id)
-    penalties = await facts.penalties_of(uow.conn, institution_id, uow.today)
+    penalties = await facts.penalties_of(uow.conn, institution_id)
     qc = qc or await facts.qc_record(uow.conn, institution_id)
-    events = credit.review(record, penalties, qc, uow.today)
+    events = credit.review(record, credit.in_force(penalties, uow.today), qc, uow.today)
     if events:
         await uow.record(record, events, about=await _subject(app, uow, institution_id))
+    due = credit.next_review(penalties, qc, uow.today)
+    await facts.store_review_due(uow.conn, institution_id, due)  # after the append
 
 
 async def _subject(app: Enforcement, uow: UnitOfWork, institution_id: str) -> About:
@@ -33,18 +35,15 @@ async def _subject(app: Enforcement, uow: UnitOfWork, institution_id: str) -> Ab
 
 
 async def sweep_credit(app: Enforcement, meta: Metadata) -> int:
-    """E7: recompute, with today's date, each class a fact with a duration may have set
-    (a class above A); run daily by the scheduler, so a class changes on the day its
-    fact ends. Returns how many classes changed."""
+    """E7: recompute, with today's date, each class time may have changed (a fact's
+    duration ended, a dated decision or annulment took effect); run by the scheduler, so a
+    class changes on the day its fact ends. Returns how many classes changed."""
     async with app.db.connection() as conn:
-        rows = await conn.fetch(
-            "SELECT institution_id FROM credit_classes WHERE credit_class <> 'A'"
-            " ORDER BY institution_id"
-        )
+        due = await facts.due_for_review(conn, app.today())
     changed = 0
-    for row in rows:
+    for institution_id in due:
         async with app.unit(meta, checks=False) as uow:
             before = len(uow.written)
-            await review_credit(app, uow, row["institution_id"])
+            await review_credit(app, uow, institution_id)
             changed += len(uow.written) > before
     return changed

@@ -51,25 +51,36 @@ def lasts(fact: str, since: date, today: date) -> bool:
     return months is None or today < add_months(since, months)
 
 
-def _with(f: CreditFacts, fact: str, kinds: set[str], today: date) -> list[date]:
+# The penalty kinds that make each penalty fact of the rule table.
+PENALTY_FACTS: dict[str, frozenset[str]] = {
+    "revocation": frozenset({"revocation"}),
+    "practice-ban": frozenset({"practice-ban"}),
+    "two-fines": frozenset({"fine"}),
+    "fine-or-confiscation": frozenset({"fine", "confiscation"}),
+    "warning": frozenset({"warning"}),
+}
+
+
+def _with(f: CreditFacts, fact: str, today: date) -> list[date]:
+    kinds = PENALTY_FACTS[fact]
     return [d for d, k in f.penalties if kinds & set(k) and d <= today and lasts(fact, d, today)]
 
 
 def classify(f: CreditFacts, today: date) -> tuple[str, list[str]]:
-    if _with(f, "revocation", {"revocation"}, today):
+    if _with(f, "revocation", today):
         return "D", ["a revocation within 36 months"]
-    if _with(f, "practice-ban", {"practice-ban"}, today):
+    if _with(f, "practice-ban", today):
         return "D", ["a practice ban within 36 months"]
     if f.on_public_list:
         return "D", ["on the QC public list"]
-    fines = _with(f, "two-fines", {"fine"}, today)
+    fines = _with(f, "two-fines", today)
     if len(fines) >= 2:
         return "D", [f"{len(fines)} penalty decisions with a fine within 3 years"]
-    if _with(f, "fine-or-confiscation", {"fine", "confiscation"}, today):
+    if _with(f, "fine-or-confiscation", today):
         return "C", ["a fine or confiscation within 2 years"]
     if f.open_overdue_rectifications:
         return "C", [f"{f.open_overdue_rectifications} overdue QC rectification item(s) open"]
-    if _with(f, "warning", {"warning"}, today):
+    if _with(f, "warning", today):
         return "B", ["a warning within 1 year"]
     if any(lasts("qc-failure", d, today) for d in f.qc_failures if d <= today):
         return "B", ["a failed QC result within 1 year"]
@@ -146,3 +157,40 @@ def review(
             changed_on=today,
         )
     ]
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A penalty decision against the institution as enforcement keeps it (world dates)."""
+
+    decided_on: date
+    kinds: list[str]
+    annulled_on: date | None = None
+
+
+def in_force(penalties: Iterable[Penalty], today: date) -> list[tuple[date, list[str]]]:
+    """The decisions that count on `today`: decided by then and not annulled by then (F3)."""
+    return [
+        (p.decided_on, p.kinds)
+        for p in penalties
+        if p.decided_on <= today and (p.annulled_on is None or p.annulled_on > today)
+    ]
+
+
+def next_review(penalties: Iterable[Penalty], qc: QcRecord, today: date) -> date | None:
+    """E7: the first day after `today` on which time alone may change the class: a decision
+    or an annulment taking effect, or a fact's duration ending. None when nothing is due by
+    time alone (what holds then, the public list or an overdue item, changes only by an
+    event, and every event that changes a fact reviews the class itself). The daily sweep
+    reviews only the institutions due, not every class above A every day."""
+    days: list[date] = []
+    for p in penalties:
+        days += [p.decided_on, *([p.annulled_on] if p.annulled_on else [])]
+        for fact, kinds in PENALTY_FACTS.items():
+            months = durations()[fact]
+            if months is not None and kinds & set(p.kinds):
+                days.append(add_months(p.decided_on, months))
+    qc_months = durations()["qc-failure"]
+    for failed in qc.failures:
+        days += [failed, add_months(failed, qc_months or 0)]
+    return min((d for d in days if d > today), default=None)
