@@ -87,6 +87,11 @@ class DeferredWrites:
         self.statements = 0  # sent to the server (the tests count them)
         self._failed: BaseException | None = None  # a flush that failed, raised again
 
+    @property
+    def connection(self) -> Conn:
+        """The connection itself, for what only it offers (COPY): flush first."""
+        return self._conn
+
     def _raise_if_failed(self) -> None:
         if self._failed is not None:
             raise self._failed

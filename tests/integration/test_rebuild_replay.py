@@ -19,7 +19,9 @@ from contracts import registry_v1 as reg
 from contracts.envelope import Envelope, EventPayload
 from ohts_kit.consumer import Handler
 from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
+from ohts_kit.deferred import DeferredWrites
 from ohts_kit.errors import DomainError
+from ohts_kit.ids import uuid7
 from ohts_kit.settings import Settings
 from services.reporting.application import copying, rebuild
 from services.reporting.projections.registry import ERASED
@@ -76,7 +78,10 @@ def card(i: int) -> reg.ServiceReportCardFiled:
     )
 
 
-async def publish(settings: Settings, records: list[bytes | Envelope]) -> None:
+Raw = tuple[bytes, list[tuple[str, bytes]]]  # a record's value and headers as given
+
+
+async def publish(settings: Settings, records: list[bytes | Envelope | Raw]) -> None:
     """In order on one partition (one key); envelopes with the relay's event_type header."""
     kafka = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
     await kafka.start()
@@ -84,6 +89,12 @@ async def publish(settings: Settings, records: list[bytes | Envelope]) -> None:
         for record in records:
             if isinstance(record, bytes):
                 await kafka.send_and_wait(settings.topic_of("registry"), record, key=b"k")
+                continue
+            if isinstance(record, tuple):
+                value, given = record
+                await kafka.send_and_wait(
+                    settings.topic_of("registry"), value, key=b"k", headers=given
+                )
                 continue
             headers = [("event_type", record.event_type.encode())]
             await kafka.send_and_wait(
@@ -193,3 +204,61 @@ async def test_a_failing_write_stops_the_replay_with_its_error(
     with pytest.raises(ExceptionGroup) as raised:
         await asyncio.wait_for(replay_into_fresh(settings), timeout=60)  # no hang either
     assert raised.group_contains(RuntimeError, match="refused")
+
+
+async def test_the_writes_of_handled_events_go_together(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events with their own handlers (not insert-only) write through the run's deferred
+    writes, as in the live consumer: 300 registrations in one batch send a few statements,
+    and a copy of insert-only rows still comes after the writes of the events before it."""
+    seen: list[Any] = []
+
+    async def watch(registered: Handler, conn: Any, env: Envelope, e: Any) -> None:
+        seen.append(conn)
+        await registered(conn, env, e)
+
+    replace_registered(monkeypatch, watch)
+    institutions = [of(institution(f"inst-{i:03d}")) for i in range(300)]
+    erased = of(
+        reg.PersonalDataErased(staff_id="s5", institution_id=INST, person_ref="ref5", erased_on=DAY)
+    )
+    staff_events = [of(staff(i)) for i in range(STAFF)]
+    await publish(settings, [*institutions, *staff_events, erased])
+    applied, skipped, conn = await replay_into_fresh(settings)
+    try:
+        assert (applied, skipped) == (300 + STAFF + 1, 0)
+        assert await conn.fetchval("SELECT count(*) FROM rp_institutions") == 300
+        assert await conn.fetchval("SELECT masked_name FROM rp_staff WHERE staff_id = 's5'") == (
+            ERASED
+        )
+        runs = {id(c): c for c in seen}.values()
+        assert all(isinstance(c, DeferredWrites) for c in runs)
+        assert sum(c.statements for c in runs) <= 10 * len(runs)  # not one or more per event
+    finally:
+        await conn.close()
+
+
+async def test_a_type_the_read_models_ignore_is_not_decoded(settings: Settings) -> None:
+    """As in the live consumer: a known type no projection uses, told by the relay's headers,
+    gets its inbox row without being decoded; without an event_id header it is decoded, and
+    a body that does not decode is skipped."""
+    ignored = "registry.QualificationApplied"
+    event_id = uuid7()
+    headers = [("event_type", ignored.encode()), ("event_id", str(event_id).encode())]
+    await publish(
+        settings,
+        [
+            (b"{not decoded}", headers),
+            (b"{not decoded either}", [("event_type", ignored.encode())]),
+            of(institution(INST)),
+        ],
+    )
+    applied, skipped, conn = await replay_into_fresh(settings)
+    try:
+        assert (applied, skipped) == (2, 1)
+        rows = await conn.fetch("SELECT event_id, event_type FROM inbox ORDER BY event_id")
+        assert (event_id, ignored) in [(r["event_id"], r["event_type"]) for r in rows]
+        assert len(rows) == 2
+    finally:
+        await conn.close()

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
+from uuid import UUID
 
 import asyncpg
 import structlog
@@ -26,10 +28,12 @@ from contracts.envelope import (
     Envelope,
     EventPayload,
     UnknownEventType,
+    all_event_types,
     decode_json,
 )
-from ohts_kit.consumer import Handler, event_type_of
-from ohts_kit.db import PLATFORM_MIGRATIONS, migrate
+from ohts_kit.consumer import Handler, event_type_of, header_of
+from ohts_kit.db import PLATFORM_MIGRATIONS, Conn, migrate
+from ohts_kit.deferred import DeferredWrites
 from ohts_kit.errors import DomainError
 from ohts_kit.kafka import client_options, drain
 from ohts_kit.settings import Settings
@@ -167,7 +171,18 @@ class _Careful(Exception):
 
 
 Decoded = tuple[Envelope, EventPayload]
-Batch = list[tuple[Any, Decoded | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ignored:
+    """A known type the read models do not use, told by the relay's headers: not decoded,
+    only its inbox row written, as the live consumer does."""
+
+    event_id: UUID
+    event_type: str
+
+
+Batch = list[tuple[Any, Decoded | _Ignored | None]]
 INBOX_COLUMNS = ("consumer", "event_id", "event_type", "topic", "partition", "offset")
 
 
@@ -184,6 +199,10 @@ class _Run:
     bulk: dict[str, Bulk] = field(default_factory=bulk)
     applied: int = 0
     skipped: int = 0
+
+    @functools.cached_property
+    def ignored(self) -> frozenset[str]:
+        return frozenset(t for t, _ in all_event_types()) - set(self.apply)
 
     async def replay(
         self, settings: Settings, schema: str, topic: str, progress: Progress | None
@@ -219,7 +238,7 @@ class _Run:
             async for records in drain(consumer, [topic]):
                 decoded: Batch = []
                 for start in range(0, len(records), 256):
-                    decoded += [(r, _decode(r)) for r in records[start : start + 256]]
+                    decoded += [(r, _decode(r, self.ignored)) for r in records[start : start + 256]]
                     await asyncio.sleep(0)  # the writer's statements go on meanwhile
                 await out.put(decoded)
         except Exception:
@@ -234,15 +253,23 @@ class _Run:
         self, conn: asyncpg.Connection, batch: Batch, careful: bool
     ) -> tuple[int, int]:
         events = [(r, d) for r, d in batch if d is not None]
-        inbox = [_inbox_row(d[0], r) for r, d in events]
+        inbox = [_inbox_row(d, r) for r, d in events]
         fresh = set(await insert_rows(conn, "inbox", INBOX_COLUMNS, inbox, returning="event_id"))
         applied, skipped = 0, len(batch) - len(events)
         rows: dict[Bulk, list[tuple[Any, ...]]] = {}
-        for _, (envelope, payload) in events:
-            if envelope.event_id not in fresh:
+        # The other handlers' writes wait and go as one executemany per statement, as in the
+        # live consumer's runs (a run of decisions sends a few statements, not one each).
+        writes = DeferredWrites(conn)
+        for _, decoded in events:
+            event_id = decoded.event_id if isinstance(decoded, _Ignored) else decoded[0].event_id
+            if event_id not in fresh:
                 skipped += 1  # a duplicate delivery in the topic (a relay crash may duplicate)
                 continue
-            fresh.discard(envelope.event_id)  # twice in one batch: the first one counts
+            fresh.discard(event_id)  # twice in one batch: the first one counts
+            if isinstance(decoded, _Ignored):
+                applied += 1  # its inbox row only
+                continue
+            envelope, payload = decoded
             insert_only = self.bulk.get(envelope.event_type)
             if insert_only is not None:
                 rows.setdefault(insert_only, []).append(
@@ -252,35 +279,45 @@ class _Run:
                 continue
             handler = self.apply.get(envelope.event_type)
             if handler is not None:
-                await _copy(conn, rows, before=type(payload))
-                if not await _handle(conn, handler, envelope, payload, careful):
+                await _copy(writes, rows, before=type(payload))
+                if not await _handle(writes, handler, envelope, payload, careful):
                     skipped += 1
                     continue
             applied += 1
-        await _copy(conn, rows)
+        await _copy(writes, rows)
+        await writes.flush()
         return applied, skipped
 
 
 async def _copy(
-    conn: asyncpg.Connection,
+    writes: DeferredWrites,
     rows: dict[Bulk, list[tuple[Any, ...]]],
     before: type[EventPayload] | None = None,
 ) -> None:
     """Copy the gathered rows; `before` a handler of that type, only the rows of tables it
-    changes (every other handler leaves them alone, so they may wait)."""
+    changes (every other handler leaves them alone, so they may wait). What the handlers'
+    writes left waiting goes first: the copy must come after every earlier event's writes."""
     for projection in list(rows):
         if before is None or before in projection.changed_by:
-            await insert_rows(conn, projection.table, projection.columns, rows.pop(projection))
+            await writes.flush()
+            await insert_rows(
+                cast(asyncpg.Connection, writes.connection),
+                projection.table,
+                projection.columns,
+                rows.pop(projection),
+            )
 
 
 async def _handle(
-    conn: asyncpg.Connection,
+    writes: DeferredWrites,
     handler: Handler,
     envelope: Envelope,
     payload: EventPayload,
     careful: bool,
 ) -> bool:
-    """Apply one event; False when its handler refused it (careful: in a savepoint)."""
+    """Apply one event; False when its handler refused it (careful: in a savepoint, where
+    nothing waits)."""
+    conn = cast(Conn, writes)
     if not careful:
         try:
             await handler(conn, envelope, payload)
@@ -295,22 +332,26 @@ async def _handle(
     return True
 
 
-def _decode(record: Any) -> Decoded | None:
+def _decode(record: Any, ignored: frozenset[str]) -> Decoded | _Ignored | None:
+    event_type = event_type_of(record)
+    if event_type in ignored:
+        try:
+            return _Ignored(UUID(header_of(record, "event_id")), event_type)
+        except ValueError:
+            pass  # no usable header: decoded as any record
     try:
-        return decode_json(record.value, event_type_of(record))
+        return decode_json(record.value, event_type)
     except (ValidationError, UnknownEventType):
         return None  # the live consumer dead-lettered it too
 
 
-def _inbox_row(envelope: Envelope, record: Any) -> tuple[Any, ...]:
-    return (
-        "reporting",
-        envelope.event_id,
-        envelope.event_type,
-        record.topic,
-        record.partition,
-        record.offset,
+def _inbox_row(decoded: Decoded | _Ignored, record: Any) -> tuple[Any, ...]:
+    event_id, event_type = (
+        (decoded.event_id, decoded.event_type)
+        if isinstance(decoded, _Ignored)
+        else (decoded[0].event_id, decoded[0].event_type)
     )
+    return ("reporting", event_id, event_type, record.topic, record.partition, record.offset)
 
 
 async def compare(settings: Settings, live: str, rebuilt: str) -> list[TableComparison]:
