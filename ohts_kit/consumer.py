@@ -68,7 +68,8 @@ def event_type_of(record: Any) -> str:
     return header_of(record, "event_type")
 
 
-def _event_id_of(record: Any) -> UUID | None:
+def event_id_of(record: Any) -> UUID | None:
+    """The relay's `event_id` header, or None when absent or not a UUID."""
     try:
         return UUID(header_of(record, "event_id"))
     except ValueError:
@@ -268,7 +269,7 @@ class IdempotentConsumer:
     def _item(self, record: Any) -> _Item:
         event_type = event_type_of(record)
         ignored = event_type in self.known and event_type not in self.handlers
-        if ignored and (event_id := _event_id_of(record)) is not None:
+        if ignored and (event_id := event_id_of(record)) is not None:
             return _Item(record, ignored=True, event_id=event_id, event_type=event_type)
         try:
             envelope, payload = self._decode(record.value, event_type)

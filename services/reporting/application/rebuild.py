@@ -31,7 +31,7 @@ from contracts.envelope import (
     all_event_types,
     decode_json,
 )
-from ohts_kit.consumer import Handler, event_type_of, header_of
+from ohts_kit.consumer import Handler, event_id_of, event_type_of
 from ohts_kit.db import PLATFORM_MIGRATIONS, Conn, migrate
 from ohts_kit.deferred import DeferredWrites
 from ohts_kit.errors import DomainError
@@ -261,7 +261,7 @@ class _Run:
         # live consumer's runs (a run of decisions sends a few statements, not one each).
         writes = DeferredWrites(conn)
         for _, decoded in events:
-            event_id = decoded.event_id if isinstance(decoded, _Ignored) else decoded[0].event_id
+            event_id, _ = _identity(decoded)
             if event_id not in fresh:
                 skipped += 1  # a duplicate delivery in the topic (a relay crash may duplicate)
                 continue
@@ -334,23 +334,23 @@ async def _handle(
 
 def _decode(record: Any, ignored: frozenset[str]) -> Decoded | _Ignored | None:
     event_type = event_type_of(record)
-    if event_type in ignored:
-        try:
-            return _Ignored(UUID(header_of(record, "event_id")), event_type)
-        except ValueError:
-            pass  # no usable header: decoded as any record
+    if event_type in ignored and (event_id := event_id_of(record)) is not None:
+        return _Ignored(event_id, event_type)  # (without the header: decoded as any record)
     try:
         return decode_json(record.value, event_type)
     except (ValidationError, UnknownEventType):
         return None  # the live consumer dead-lettered it too
 
 
+def _identity(decoded: Decoded | _Ignored) -> tuple[UUID, str]:
+    """The event's id and type, decoded or told by the headers."""
+    if isinstance(decoded, _Ignored):
+        return decoded.event_id, decoded.event_type
+    return decoded[0].event_id, decoded[0].event_type
+
+
 def _inbox_row(decoded: Decoded | _Ignored, record: Any) -> tuple[Any, ...]:
-    event_id, event_type = (
-        (decoded.event_id, decoded.event_type)
-        if isinstance(decoded, _Ignored)
-        else (decoded[0].event_id, decoded[0].event_type)
-    )
+    event_id, event_type = _identity(decoded)
     return ("reporting", event_id, event_type, record.topic, record.partition, record.offset)
 
 
