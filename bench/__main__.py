@@ -347,10 +347,16 @@ async def propagation(system: sf.System) -> list[Figure]:
     return figures
 
 
+FED = 2.0  # events/s written during the portal's round under change (see `portal`)
+
+
 async def portal(system: sf.System) -> list[Figure]:
     """Each path's first answer is made from the database (a cold cache, shown for
     reference); the same load again is the portal as it runs while nothing changes, its
-    answers kept until an event is applied (the target's figure)."""
+    answers kept until an event is applied (the target's figure); a third round has
+    referrals and penalty cases written meanwhile at `FED` events/s (above a country's
+    working-day rate: a million report cards a year are about one every 8 s), across the
+    dataset's institutions, so it shows what the portal keeps while the data moves."""
     base = system.url_of("reporting")
     # Quiet for longer than a scheduler interval: the sweeps after the earlier phases (their
     # events empty every kept answer) have run, and "warm" is the portal while nothing changes.
@@ -360,9 +366,12 @@ async def portal(system: sf.System) -> list[Figure]:
     baseline = sf.load(base, 300, 10, ["/health"])
     b = next(iter(baseline["kinds"].values()))
     figures = []
-    for cache in ("cold", "warm"):
+    for cache in ("cold", "warm", f"under change ({FED:.0f} events/s fed)"):
         before = sf.portal_answers(system)
-        measured = sf.load(base, 300, 20, paths)
+        if cache in ("cold", "warm"):
+            measured = sf.load(base, 300, 20, paths)
+        else:
+            measured = await _fed_while(system, lambda: sf.load(base, 300, 20, paths))
         answers = {k: v - before.get(k, 0) for k, v in sf.portal_answers(system).items()}
         applied, paused = answers.pop("applied"), answers.pop("gc")
         from_cache = ", ".join(f"{int(v)} {k}" for k, v in sorted(answers.items()) if v)
@@ -384,6 +393,19 @@ async def portal(system: sf.System) -> list[Figure]:
                 )
             )
     return figures
+
+
+async def _fed_while(system: sf.System, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`measure` (in a thread) while referrals and penalty cases are written at `FED`."""
+    feeder = sf.Feeder(system, await sf.institutions_of(system))
+    await feeder.open()
+    try:
+        feeding = asyncio.create_task(sf.paced(FED, 20, feeder.write))
+        measured = await asyncio.to_thread(measure)
+        await feeding
+    finally:
+        await feeder.close()
+    return measured
 
 
 def memory(system: sf.System) -> list[Figure]:

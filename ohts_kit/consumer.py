@@ -76,6 +76,15 @@ def event_id_of(record: Any) -> UUID | None:
         return None
 
 
+def institution_of(payload: EventPayload | None) -> str | None:
+    """The institution an event is about, as its payload names it, kept in its inbox row (a
+    portal page changes with its institution's events only, reporting migration 0012). Not
+    the Kafka key: a QC activity's events are keyed by province. None when the payload
+    names none or was not decoded (a type the consumer does not use)."""
+    found = getattr(payload, "institution_id", None)
+    return found if isinstance(found, str) else None
+
+
 _OUTAGES: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
@@ -365,15 +374,16 @@ class IdempotentConsumer:
     async def _record_in_inbox(self, conn: Conn, applied: list[_Item]) -> int:
         """One statement for the run's inbox rows; returns how many were new."""
         rows = await conn.fetch(
-            'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
-            " SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[],"
-            " $6::bigint[]) ON CONFLICT DO NOTHING RETURNING 1",
+            "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
+            ' "offset", institution_id) SELECT $1, * FROM unnest($2::uuid[], $3::text[],'
+            " $4::text[], $5::int[], $6::bigint[], $7::text[]) ON CONFLICT DO NOTHING RETURNING 1",
             self.name,
             [i.event_id for i in applied],
             [i.event_type for i in applied],
             [i.record.topic for i in applied],
             [i.record.partition for i in applied],
             [i.record.offset for i in applied],
+            [institution_of(i.payload) for i in applied],
         )
         return len(rows)
 
@@ -482,13 +492,15 @@ class IdempotentConsumer:
         # Written last: a handler's append must be its transaction's first write.
         inserted = await conn.fetchval(
             "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
-            ' "offset") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1',
+            ' "offset", institution_id) VALUES ($1, $2, $3, $4, $5, $6, $7)'
+            " ON CONFLICT DO NOTHING RETURNING 1",
             self.name,
             envelope.event_id,
             envelope.event_type,
             record.topic,
             record.partition,
             record.offset,
+            institution_of(payload),
         )
         if not inserted:
             raise _Duplicate  # a concurrent delivery won: roll our effects back
@@ -534,13 +546,15 @@ class IdempotentConsumer:
                 if envelope is not None:
                     await conn.execute(
                         "INSERT INTO inbox (consumer, event_id, event_type, topic, partition,"
-                        ' "offset") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+                        ' "offset", institution_id) VALUES ($1, $2, $3, $4, $5, $6, $7)'
+                        " ON CONFLICT DO NOTHING",
                         self.name,
                         envelope.event_id,
                         f"dead-letter:{envelope.event_type}",
                         record.topic,
                         record.partition,
                         record.offset,
+                        None,  # applied nothing (migration 0012)
                     )
         except Exception as exc:
             log.warning("consumer.dead_letter_failed", error=repr(exc))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from contracts.envelope import all_event_types
 from ohts import console
 from ohts_kit.clock import Clock
 from ohts_kit.limits import RateLimit
@@ -31,7 +32,11 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     # The staff console lives in this process (one site, one login); its accounts are
     # migrated and its pool opened when the runtime starts.
     holder: list[console.Console] = []
-    applied = AppliedAnywhere()
+    # A batch of types no read model uses (told apart from unknown ones) makes nothing old.
+    applied = AppliedAnywhere(
+        handled=frozenset(catalog.handlers(settings)),
+        known=frozenset(t for t, _ in all_event_types()),
+    )
     spec = dataclasses.replace(SPEC, on_start=(lambda rt: holder[0].start(rt), applied.start))
     app = create_service_app(
         spec,

@@ -1,16 +1,20 @@
 """The public answer cache over the real broker and PostgreSQL: a portal page is served again
-from memory while nothing is applied, and the first event the consumer applies after it
-makes the next request read the database again and show the change."""
+from memory while nothing it shows is applied, and the first event that changes it makes the
+next request (once the commit's notification is in) read the database again and show it."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import date
 from decimal import Decimal
 
+from contracts.enforcement_v1 import ReferralAcknowledged
+from contracts.qc_v1 import QcResultRecorded
 from ohts_kit.settings import Settings
 from services.reporting.bootstrap import create_app
-from tests.integration.helpers import eventually, running
-from tests.integration.reporting_scenario import A, Scenario, hangzhou_scenario
+from tests.integration.helpers import envelope_of, eventually, running
+from tests.integration.reporting_scenario import A, B, Scenario, at, hangzhou_scenario
 from tests.integration.test_reporting import NOW
 
 
@@ -66,9 +70,14 @@ async def test_a_page_is_kept_until_an_event_changes_it(settings: Settings) -> N
         )
         await more.publish()
         await _applied(svc, published + 2)
+
+        async def shown() -> bool:  # once this process has heard of the commit
+            page = await svc.call("GET", f"/institutions/{A}", {}, 200)
+            return "杭卫罚〔2026〕cache-1号" in page.text
+
+        await eventually(shown, timeout=10)
         after = await svc.call("GET", f"/institutions/{A}", {}, 200)
         assert "杭卫罚〔2026〕cache-1号" not in first.text
-        assert "杭卫罚〔2026〕cache-1号" in after.text
         numbers = [
             p["decision_number"]
             for p in (await svc.call("GET", "/api/v1/public/penalties?limit=100", {}, 200)).json()[
@@ -124,7 +133,7 @@ async def test_a_batch_applied_by_another_worker_process_empties_the_cache(
             )
 
         async def not_listening() -> bool:
-            return anywhere.count is None
+            return not anywhere.listening
 
         await eventually(not_listening, timeout=10)
         hits = cache.hits
@@ -133,10 +142,96 @@ async def test_a_batch_applied_by_another_worker_process_empties_the_cache(
         assert cache.hits == hits  # served, but not from memory
 
         async def listening() -> bool:
-            return anywhere.count is not None
+            return bool(anywhere.listening)
 
         await eventually(listening, timeout=10)
         await svc.call("GET", path, {}, 200)
         hits = cache.hits
         await svc.call("GET", path, {}, 200)
         assert cache.hits == hits + 1
+
+
+async def test_an_event_about_one_institution_leaves_the_others_pages_kept(
+    settings: Settings,
+) -> None:
+    """A penalty on A: A's pages and the lists are made again, B's are still served from
+    memory; a QC result on B, keyed by province, makes B's page old and not A's; then a batch
+    of a type no read model uses makes nothing old."""
+    settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
+    s = hangzhou_scenario(settings)
+    async with running(create_app, settings, NOW) as svc:
+        published = await s.publish()
+        await _applied(svc, published)
+        paths = [
+            f"/institutions/{A}",
+            f"/institutions/{B}",
+            f"/api/v1/public/institutions/{B}",
+            "/api/v1/public/penalties?limit=100",
+        ]
+        first = {p: (await svc.call("GET", p, {}, 200)).text for p in paths}
+        cache = svc.app.state.answer_cache
+        more = Scenario(settings)
+        more.case(
+            "keys-1",
+            A,
+            "false-report",
+            "2026-05-01",
+            penalty={"decided_on": "2026-06-01", "penalties": ["fine"], "fine_yuan": 50000},
+        )
+        await more.publish()
+        await _applied(svc, published + 2)
+
+        async def a_changed() -> bool:
+            page = await svc.call("GET", f"/institutions/{A}", {}, 200)
+            return "杭卫罚〔2026〕keys-1号" in page.text
+
+        await eventually(a_changed, timeout=10)
+        listed = await svc.call("GET", "/api/v1/public/penalties?limit=100", {}, 200)
+        assert "杭卫罚〔2026〕keys-1号" in listed.text  # the list was made again too
+        hits = cache.hits
+        for path in paths[1:3]:
+            assert (await svc.call("GET", path, {}, 200)).text == first[path]
+        assert cache.hits == hits + 2  # B's pages: kept through A's penalty
+
+        # A QC result about B, keyed as QC keys an activity's events (by province): B's
+        # page is made again (the inbox row names the payload's institution), A's is kept.
+        qc = Scenario(settings)
+        result = QcResultRecorded(
+            activity_id="act-keys",
+            institution_id=B,
+            activity_kind="blind-sample",
+            result="fail",
+            recorded_on=date(2026, 6, 2),
+        )
+        keyed = envelope_of("qc", result, "province-330000", occurred_at=at("2026-06-02"))
+        qc.envelopes.append(("qc", keyed))
+        await qc.publish()
+        await _applied(svc, published + 3)
+
+        async def b_changed() -> bool:
+            page = await svc.call("GET", f"/api/v1/public/institutions/{B}", {}, 200)
+            return page.text != first[f"/api/v1/public/institutions/{B}"]
+
+        await eventually(b_changed, timeout=10)
+        hits = cache.hits
+        await svc.call("GET", f"/institutions/{A}", {}, 200)
+        assert cache.hits == hits + 1
+
+        # A referral's receipt, a type the read models do not use, about A: nothing grows old.
+        ignored = Scenario(settings)
+        receipt = ReferralAcknowledged(
+            referral_id="r-keys",
+            institution_id=A,
+            lead_id="l-keys",
+            acknowledged_on=date(2026, 6, 2),
+        )
+        ignored.envelopes.append(("enforcement", envelope_of("enforcement", receipt, A)))
+        for path in paths:  # each one made again after the QC result, and kept
+            await svc.call("GET", path, {}, 200)
+        await ignored.publish()
+        await _applied(svc, published + 4)
+        await asyncio.sleep(0.5)  # its notification, had it made anything old
+        hits = cache.hits
+        for path in paths:
+            await svc.call("GET", path, {}, 200)
+        assert cache.hits == hits + len(paths)

@@ -1,5 +1,6 @@
-"""The public answer cache: an answer is served again only for the same URL, the same count
-of applied events and the same day; memory stays under its cap, oldest out first."""
+"""The public answer cache: an answer is served again only for the same URL, the same version
+(no batch since that changed what it shows) and the same day; memory stays under its cap,
+oldest out first."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from typing import Any
 from fastapi.responses import Response
 
 from ohts_kit.clock import FixedClock
-from services.reporting.entrypoints.cache import AnswerCache, Kept, cached
+from services.reporting.entrypoints.cache import (
+    EVERY_PAGE,
+    NOTHING,
+    AnswerCache,
+    AppliedAnywhere,
+    Change,
+    Kept,
+    cached,
+    change_of,
+)
 
 DAY = date(2026, 12, 1)
 
@@ -58,7 +68,9 @@ def test_a_kept_answer_is_a_new_response_each_time() -> None:
 def _request(path: str, cache: AnswerCache) -> Any:
     """What `cached` reads of a request: its URL, and the app's cache, consumer and clock."""
     runtime = SimpleNamespace(consumer=None, clock=FixedClock(datetime(2026, 12, 1, 2, tzinfo=UTC)))
-    state = SimpleNamespace(runtime=runtime, answer_cache=cache, applied_anywhere=None)
+    anywhere = AppliedAnywhere()
+    anywhere.listening = True
+    state = SimpleNamespace(runtime=runtime, answer_cache=cache, applied_anywhere=anywhere)
     return SimpleNamespace(
         app=SimpleNamespace(state=state), url=SimpleNamespace(path=path, query="")
     )
@@ -110,3 +122,49 @@ async def test_a_request_that_fails_leaves_the_waiting_ones_to_make_their_own() 
     assert isinstance(failed, RuntimeError)
     assert isinstance(answered, Response) and answered.body == b"<p>ok</p>"
     assert len(calls) == 2 and cache.shared == 0 and not cache.making
+
+
+HANDLED = frozenset({"enforcement.PenaltyDecided", "registry.StaffRegistered"})
+KNOWN = HANDLED | {"enforcement.ReferralAcknowledged"}
+
+
+def test_a_notification_tells_what_its_batch_made_old() -> None:
+    """Migration 0012's payload: a line "type<TAB>institution" per distinct pair."""
+
+    def told(*lines: str) -> Change:
+        return change_of("\n".join(lines), HANDLED, KNOWN)
+
+    assert told("enforcement.PenaltyDecided\tinst-a", "enforcement.PenaltyDecided\tinst-b") == (
+        Change(True, frozenset({"inst-a", "inst-b"}))
+    )
+    # The type no read model uses neither adds its institution nor, without one, all.
+    assert told("enforcement.PenaltyDecided\tinst-a", "enforcement.ReferralAcknowledged\t") == (
+        Change(True, frozenset({"inst-a"}))
+    )
+    assert told("enforcement.ReferralAcknowledged\tinst-a") == NOTHING
+    assert told("*") == EVERY_PAGE  # too many to list
+    assert told("") == EVERY_PAGE  # migration 0011's empty payload
+    assert told("qc.SomethingNew\tinst-a") == EVERY_PAGE  # a type unknown here
+    assert told("dead-letter:enforcement.PenaltyDecided\t") == EVERY_PAGE
+    assert told("registry.StaffRegistered\tinst-a", "registry.StaffRegistered\t") == EVERY_PAGE
+
+
+def test_an_institutions_page_grows_old_only_with_its_own_batches() -> None:
+    anywhere = AppliedAnywhere(HANDLED, KNOWN)
+    assert anywhere.stamp_of("inst-a") is None  # not listening yet: nothing kept
+    anywhere.learn(EVERY_PAGE)  # what the listener does when it connects
+    anywhere.listening = True
+    a, b, lists = anywhere.stamp_of("inst-a"), anywhere.stamp_of("inst-b"), anywhere.stamp_of(None)
+    anywhere.learn(change_of("enforcement.PenaltyDecided\tinst-a", HANDLED, KNOWN))
+    assert anywhere.stamp_of("inst-a") != a and anywhere.stamp_of(None) != lists
+    assert anywhere.stamp_of("inst-b") == b  # B's page is kept
+    a, lists = anywhere.stamp_of("inst-a"), anywhere.stamp_of(None)
+    anywhere.learn(NOTHING)
+    assert (anywhere.stamp_of("inst-a"), anywhere.stamp_of("inst-b")) == (a, b)
+    assert anywhere.stamp_of(None) == lists
+    anywhere.learn(EVERY_PAGE)
+    everything = anywhere.stamp_of("inst-a")
+    assert everything not in (a, b, lists)
+    assert anywhere.stamp_of("inst-b") == anywhere.stamp_of(None) == everything
+    anywhere.listening = False
+    assert anywhere.stamp_of("inst-a") is None and anywhere.stamp_of(None) is None

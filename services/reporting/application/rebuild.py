@@ -31,7 +31,7 @@ from contracts.envelope import (
     all_event_types,
     decode_json,
 )
-from ohts_kit.consumer import Handler, event_id_of, event_type_of
+from ohts_kit.consumer import Handler, event_id_of, event_type_of, institution_of
 from ohts_kit.db import PLATFORM_MIGRATIONS, Conn, migrate
 from ohts_kit.deferred import DeferredWrites
 from ohts_kit.errors import DomainError
@@ -183,7 +183,15 @@ class _Ignored:
 
 
 Batch = list[tuple[Any, Decoded | _Ignored | None]]
-INBOX_COLUMNS = ("consumer", "event_id", "event_type", "topic", "partition", "offset")
+INBOX_COLUMNS = (
+    "consumer",
+    "event_id",
+    "event_type",
+    "topic",
+    "partition",
+    "offset",
+    "institution_id",
+)
 
 
 @dataclass
@@ -351,7 +359,8 @@ def _identity(decoded: Decoded | _Ignored) -> tuple[UUID, str]:
 
 def _inbox_row(decoded: Decoded | _Ignored, record: Any) -> tuple[Any, ...]:
     event_id, event_type = _identity(decoded)
-    return ("reporting", event_id, event_type, record.topic, record.partition, record.offset)
+    about = None if isinstance(decoded, _Ignored) else institution_of(decoded[1])
+    return ("reporting", event_id, event_type, record.topic, record.partition, record.offset, about)
 
 
 async def compare(settings: Settings, live: str, rebuilt: str) -> list[TableComparison]:

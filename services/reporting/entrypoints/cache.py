@@ -1,13 +1,22 @@
 """Public answers kept while the read models have not changed (issue 22.5).
 
-An answer is valid for a version of the read models and for the day in Asia/Shanghai
-(publicity periods end by date). The version is this process's count of applied events (the
-consumer counts an event only after its transaction committed, so a kept answer never
-predates a commit it missed) and the count of notifications of batches committed by any
-process of the service (migration 0011: several worker processes serve the portal, each
-applying the partitions it was given). While the notifications cannot be listened to,
-nothing is kept. Any applied event empties every kept answer: a portal page is cheap to make
-once and then served from memory until the data moves.
+An answer is valid for a version of what it shows and for the day in Asia/Shanghai
+(publicity periods end by date). Every process of the service is told of each batch any of
+them committed, at its commit (migrations 0011 and 0012: several worker processes serve the
+portal, each applying the partitions it was given), with the batch's event types and the
+institutions they are about. The version is the number of the last notification that made
+the answer old:
+- one institution's page (`cached_page_of_institution`) grows old only with a batch that has
+  an event about that institution (the `institution_id` its payload names, kept in the inbox
+  row): such an event writes only that institution's rows (tests/integration/
+  test_answer_keys.py applies every writer of the page's tables one by one and compares
+  every page);
+- every other answer (searches, lists, forms, trends) grows old with any batch of a type the
+  read models use;
+- a batch of types no read model uses makes nothing old; one that cannot be told apart (an
+  unknown type, an event about no one institution, a batch too large to list) makes
+  everything old.
+While the notifications cannot be listened to, nothing is kept.
 
 Kept: the bytes, status and media type; every request still passes the rate limit, the
 correlation id and the security headers (middlewares), so only the database and the
@@ -37,7 +46,7 @@ from ohts_kit.service import runtime_of
 from ohts_kit.workdays import china_date
 
 MAX_BYTES = 16 * 1024 * 1024  # OHTS_PORTAL_CACHE_MB
-Version = tuple[int, int, date]
+Version = tuple[int, date]
 log = get_logger(__name__)
 
 
@@ -84,14 +93,72 @@ class AnswerCache:
             self.size -= len(dropped.body)
 
 
+@dataclass(frozen=True)
+class Change:
+    """What one committed batch made old."""
+
+    lists: bool  # every answer that is not one institution's page
+    institutions: frozenset[str]  # these institutions' pages
+    everything: bool = False
+
+
+NOTHING = Change(False, frozenset())
+EVERY_PAGE = Change(True, frozenset(), everything=True)
+
+
+def change_of(payload: str, handled: frozenset[str], known: frozenset[str]) -> Change:
+    """A notification's payload read (migration 0012: a line "type<TAB>institution" for each
+    of its batch's rows): `handled` are the types the read models use, `known` every type of
+    the contracts."""
+    if payload in ("", "*"):
+        return EVERY_PAGE  # too large to list (or migration 0011's empty payload)
+    institutions = set()
+    for line in payload.split("\n"):
+        event_type, _, institution_id = line.partition("\t")
+        if event_type not in known:
+            return EVERY_PAGE  # a dead letter, or a type whose effect is unknown here
+        if event_type not in handled:
+            continue  # only its inbox row was written
+        if not institution_id:
+            return EVERY_PAGE  # an event about no one institution (a draw, a campaign)
+        institutions.add(institution_id)
+    return Change(True, frozenset(institutions)) if institutions else NOTHING
+
+
 class AppliedAnywhere:
     """Notifications of batches applied by any process of the service, on a connection of
-    its own (a pool's connections keep no LISTEN). `count` is None while not listening."""
+    its own (a pool's connections keep no LISTEN): the stamps of the last one that made each
+    kind of answer old. `listening` is False while the connection is lost."""
 
-    def __init__(self) -> None:
-        self.count: int | None = None
+    def __init__(
+        self, handled: frozenset[str] = frozenset(), known: frozenset[str] = frozenset()
+    ) -> None:
+        self.handled, self.known = handled, known
+        self.listening = False
         self._seen = 0  # never reset: a reconnection must not bring back an old version
+        self._everything = self._lists = 0
+        self._institutions: dict[str, int] = {}  # only those changed since `_everything`
         self._task: asyncio.Task[None] | None = None
+
+    def stamp_of(self, institution_id: str | None) -> int | None:
+        """The version of one institution's page, or (None) of every other answer; None
+        while not listening."""
+        if not self.listening:
+            return None
+        if institution_id is None:
+            return max(self._everything, self._lists)
+        return max(self._everything, self._institutions.get(institution_id, 0))
+
+    def learn(self, change: Change) -> None:
+        self._seen += 1
+        if change.everything:
+            self._everything = self._seen
+            self._institutions.clear()
+            return
+        if change.lists:
+            self._lists = self._seen
+        for institution_id in change.institutions:
+            self._institutions[institution_id] = self._seen
 
     async def start(self, rt: Any) -> Callable[[], Awaitable[None]]:
         channel = f"{rt.schema}_applied"[:63]
@@ -104,10 +171,8 @@ class AppliedAnywhere:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def _notified(self, *_: Any) -> None:
-        self._seen += 1
-        if self.count is not None:
-            self.count = self._seen
+    def _notified(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
+        self.learn(change_of(str(payload), self.handled, self.known))
 
     async def _listen(self, url: str, channel: str) -> None:
         while True:
@@ -116,7 +181,7 @@ class AppliedAnywhere:
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("portal.cache_listener_lost", error=str(exc))
             finally:
-                self.count = None
+                self.listening = False
             await asyncio.sleep(1)
 
     async def _listen_once(self, url: str, channel: str) -> None:
@@ -125,23 +190,22 @@ class AppliedAnywhere:
             lost = asyncio.Event()
             conn.add_termination_listener(lambda _: lost.set())
             await conn.add_listener(channel, self._notified)
-            self._seen += 1  # what was applied while not listening is unknown: all old
-            self.count = self._seen
+            self.learn(EVERY_PAGE)  # what was applied while not listening is unknown
+            self.listening = True
             await lost.wait()
         finally:
             with contextlib.suppress(Exception):
                 await conn.close()
 
 
-def version_of(request: Request) -> Version | None:
-    """None: nothing may be kept or served from memory now."""
-    rt = runtime_of(request.app)
+def version_of(request: Request, institution_id: str | None) -> Version | None:
+    """The version of one institution's page, or (None) of any other answer; None: nothing
+    may be kept or served from memory now."""
     anywhere: AppliedAnywhere | None = getattr(request.app.state, "applied_anywhere", None)
-    notified = anywhere.count if anywhere is not None else 0
-    if notified is None:
+    stamp = anywhere.stamp_of(institution_id) if anywhere is not None else None
+    if stamp is None:
         return None
-    applied = rt.consumer.stats.applied if rt.consumer is not None else 0
-    return applied, notified, china_date(rt.clock.now())
+    return stamp, china_date(runtime_of(request.app).clock.now())
 
 
 def _cache_of(request: Request) -> AnswerCache:
@@ -162,13 +226,24 @@ def _kept(answer: Any, version: Version) -> Kept | None:
     return None
 
 
-def cached(route: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """A public GET route whose answer depends only on its URL and the read models."""
+Route = Callable[..., Awaitable[Any]]
 
+
+def cached(route: Route) -> Route:
+    """A public GET route whose answer depends only on its URL and the read models."""
+    return _served_from(route, lambda _: None)
+
+
+def cached_page_of_institution(route: Route) -> Route:
+    """As `cached`, for a route whose answer shows only the rows of its `institution_id`."""
+    return _served_from(route, lambda kwargs: str(kwargs["institution_id"]))
+
+
+def _served_from(route: Route, about: Callable[[dict[str, Any]], str | None]) -> Route:
     @functools.wraps(route)
     async def serve(*args: Any, **kwargs: Any) -> Any:
         request: Request = kwargs["request"]
-        cache, version = _cache_of(request), version_of(request)
+        cache, version = _cache_of(request), version_of(request, about(kwargs))
         if version is None:
             portal_answered("uncached")
             return await route(*args, **kwargs)

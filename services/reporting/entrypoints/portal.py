@@ -23,7 +23,7 @@ from services.reporting.application.moment import Moment, moment
 from services.reporting.domain import labels, vocabulary
 from services.reporting.entrypoints import feed
 from services.reporting.entrypoints import filters as F
-from services.reporting.entrypoints.cache import cached
+from services.reporting.entrypoints.cache import cached, cached_page_of_institution
 from services.reporting.entrypoints.templating import templates
 
 router = APIRouter()
@@ -105,7 +105,7 @@ async def list_institutions(
     response_model=public.InstitutionDetail,
     tags=["public"],
 )
-@cached
+@cached_page_of_institution
 async def institution(
     request: Request,
     institution_id: str,
@@ -353,7 +353,7 @@ PENALTIES_PER_PAGE = 10  # on an institution's page; all of them on /lists/penal
 
 
 @router.get("/institutions/{institution_id}", response_class=HTMLResponse, include_in_schema=False)
-@cached
+@cached_page_of_institution
 async def institution_page(
     request: Request, institution_id: str, as_of: AsOf = None, penalties_page: F.PageNo = 1
 ) -> HTMLResponse:
