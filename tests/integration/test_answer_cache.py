@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from contracts.enforcement_v1 import ReferralAcknowledged
 from contracts.qc_v1 import QcResultRecorded
+from contracts.registry_v1 import InstitutionDetailsChanged
 from ohts_kit.settings import Settings
 from services.reporting.bootstrap import create_app
+from services.reporting.entrypoints.cache import WATCHED
 from tests.integration.helpers import envelope_of, eventually, running
 from tests.integration.reporting_scenario import A, B, Scenario, at, hangzhou_scenario
 from tests.integration.test_reporting import NOW
@@ -154,9 +156,10 @@ async def test_a_batch_applied_by_another_worker_process_empties_the_cache(
 async def test_an_event_about_one_institution_leaves_the_others_pages_kept(
     settings: Settings,
 ) -> None:
-    """A penalty on A: A's pages and the lists are made again, B's are still served from
-    memory; a QC result on B, keyed by province, makes B's page old and not A's; then a batch
-    of a type no read model uses makes nothing old."""
+    """A penalty on A: A's pages and the lists are made again, B's and the institution search
+    are still served from memory; a QC result on B, keyed by province, makes B's page old and
+    not A's; a batch of a type no read model uses makes nothing old; a change of B's address
+    makes the search old."""
     settings = settings.model_copy(update={"public_rate_limit_per_second": 0})
     s = hangzhou_scenario(settings)
     async with running(create_app, settings, NOW) as svc:
@@ -167,6 +170,7 @@ async def test_an_event_about_one_institution_leaves_the_others_pages_kept(
             f"/institutions/{B}",
             f"/api/v1/public/institutions/{B}",
             "/api/v1/public/penalties?limit=100",
+            SEARCH,
         ]
         first = {p: (await svc.call("GET", p, {}, 200)).text for p in paths}
         cache = svc.app.state.answer_cache
@@ -189,9 +193,9 @@ async def test_an_event_about_one_institution_leaves_the_others_pages_kept(
         listed = await svc.call("GET", "/api/v1/public/penalties?limit=100", {}, 200)
         assert "杭卫罚〔2026〕keys-1号" in listed.text  # the list was made again too
         hits = cache.hits
-        for path in paths[1:3]:
+        for path in [*paths[1:3], SEARCH]:
             assert (await svc.call("GET", path, {}, 200)).text == first[path]
-        assert cache.hits == hits + 2  # B's pages: kept through A's penalty
+        assert cache.hits == hits + 3  # B's pages and the search: kept through A's penalty
 
         # A QC result about B, keyed as QC keys an activity's events (by province): B's
         # page is made again (the inbox row names the payload's institution), A's is kept.
@@ -235,3 +239,33 @@ async def test_an_event_about_one_institution_leaves_the_others_pages_kept(
         for path in paths:
             await svc.call("GET", path, {}, 200)
         assert cache.hits == hits + len(paths)
+
+        # B's new address: the search, which shows it, is made again.
+        moved = Scenario(settings)
+        details = InstitutionDetailsChanged(
+            institution_id=B, address="杭州市滨江区新址", changed_at=at("2026-06-03")
+        )
+        moved.envelopes.append(
+            ("registry", envelope_of("registry", details, B, occurred_at=at("2026-06-03")))
+        )
+        await moved.publish()
+        await _applied(svc, published + 5)
+
+        async def search_changed() -> bool:
+            return "杭州市滨江区新址" in (await svc.call("GET", SEARCH, {}, 200)).text
+
+        await eventually(search_changed, timeout=10)
+
+
+SEARCH = "/api/v1/public/institutions?q=杭州"
+
+
+async def test_the_watched_tables_are_the_ones_with_statement_triggers(settings: Settings) -> None:
+    """`cached_reading` may name only tables whose writes notify (migration 0013)."""
+    async with running(create_app, settings, NOW) as svc, svc.runtime.pool.acquire() as conn:
+        found = await conn.fetch(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'notify_written'"
+            " AND c.relnamespace = current_schema()::regnamespace"
+        )
+    assert {r["relname"] for r in found} == WATCHED

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from fastapi.responses import Response
 
 from ohts_kit.clock import FixedClock
@@ -20,6 +21,7 @@ from services.reporting.entrypoints.cache import (
     Change,
     Kept,
     cached,
+    cached_reading,
     change_of,
 )
 
@@ -168,3 +170,27 @@ def test_an_institutions_page_grows_old_only_with_its_own_batches() -> None:
     assert anywhere.stamp_of("inst-b") == anywhere.stamp_of(None) == everything
     anywhere.listening = False
     assert anywhere.stamp_of("inst-a") is None and anywhere.stamp_of(None) is None
+
+
+def test_a_search_grows_old_only_with_writes_of_the_tables_it_reads() -> None:
+    """Migration 0013's "table:<name>" notifications; a batch of penalties leaves the search."""
+    anywhere = AppliedAnywhere(HANDLED, KNOWN)
+    anywhere.learn(EVERY_PAGE)
+    anywhere.listening = True
+    reads = frozenset({"rp_institutions", "rp_qualifications"})
+    search, lists = anywhere.stamp_of(reads=reads), anywhere.stamp_of()
+    anywhere.learn(change_of("enforcement.PenaltyDecided\tinst-a", HANDLED, KNOWN))
+    assert anywhere.stamp_of(reads=reads) == search and anywhere.stamp_of() != lists
+    assert change_of("table:rp_qualifications", HANDLED, KNOWN) == Change(
+        False, frozenset(), tables=frozenset({"rp_qualifications"})
+    )
+    lists = anywhere.stamp_of()
+    anywhere.learn(change_of("table:rp_qualifications", HANDLED, KNOWN))
+    assert anywhere.stamp_of(reads=reads) != search
+    assert anywhere.stamp_of(reads=frozenset({"rp_institutions"})) == search
+    assert anywhere.stamp_of() == lists  # the batch's own notification tells the rest
+
+
+def test_only_watched_tables_may_be_named() -> None:
+    with pytest.raises(ValueError, match="rp_penalties"):
+        cached_reading("rp_institutions", "rp_penalties")

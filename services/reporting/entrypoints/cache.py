@@ -11,8 +11,11 @@ the answer old:
   row): such an event writes only that institution's rows (tests/integration/
   test_answer_keys.py applies every writer of the page's tables one by one and compares
   every page);
-- every other answer (searches, lists, forms, trends) grows old with any batch of a type the
-  read models use;
+- a search that reads only watched tables (`cached_reading`: the institution search reads
+  rp_institutions and rp_qualifications) grows old only with a commit that wrote one of them
+  (their statement triggers tell it, migration 0013);
+- every other answer (lists, forms, trends) grows old with any batch of a type the read models
+  use;
 - a batch of types no read model uses makes nothing old; one that cannot be told apart (an
   unknown type, an event about no one institution, a batch too large to list) makes
   everything old.
@@ -46,6 +49,9 @@ from ohts_kit.service import runtime_of
 from ohts_kit.workdays import china_date
 
 MAX_BYTES = 16 * 1024 * 1024  # OHTS_PORTAL_CACHE_MB
+# Tables whose writes are told by name (reporting migration 0013): only these may be named by
+# `cached_reading`.
+WATCHED = frozenset({"rp_institutions", "rp_qualifications"})
 Version = tuple[int, date]
 log = get_logger(__name__)
 
@@ -97,9 +103,10 @@ class AnswerCache:
 class Change:
     """What one committed batch made old."""
 
-    lists: bool  # every answer that is not one institution's page
+    lists: bool  # every answer that is neither one institution's page nor `cached_reading`
     institutions: frozenset[str]  # these institutions' pages
     everything: bool = False
+    tables: frozenset[str] = frozenset()  # the answers that read these (WATCHED)
 
 
 NOTHING = Change(False, frozenset())
@@ -109,7 +116,9 @@ EVERY_PAGE = Change(True, frozenset(), everything=True)
 def change_of(payload: str, handled: frozenset[str], known: frozenset[str]) -> Change:
     """A notification's payload read (migration 0012: a line "type<TAB>institution" for each
     of its batch's rows): `handled` are the types the read models use, `known` every type of
-    the contracts."""
+    the contracts; or (migration 0013) "table:<name>", a watched table written."""
+    if payload.startswith("table:"):
+        return Change(False, frozenset(), tables=frozenset({payload.removeprefix("table:")}))
     if payload in ("", "*"):
         return EVERY_PAGE  # too large to list (or migration 0011's empty payload)
     institutions = set()
@@ -137,28 +146,37 @@ class AppliedAnywhere:
         self.listening = False
         self._seen = 0  # never reset: a reconnection must not bring back an old version
         self._everything = self._lists = 0
-        self._institutions: dict[str, int] = {}  # only those changed since `_everything`
+        # Only those changed since `_everything`:
+        self._institutions: dict[str, int] = {}
+        self._tables: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def stamp_of(self, institution_id: str | None) -> int | None:
-        """The version of one institution's page, or (None) of every other answer; None
-        while not listening."""
+    def stamp_of(
+        self, institution_id: str | None = None, reads: frozenset[str] = frozenset()
+    ) -> int | None:
+        """The version of one institution's page, or of an answer that `reads` only those
+        watched tables, or (neither given) of every other answer; None while not listening."""
         if not self.listening:
             return None
-        if institution_id is None:
-            return max(self._everything, self._lists)
-        return max(self._everything, self._institutions.get(institution_id, 0))
+        if institution_id is not None:
+            return max(self._everything, self._institutions.get(institution_id, 0))
+        if reads:
+            return max(self._everything, *(self._tables.get(t, 0) for t in reads))
+        return max(self._everything, self._lists)
 
     def learn(self, change: Change) -> None:
         self._seen += 1
         if change.everything:
             self._everything = self._seen
             self._institutions.clear()
+            self._tables.clear()
             return
         if change.lists:
             self._lists = self._seen
         for institution_id in change.institutions:
             self._institutions[institution_id] = self._seen
+        for table in change.tables:
+            self._tables[table] = self._seen
 
     async def start(self, rt: Any) -> Callable[[], Awaitable[None]]:
         channel = f"{rt.schema}_applied"[:63]
@@ -198,11 +216,11 @@ class AppliedAnywhere:
                 await conn.close()
 
 
-def version_of(request: Request, institution_id: str | None) -> Version | None:
-    """The version of one institution's page, or (None) of any other answer; None: nothing
-    may be kept or served from memory now."""
+def version_of(request: Request, about: Callable[[AppliedAnywhere], int | None]) -> Version | None:
+    """The version `about` tells of the answer; None: nothing may be kept or served from
+    memory now."""
     anywhere: AppliedAnywhere | None = getattr(request.app.state, "applied_anywhere", None)
-    stamp = anywhere.stamp_of(institution_id) if anywhere is not None else None
+    stamp = about(anywhere) if anywhere is not None else None
     if stamp is None:
         return None
     return stamp, china_date(runtime_of(request.app).clock.now())
@@ -231,19 +249,33 @@ Route = Callable[..., Awaitable[Any]]
 
 def cached(route: Route) -> Route:
     """A public GET route whose answer depends only on its URL and the read models."""
-    return _served_from(route, lambda _: None)
+    return _served_from(route, lambda _, anywhere: anywhere.stamp_of())
 
 
 def cached_page_of_institution(route: Route) -> Route:
     """As `cached`, for a route whose answer shows only the rows of its `institution_id`."""
-    return _served_from(route, lambda kwargs: str(kwargs["institution_id"]))
+    return _served_from(route, lambda kwargs, a: a.stamp_of(str(kwargs["institution_id"])))
 
 
-def _served_from(route: Route, about: Callable[[dict[str, Any]], str | None]) -> Route:
+def cached_reading(*tables: str) -> Callable[[Route], Route]:
+    """As `cached`, for a route whose answer reads only these `WATCHED` tables."""
+    reads = frozenset(tables)
+    if not reads or not reads <= WATCHED:
+        raise ValueError(f"not watched (reporting migration 0013): {sorted(reads - WATCHED)}")
+    return lambda route: _served_from(route, lambda _, a: a.stamp_of(reads=reads))
+
+
+def _served_from(
+    route: Route, about: Callable[[dict[str, Any], AppliedAnywhere], int | None]
+) -> Route:
+    """`route` served from the cache; `about` tells the answer's stamp from the route's
+    arguments."""
+
     @functools.wraps(route)
     async def serve(*args: Any, **kwargs: Any) -> Any:
         request: Request = kwargs["request"]
-        cache, version = _cache_of(request), version_of(request, about(kwargs))
+        stamp = functools.partial(about, kwargs)
+        cache, version = _cache_of(request), version_of(request, stamp)
         if version is None:
             portal_answered("uncached")
             return await route(*args, **kwargs)

@@ -23,7 +23,7 @@ from services.reporting.application.moment import Moment, moment
 from services.reporting.domain import labels, vocabulary
 from services.reporting.entrypoints import feed
 from services.reporting.entrypoints import filters as F
-from services.reporting.entrypoints.cache import cached, cached_page_of_institution
+from services.reporting.entrypoints.cache import cached, cached_page_of_institution, cached_reading
 from services.reporting.entrypoints.templating import templates
 
 router = APIRouter()
@@ -76,7 +76,7 @@ async def _page(
 
 
 @router.get("/api/v1/public/institutions", response_model=public.InstitutionPage, tags=["public"])
-@cached
+@cached_reading("rp_institutions", "rp_qualifications")  # the search
 async def list_institutions(
     request: Request,
     q: F.Q = None,
@@ -321,7 +321,7 @@ def _context(a: F.Asked, as_of: date | None, **more: Any) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-@cached
+@cached_reading("rp_institutions", "rp_qualifications")  # the search
 async def portal(
     request: Request,
     q: F.Q = None,
