@@ -9,9 +9,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import asyncpg
+
 from contracts.enforcement_v1 import ReferralAcknowledged
 from contracts.qc_v1 import QcResultRecorded
 from contracts.registry_v1 import InstitutionDetailsChanged
+from ohts_kit.ids import uuid7
 from ohts_kit.settings import Settings
 from services.reporting.bootstrap import create_app
 from services.reporting.entrypoints.cache import WATCHED
@@ -269,3 +272,39 @@ async def test_the_watched_tables_are_the_ones_with_statement_triggers(settings:
             " AND c.relnamespace = current_schema()::regnamespace"
         )
     assert {r["relname"] for r in found} == WATCHED
+
+
+async def test_a_batch_tells_its_types_and_institutions_at_commit(settings: Settings) -> None:
+    """Migrations 0012–0014 as the listener hears them: one line per type and institution of
+    the rows really inserted, nothing for duplicates only, '*' for an id that would break
+    the lines; a write of a watched table says its name."""
+    async with running(create_app, settings, NOW) as svc:
+        heard: asyncio.Queue[str] = asyncio.Queue()
+        listener = await asyncpg.connect(settings.database_url)
+        channel = f"{settings.schema_of('reporting')}_applied"[:63]
+        await listener.add_listener(channel, lambda *args: heard.put_nowait(args[3]))
+        insert = (
+            'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset",'
+            " institution_id) SELECT 'reporting', id, t, 'x', 0, 0, i FROM unnest($1::uuid[],"
+            " $2::text[], $3::text[]) AS u(id, t, i) ON CONFLICT DO NOTHING"
+        )
+        a, b, c = uuid7(), uuid7(), uuid7()
+        try:
+            async with svc.runtime.pool.acquire() as conn:
+                types = ["registry.StaffRegistered"] * 2 + ["enforcement.ReferralAcknowledged"]
+                await conn.execute(insert, [a, b, c], types, [A, A, None])
+                got = await asyncio.wait_for(heard.get(), 5)
+                assert sorted(got.split("\n")) == [
+                    "enforcement.ReferralAcknowledged\t",
+                    f"registry.StaffRegistered\t{A}",
+                ]
+                await conn.execute(insert, [a], types[:1], [A])  # a duplicate: nothing
+                await conn.execute(insert, [uuid7()], types[:1], ["x\nregistry.X\tB"])
+                assert await asyncio.wait_for(heard.get(), 5) == "*"
+                await conn.execute(
+                    "UPDATE rp_qualifications SET scope_codes = scope_codes WHERE false"
+                )
+                assert await asyncio.wait_for(heard.get(), 5) == "table:rp_qualifications"
+                assert heard.empty()
+        finally:
+            await listener.close()

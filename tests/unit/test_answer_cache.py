@@ -5,6 +5,7 @@ oldest out first."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -194,3 +195,18 @@ def test_a_search_grows_old_only_with_writes_of_the_tables_it_reads() -> None:
 def test_only_watched_tables_may_be_named() -> None:
     with pytest.raises(ValueError, match="rp_penalties"):
         cached_reading("rp_institutions", "rp_penalties")
+
+
+def test_an_erasure_makes_every_page_old() -> None:
+    """The erased person's name shows on the pages of penalties that banned them too."""
+    handled = HANDLED | {"registry.PersonalDataErased"}
+    erased = change_of("registry.PersonalDataErased\tinst-a", handled, KNOWN | handled)
+    assert erased == EVERY_PAGE
+
+
+def test_no_answer_is_kept_longer_than_its_maximum_age() -> None:
+    cache = AnswerCache(max_age=120)
+    cache.put("/institutions/a?", Kept((7, DAY), 200, "text/html", b"x", time.monotonic() - 121))
+    cache.put("/institutions/b?", Kept((7, DAY), 200, "text/html", b"x", time.monotonic() - 100))
+    assert cache.get("/institutions/a?", (7, DAY)) is None
+    assert cache.get("/institutions/b?", (7, DAY)) is not None

@@ -19,7 +19,12 @@ the answer old:
 - a batch of types no read model uses makes nothing old; one that cannot be told apart (an
   unknown type, an event about no one institution, a batch too large to list) makes
   everything old.
-While the notifications cannot be listened to, nothing is kept.
+While the notifications cannot be listened to, nothing is kept; the listening connection is
+checked every `CHECK_SECONDS` (a connection dropped silently, by a firewall's idle timeout,
+would otherwise hear nothing and keep everything). No answer is kept longer than `MAX_AGE`
+seconds, whatever the notifications say: that bounds what no notification tells (a row
+stamped by a producer whose clock is ahead, a manual fix of a read model, a process of an
+older version that does not yet handle a type).
 
 Kept: the bytes, status and media type; every request still passes the rate limit, the
 correlation id and the security headers (middlewares), so only the database and the
@@ -32,9 +37,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -49,6 +55,11 @@ from ohts_kit.service import runtime_of
 from ohts_kit.workdays import china_date
 
 MAX_BYTES = 16 * 1024 * 1024  # OHTS_PORTAL_CACHE_MB
+MAX_AGE = 120.0  # seconds: an answer made again at most every two minutes costs nothing
+CHECK_SECONDS = 15.0
+# A person's masked name also shows on the pages of the penalties that banned them, which
+# may be another institution's: their erasure makes every page old (erasures are rare).
+CROSSING = frozenset({"registry.PersonalDataErased"})
 # Tables whose writes are told by name (reporting migration 0013): only these may be named by
 # `cached_reading`.
 WATCHED = frozenset({"rp_institutions", "rp_qualifications"})
@@ -62,14 +73,15 @@ class Kept:
     status: int
     media_type: str
     body: bytes
+    made_at: float = field(default_factory=time.monotonic)
 
     def response(self) -> Response:
         return Response(self.body, status_code=self.status, media_type=self.media_type)
 
 
 class AnswerCache:
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, max_bytes: int = MAX_BYTES, max_age: float = MAX_AGE) -> None:
+        self.max_bytes, self.max_age = max_bytes, max_age
         self.kept: OrderedDict[str, Kept] = OrderedDict()
         self.size = 0
         self.hits = self.misses = self.shared = 0
@@ -80,7 +92,8 @@ class AnswerCache:
 
     def get(self, key: str, version: Version) -> Kept | None:
         found = self.kept.get(key)
-        if found is None or found.version != version:
+        too_old = found is not None and time.monotonic() - found.made_at > self.max_age
+        if found is None or found.version != version or too_old:
             self.misses += 1
             return None
         self.kept.move_to_end(key)
@@ -128,6 +141,8 @@ def change_of(payload: str, handled: frozenset[str], known: frozenset[str]) -> C
             return EVERY_PAGE  # a dead letter, or a type whose effect is unknown here
         if event_type not in handled:
             continue  # only its inbox row was written
+        if event_type in CROSSING:
+            return EVERY_PAGE
         if not institution_id:
             return EVERY_PAGE  # an event about no one institution (a draw, a campaign)
         institutions.add(institution_id)
@@ -189,6 +204,10 @@ class AppliedAnywhere:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def _lost(self, lost: asyncio.Event) -> None:
+        self.listening = False  # at once, not when the listening task next runs
+        lost.set()
+
     def _notified(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
         self.learn(change_of(str(payload), self.handled, self.known))
 
@@ -206,11 +225,15 @@ class AppliedAnywhere:
         conn = await asyncpg.connect(url)
         try:
             lost = asyncio.Event()
-            conn.add_termination_listener(lambda _: lost.set())
+            conn.add_termination_listener(lambda _: self._lost(lost))
             await conn.add_listener(channel, self._notified)
             self.learn(EVERY_PAGE)  # what was applied while not listening is unknown
             self.listening = True
-            await lost.wait()
+            while not lost.is_set():
+                try:
+                    await asyncio.wait_for(lost.wait(), CHECK_SECONDS)
+                except TimeoutError:  # still there? (TimeoutError here: lost, reconnect)
+                    await asyncio.wait_for(conn.fetchval("SELECT 1"), CHECK_SECONDS / 3)
         finally:
             with contextlib.suppress(Exception):
                 await conn.close()

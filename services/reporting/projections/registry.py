@@ -87,7 +87,7 @@ async def institution_details_changed(
 ) -> None:
     fields = ("name", "address", "legal_representative")
     change = {f: getattr(e, f) for f in fields if getattr(e, f) is not None}
-    key = {"institution_id": env.institution_id}
+    key = {"institution_id": e.institution_id}
     await revise(conn, "rp_institutions", key, env.event_id, env.occurred_at, change)
 
 
@@ -96,7 +96,7 @@ async def institution_conditions_changed(
     _: Projecting, conn: Conn, env: Envelope, e: InstitutionConditionsChanged
 ) -> None:
     change = {"conditions_met": e.conditions_met, "unmet": e.unmet}
-    key = {"institution_id": env.institution_id}
+    key = {"institution_id": e.institution_id}
     await revise(conn, "rp_institutions", key, env.event_id, env.occurred_at, change)
 
 
