@@ -366,12 +366,13 @@ async def portal(system: sf.System) -> list[Figure]:
     baseline = sf.load(base, 300, 10, ["/health"])
     b = next(iter(baseline["kinds"].values()))
     figures = []
-    for cache in ("cold", "warm", f"under change ({FED:.0f} events/s fed)"):
+    rounds = [("cold", False), ("warm", False), (f"under change ({FED:.0f} events/s fed)", True)]
+    for cache, fed in rounds:
         before = sf.portal_answers(system)
-        if cache in ("cold", "warm"):
-            measured = sf.load(base, 300, 20, paths)
-        else:
+        if fed:
             measured = await _fed_while(system, lambda: sf.load(base, 300, 20, paths))
+        else:
+            measured = sf.load(base, 300, 20, paths)
         answers = {k: v - before.get(k, 0) for k, v in sf.portal_answers(system).items()}
         applied, paused = answers.pop("applied"), answers.pop("gc")
         from_cache = ", ".join(f"{int(v)} {k}" for k, v in sorted(answers.items()) if v)

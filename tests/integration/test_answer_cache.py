@@ -275,7 +275,7 @@ async def test_the_watched_tables_are_the_ones_with_statement_triggers(settings:
 
 
 async def test_a_batch_tells_its_types_and_institutions_at_commit(settings: Settings) -> None:
-    """Migrations 0012–0014 as the listener hears them: one line per type and institution of
+    """Migrations 0012 and 0013 as the listener hears them: one line per type and institution of
     the rows really inserted, nothing for duplicates only, '*' for an id that would break
     the lines; a write of a watched table says its name."""
     async with running(create_app, settings, NOW) as svc:

@@ -13,7 +13,9 @@ BEGIN
     IF payload IS NULL THEN
         RETURN NULL;
     END IF;
-    IF octet_length(payload) > 7900 THEN
+    -- An institution id holding a tab or a newline would be read as another line.
+    IF octet_length(payload) > 7900
+        OR EXISTS (SELECT 1 FROM fresh WHERE institution_id ~ E'[\\t\\n]') THEN
         payload := '*';
     END IF;
     PERFORM pg_notify(left(TG_TABLE_SCHEMA || '_applied', 63), payload);
