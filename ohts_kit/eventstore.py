@@ -126,7 +126,7 @@ async def _why_not_appended(
 # run's first append made the transaction's first write, so only the overtaking check is
 # left: no newer transaction wrote the stream since. A row it filters out is missing from
 # the count, and the run is applied again one event at a time.
-APPEND_MANY = (
+APPEND_ROWS = (
     "INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version,"
     " event_type, schema_version, institution_id, region_code, occurred_at, recorded_at,"
     " correlation_id, causation_id, actor, payload)"
@@ -138,7 +138,10 @@ APPEND_MANY = (
     " $13::text[], $14::text[]) WITH ORDINALITY AS u(event_id, aggregate_type, aggregate_id,"
     " aggregate_version, event_type, schema_version, institution_id, region_code, occurred_at,"
     " recorded_at, correlation_id, causation_id, actor, payload, n)"
-    " WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = u.aggregate_type"
+)
+APPEND_MANY = (
+    APPEND_ROWS
+    + " WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = u.aggregate_type"
     " AND e.aggregate_id = u.aggregate_id AND e.tx_id > pg_current_xact_id())"
     " ORDER BY u.n"
 )
@@ -175,10 +178,17 @@ class EventStore:
         """Append in the caller's transaction; raises ConcurrencyConflict on a version clash."""
         if not events:
             return []
-        if not conn.is_in_transaction():
-            raise AppendOrderError("append needs an open transaction")
         ids = [uuid7() for _ in events]
         actor = meta.actor.model_dump_json()
+        # A one-statement command's connection takes the rows for its closing statement.
+        one = getattr(conn, "one_statement", None)
+        if one is not None:
+            _APPENDS.set(_APPENDS.get() + 1)
+            return self._waiting(
+                one(), ids, aggregate_type, aggregate_id, expected_version, events, meta, actor
+            )
+        if not conn.is_in_transaction():
+            raise AppendOrderError("append needs an open transaction")
         # A consumer run's connection may let the append wait for the run's end.
         later = getattr(conn, "waiting_appends", lambda: None)()
         if later is not None:

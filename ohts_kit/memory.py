@@ -108,6 +108,9 @@ class MemoryDatabase:
         yield conn
         self.store.commit(conn)
 
+    def one_statement(self) -> Any:
+        return self.transaction()  # in memory a transaction is already one step
+
 
 def memory_ports(producer: str, at: datetime | None = None, clock: Clock | None = None) -> Ports:
     store = MemoryStore(producer)

@@ -11,6 +11,7 @@ import pytest
 from ohts_kit.application import Ports
 from ohts_kit.db import Conn
 from ohts_kit.errors import Conflict, InvalidCommand
+from ohts_kit.one_statement import one_statement
 from services.registry.application.filings import file_report_card
 from services.registry.application.unit import Registry, registry_of
 from services.registry.domain.commands import FileReportCard
@@ -43,6 +44,11 @@ class CountingDatabase:
         async with self.conn.transaction():
             yield self.conn
 
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[Conn]:
+        async with one_statement(self.conn) as command:
+            yield command  # type: ignore[misc]
+
 
 def card(institution_id: str, number: str, staff: list[str] | None = None) -> FileReportCard:
     return FileReportCard(
@@ -57,7 +63,7 @@ def card(institution_id: str, number: str, staff: list[str] | None = None) -> Fi
     )
 
 
-async def test_a_card_is_one_read_one_append_one_view_row(settings) -> None:
+async def test_a_card_is_one_read_and_one_write(settings) -> None:
     async with running_registry(settings) as client:
         iid = await client.register()
         staff = await client.staff_up(iid, 1, count=2)
@@ -74,13 +80,10 @@ async def test_a_card_is_one_read_one_append_one_view_row(settings) -> None:
             await asyncio.sleep(0)
             one.remove_query_logger(db._log)
         assert [s.split()[0].rstrip(";") for s in db.statements] == [
-            "BEGIN",
             "WITH",  # the institution's stream, duplicate, staff, filings, first qualification
-            "INSERT",  # the append
-            "INSERT",  # the inline view's row
-            "COMMIT",
+            "WITH",  # the append and the inline view's row, one statement and transaction
         ], db.statements
-        assert "INTO events" in db.statements[2] and "INTO report_cards" in db.statements[3]
+        assert db.statements[1].startswith("WITH e AS (INSERT INTO events"), db.statements
         async with client.runtime.pool.acquire() as conn:
             assert (
                 await conn.fetchval(

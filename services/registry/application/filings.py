@@ -47,7 +47,7 @@ async def submit_summary(
 
 async def file_report_card(reg: Registry, cmd: FileReportCard, meta: Metadata) -> str:
     card_id = str(uuid7())
-    async with reg.unit(meta) as uow:
+    async with reg.unit(meta, one_statement=True) as uow:  # the busiest command (R8)
         reads = await card_reads(uow, cmd)
         holder = reads.holder
         state = uow.new(report_card, card_id)
