@@ -13,8 +13,9 @@ transaction (BEGIN, the append, the writes in order, COMMIT), which is always ri
 
 The append is the transaction's first write either way, and no newer transaction can have
 written its streams unseen (a newer transaction id is not in the statement's snapshot), so
-the relay's order holds without the overtaking check (README, "Relay order"). A version
-already taken is the events key's unique violation: a ConcurrencyConflict.
+the relay's order holds without the overtaking check (README, "One-statement commands"). A
+version already taken is the events key's unique violation: a ConcurrencyConflict naming
+the command's first stream, as an append sent at once names its own.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ class OneStatement:
                 await self._in_transaction()
         except asyncpg.UniqueViolationError as exc:
             if exc.table_name == "events":
-                raise ConcurrencyConflict("a stream of the command", 0) from exc
+                _, kind, name, version, *_ = self._rows[0]
+                raise ConcurrencyConflict(f"{kind}-{name}", version - 1) from exc
             raise
 
     async def _in_transaction(self) -> None:

@@ -1,6 +1,7 @@
 """One-statement commands against the real PostgreSQL: reads, then the append and its views
 in one statement, all of it or nothing; what cannot be joined goes as a transaction."""
 
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 import pytest
@@ -47,62 +48,54 @@ async def _command(pool: Any, name: str, writes: list[tuple[str, tuple[Any, ...]
         return command.statements
 
 
-async def _tables(pool: Any) -> None:
+@pytest.fixture
+async def pool(settings) -> AsyncIterator[Any]:
+    pool = await platform_pool(settings)
     async with pool.acquire() as conn:
         await conn.execute(
-            "CREATE TABLE IF NOT EXISTS one_view (k INT PRIMARY KEY, v INT NOT NULL);"
-            " CREATE TABLE IF NOT EXISTS one_other (k INT PRIMARY KEY)"
+            "CREATE TABLE one_view (k INT PRIMARY KEY, v INT NOT NULL);"
+            " CREATE TABLE one_other (k INT PRIMARY KEY)"
         )
-
-
-async def test_the_append_and_its_views_go_as_one_statement_or_not_at_all(settings) -> None:
-    pool = await platform_pool(settings)
     try:
-        await _tables(pool)
-        assert await _command(pool, "o-1", [(VIEW, (1, 10)), (OTHER, (1,))]) == 1
-        with pytest.raises(Exception, match="one_other"):  # the view's key is taken
-            await _command(pool, "o-2", [(VIEW, (2, 20)), (OTHER, (1,))])
-        async with pool.acquire() as conn:
-            assert await conn.fetchval("SELECT count(*) FROM events") == 1
-            assert await conn.fetch("SELECT k, v FROM one_view") == [(1, 10)]
-            [stored] = await EventStore("registry").load(conn, "Institution", "o-1")
-            assert stored.envelope.aggregate_version == 1
+        yield pool
     finally:
         await pool.close()
 
 
-async def test_writes_that_may_not_be_joined_go_as_one_transaction(settings) -> None:
-    pool = await platform_pool(settings)
-    try:
-        await _tables(pool)
-        writes = [(VIEW, (1, 10)), (UPDATE, (1,))]
-        assert await _command(pool, "t-1", writes) == 5  # BEGIN, the append, 2 writes, COMMIT
-        with pytest.raises(Exception, match="one_view"):
-            await _command(pool, "t-2", [(OTHER, (5,)), (VIEW, (1, 0))])
-        async with pool.acquire() as conn:
-            assert await conn.fetchval("SELECT v FROM one_view WHERE k = 1") == 11
-            assert await conn.fetchval("SELECT count(*) FROM one_other") == 0
-            assert await conn.fetchval("SELECT count(*) FROM events") == 1
-    finally:
-        await pool.close()
+async def test_the_append_and_its_views_go_as_one_statement_or_not_at_all(pool) -> None:
+    assert await _command(pool, "o-1", [(VIEW, (1, 10)), (OTHER, (1,))]) == 1
+    with pytest.raises(Exception, match="one_other"):  # the view's key is taken
+        await _command(pool, "o-2", [(VIEW, (2, 20)), (OTHER, (1,))])
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM events") == 1
+        assert await conn.fetch("SELECT k, v FROM one_view") == [(1, 10)]
+        [stored] = await EventStore("registry").load(conn, "Institution", "o-1")
+        assert stored.envelope.aggregate_version == 1
 
 
-async def test_a_version_taken_is_a_conflict_and_reads_come_first(settings) -> None:
-    pool = await platform_pool(settings)
-    try:
-        await _tables(pool)
-        await _command(pool, "c-1", [])
-        with pytest.raises(ConcurrencyConflict):
-            await _command(pool, "c-1", [(VIEW, (7, 7))])
-        async with pool.acquire() as conn:
-            assert await conn.fetchval("SELECT count(*) FROM one_view") == 0
-            command = OneStatement(conn)
-            with pytest.raises(ReadAfterWrite):
-                await command.execute(VIEW, 8, 8)  # a write that is no view of an append
-            await EventStore("registry").append(
-                cast(Conn, command), "Institution", "c-2", 0, [registered("c-2")], META
-            )
-            with pytest.raises(ReadAfterWrite):
-                await command.fetchval("SELECT 1")
-    finally:
-        await pool.close()
+async def test_writes_that_may_not_be_joined_go_as_one_transaction(pool) -> None:
+    writes = [(VIEW, (1, 10)), (UPDATE, (1,))]
+    assert await _command(pool, "t-1", writes) == 5  # BEGIN, the append, 2 writes, COMMIT
+    with pytest.raises(Exception, match="one_view"):
+        await _command(pool, "t-2", [(OTHER, (5,)), (VIEW, (1, 0))])
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT v FROM one_view WHERE k = 1") == 11
+        assert await conn.fetchval("SELECT count(*) FROM one_other") == 0
+        assert await conn.fetchval("SELECT count(*) FROM events") == 1
+
+
+async def test_a_version_taken_is_a_conflict_and_reads_come_first(pool) -> None:
+    await _command(pool, "c-1", [])
+    with pytest.raises(ConcurrencyConflict) as conflict:
+        await _command(pool, "c-1", [(VIEW, (7, 7))])
+    assert conflict.value.details["expected_version"] == 0
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM one_view") == 0
+        command = OneStatement(conn)
+        with pytest.raises(ReadAfterWrite):
+            await command.execute(VIEW, 8, 8)  # a write that is no view of an append
+        await EventStore("registry").append(
+            cast(Conn, command), "Institution", "c-2", 0, [registered("c-2")], META
+        )
+        with pytest.raises(ReadAfterWrite):
+            await command.fetchval("SELECT 1")
